@@ -1,0 +1,52 @@
+# Portal — run `make help` for the targets.
+SHELL := /bin/bash
+GO ?= go
+SQLC_VERSION := v1.31.1
+SQLC := $(shell command -v sqlc 2>/dev/null || echo $(HOME)/go/bin/sqlc)
+
+.PHONY: help run test build generate generate-check lint vendor bench screenshots clean
+
+help: ## Show the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+vendor: static/vendor/htmx.min.js ## Copy npm front-end files into static/vendor
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
+
+build: vendor ## Build bin/portal
+	$(GO) build -o bin/portal ./cmd/portal
+
+run: build ## Run the portal with a private database and demo data
+	./bin/portal dev
+
+test: vendor ## Run every test (real PostgreSQL; a private cluster when TEST_DATABASE_URL is unset)
+	$(GO) test -count=1 -timeout 20m ./...
+
+$(SQLC):
+	$(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+
+generate: $(SQLC) ## Regenerate sqlc and templ code
+	$(SQLC) generate
+	$(GO) tool templ generate -path views
+	$(GO) tool templ fmt views >/dev/null
+
+generate-check: generate ## Fail when generated code differs from what is committed
+	@git diff --exit-code -- internal/db/dbgen views || (echo "generated code is stale: run make generate and commit" && exit 1)
+	@test -z "$$(git status --porcelain -- internal/db/dbgen views | grep '^??')" || (echo "untracked generated files: run make generate and commit" && exit 1)
+
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+bench: vendor ## Measure the server against a bare net/http baseline
+	$(GO) run ./cmd/portalbench
+
+clean: ## Remove build output (keeps .data)
+	rm -rf bin static/vendor/*.js

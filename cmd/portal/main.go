@@ -1,0 +1,82 @@
+// Command portal runs the customer portal: serve, migrate, workspace, seed
+// and dev (spec/INTERFACE.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// usageError makes the process exit with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `usage: portal <command> [flags]
+
+commands:
+  serve                          run the HTTP server
+  migrate [up|down|status]       database migrations
+  workspace create --name NAME --slug SLUG [--email E] [--website URL] [--member-model]
+  workspace token --slug SLUG    issue another workspace access token
+  seed --demo                    idempotent demo data
+  dev                            private database + migrate + seed + serve (make run)`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "portal: "+oneLine(err.Error()))
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+func oneLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// run is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{usage}
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "workspace":
+		return cmdWorkspace(ctx, args[1:], getenv, stdout, stderr)
+	case "seed":
+		return cmdSeed(ctx, args[1:], getenv, stdout, stderr)
+	case "dev":
+		return cmdDev(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
+}
+
+func newLogger(dev bool, w io.Writer) *slog.Logger {
+	if dev {
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"portal/internal/app"
+	"portal/internal/config"
+	"portal/internal/db"
+	"portal/web"
+)
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return usageError{"serve takes no arguments"}
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, stderr, nil)
+}
+
+// serve runs the server until ctx ends. ready, when set, receives the URL
+// once the listener is open.
+func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(url string)) error {
+	start := time.Now()
+	if cfg.DatabaseURL == "" {
+		return &config.Error{Var: "DATABASE_URL", Msg: "is required (or run `portal dev`)"}
+	}
+	log := newLogger(cfg.Dev(), logw)
+	if !cfg.Dev() && strings.HasPrefix(cfg.BaseURL, "http://") {
+		log.Warn("PORTAL_BASE_URL is http:// in production; cookies are not marked Secure unless TLS ends at a proxy that sets https", "base_url", cfg.BaseURL)
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if cfg.Migrate == "on" {
+		if err := db.Migrate(ctx, pool); err != nil {
+			return err
+		}
+	}
+	svc, err := app.Build(ctx, cfg, pool, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on PORTAL_ADDR %s: %w", cfg.Addr, err)
+	}
+	srv := web.New(svc)
+	bgctx, bgcancel := context.WithCancel(context.WithoutCancel(ctx))
+	if err := svc.Start(bgctx); err != nil {
+		bgcancel()
+		_ = ln.Close()
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	log.Info("portal listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "startup_ms", time.Since(start).Milliseconds())
+	if ready != nil {
+		ready(url)
+	}
+	err = srv.Serve(ctx, ln, 15*time.Second)
+	// Drain background work after HTTP: in-flight requests may enqueue mail.
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if serr := svc.Stop(sctx); serr != nil && err == nil {
+		err = serr
+	}
+	bgcancel()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	log.Info("portal stopped")
+	return err
+}

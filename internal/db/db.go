@@ -1,0 +1,97 @@
+// Package db owns the PostgreSQL connection pool, transactions, the embedded
+// migrations (goose for our schema, River's own migrator for its queue tables)
+// and the mapping of pgx errors to something services can test for.
+package db
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/db/dbgen"
+)
+
+//go:embed migrations/*.sql
+var Migrations embed.FS
+
+// Open connects a pool and checks it answers. The pool's defaults are tuned
+// for a 2-core machine: a handful of connections beats many.
+func Open(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: parse DATABASE_URL: %w", err)
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.HealthCheckPeriod = 5 * time.Second
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: ping: %w", err)
+	}
+	return pool, nil
+}
+
+// WithTx runs fn inside one transaction and commits when fn returns nil.
+// Services own their transactions through this; handlers never see one.
+func WithTx(ctx context.Context, pool *pgxpool.Pool, fn func(q *dbgen.Queries, tx pgx.Tx) error) error {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := fn(dbgen.New(tx), tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// IsNotFound reports whether err is pgx's "no rows".
+func IsNotFound(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// UniqueViolation returns the violated constraint's name when err is a
+// unique-violation (23505), else "".
+func UniqueViolation(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName
+	}
+	return ""
+}
+
+// IsUnavailable reports whether err means the database could not be reached
+// (connection refused, reset, shutting down), as opposed to a bad query.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08* connection exceptions.
+		return pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || (len(pgErr.Code) == 5 && pgErr.Code[:2] == "08")
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
+	// A broken connection surfaces as a net error wrapped by pgconn; pgconn
+	// marks those safe to retry, which is exactly "the server was not there".
+	return pgconn.SafeToRetry(err)
+}

@@ -1,0 +1,150 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/web/htmx"
+	"portal/web/middleware"
+)
+
+// errorStatus is the one mapping from error kind to HTTP status.
+func errorStatus(e *apperr.Error) int {
+	switch e.Kind {
+	case apperr.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	case apperr.KindConflict:
+		return http.StatusConflict
+	case apperr.KindUnauthenticated, apperr.KindInvalidToken:
+		return http.StatusUnauthorized
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindBadRequest:
+		return http.StatusBadRequest
+	case apperr.KindRateLimited:
+		return http.StatusTooManyRequests
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
+	case apperr.KindProviderUnavailable:
+		return http.StatusBadGateway
+	case apperr.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// toAppErr turns anything a handler returned into an *apperr.Error.
+func toAppErr(err error) *apperr.Error {
+	if e, ok := apperr.As(err); ok {
+		return e
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return apperr.NotFound("")
+		case http.StatusMethodNotAllowed:
+			return &apperr.Error{Kind: apperr.KindNotFound, Name: "ResourceNotFound", Detail: "Not found"}
+		case http.StatusRequestEntityTooLarge:
+			return &apperr.Error{Kind: apperr.KindTooLarge, Name: "RequestEntityTooLarge", Detail: "Request body is larger than 1 MiB."}
+		case http.StatusForbidden:
+			// echo's CSRF middleware answers 403 on a missing or wrong token.
+			return apperr.Forbidden("Your form expired. Reload the page and try again.")
+		case http.StatusBadRequest:
+			return apperr.Forbidden("Your form expired. Reload the page and try again.")
+		case http.StatusServiceUnavailable:
+			return apperr.Unavailable("", 0, err)
+		}
+		return apperr.Internal("http", err)
+	}
+	return apperr.Internal("handler", err)
+}
+
+// ErrorBody renders the JSON body for an error (DECISIONS D1).
+func ErrorBody(e *apperr.Error) any {
+	switch e.Kind {
+	case apperr.KindInvalid:
+		fields := e.Fields
+		if fields == nil {
+			fields = []apperr.FieldError{}
+		}
+		return map[string]any{"error": "RequestValidationError", "detail": fields}
+	case apperr.KindInvalidToken:
+		return map[string]any{"error": "invalid_token", "error_description": e.Detail}
+	case apperr.KindRateLimited, apperr.KindUnavailable:
+		return map[string]any{"detail": e.Detail}
+	case apperr.KindProviderUnavailable:
+		return map[string]any{"error": "PaymentProviderUnavailable", "detail": e.Detail}
+	case apperr.KindInternal:
+		return map[string]any{"error": "InternalServerError", "detail": "Internal server error"}
+	}
+	body := map[string]any{"error": e.Name, "detail": e.Detail}
+	for k, v := range e.Extra {
+		body[k] = v
+	}
+	return body
+}
+
+func setErrorHeaders(c echo.Context, e *apperr.Error) {
+	h := c.Response().Header()
+	switch e.Kind {
+	case apperr.KindUnauthenticated:
+		h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="rapidly"`)
+	case apperr.KindInvalidToken:
+		h.Set(echo.HeaderWWWAuthenticate, fmt.Sprintf(`Bearer realm="rapidly", error="invalid_token", error_description=%q`, e.Detail))
+	}
+	if e.RetryAfter > 0 || e.Kind == apperr.KindRateLimited || e.Kind == apperr.KindUnavailable {
+		secs := int(e.RetryAfter.Seconds())
+		if secs < 1 {
+			secs = 1
+		}
+		h.Set("Retry-After", strconv.Itoa(secs))
+	}
+}
+
+// isAPI reports whether the request is for a JSON surface.
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/webhooks/")
+}
+
+// httpErrorHandler is echo's error handler: the only place errors become
+// responses, as JSON for the APIs and as pages or fragments for browsers.
+func (s *Server) httpErrorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	e := toAppErr(err)
+	status := errorStatus(e)
+	if status >= 500 && e.Kind != apperr.KindUnavailable && e.Kind != apperr.KindProviderUnavailable {
+		middleware.Log(c).Error("request failed", "error", err.Error())
+	} else if e.Err != nil {
+		middleware.Log(c).Warn("request degraded", "error", e.Err.Error(), "status", status)
+	}
+	setErrorHeaders(c, e)
+	if isAPI(c) {
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, ErrorBody(e))
+		return
+	}
+	if s.pageError != nil {
+		if perr := s.pageError(c, status, e); perr == nil {
+			return
+		}
+	}
+	if htmx.IsRequest(c) && status == http.StatusUnauthorized {
+		c.Response().Header().Set("HX-Redirect", "/")
+	}
+	_ = c.String(status, http.StatusText(status))
+}

@@ -1,0 +1,129 @@
+// Package html holds the page handlers: same file names as api/, each
+// calling the same service methods as its JSON twin and rendering templ
+// views. Every form works without JavaScript; HTMX requests get fragments.
+package html
+
+import (
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"portal/internal/app"
+	"portal/internal/apperr"
+	"portal/internal/db/dbgen"
+	"portal/views/layout"
+	"portal/web/middleware"
+)
+
+// Handlers are the page handlers.
+type Handlers struct {
+	S *app.Services
+}
+
+func New(s *app.Services) *Handlers { return &Handlers{S: s} }
+
+const keyWorkspace = "portal.workspace"
+
+// Routes registers every page route.
+func (h *Handlers) Routes(e *echo.Echo) {
+	e.GET("/", func(c echo.Context) error { return apperr.NotFound("") })
+	g := e.Group("/:slug/portal", h.LoadWorkspace, h.PageSession)
+	g.GET("", h.Entry)
+	g.GET("/", h.Entry)
+	// --- sign-in (issue 3)
+	g.GET("/request", h.RequestPage)
+	g.POST("/request", h.RequestSubmit)
+	g.GET("/authenticate", h.AuthenticatePage)
+	g.POST("/authenticate", h.AuthenticateSubmit)
+	g.POST("/sign-out", h.SignOut)
+	// --- file sharing (issue 5)
+	g.GET("/overview", h.Overview, h.RequireSignedIn)
+	g.GET("/sessions/:id", h.SessionDetail, h.RequireSignedIn)
+	// --- profile, linked accounts (issues 4, 7)
+	g.GET("/settings", h.Settings, h.RequireSignedIn)
+	// --- cards (issue 6)
+	g.GET("/billing", h.Billing, h.RequireSignedIn)
+	// --- team (issue 4)
+	g.GET("/team", h.Team, h.RequireSignedIn)
+	h.devRoutes(e)
+}
+
+// LoadWorkspace resolves /{slug}/ to a live workspace, else the 404 page.
+func (h *Handlers) LoadWorkspace(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ws, err := dbgen.New(h.S.Pool).GetWorkspaceBySlug(c.Request().Context(), c.Param("slug"))
+		if err != nil {
+			return apperr.NotFound("")
+		}
+		c.Set(keyWorkspace, &ws)
+		return next(c)
+	}
+}
+
+// Workspace returns the workspace of this page.
+func Workspace(c echo.Context) *dbgen.Workspace {
+	w, _ := c.Get(keyWorkspace).(*dbgen.Workspace)
+	return w
+}
+
+// Render writes a templ component with a status. Signed-in pages are never
+// cached (D19).
+func Render(c echo.Context, status int, comp templ.Component) error {
+	hdr := c.Response().Header()
+	hdr.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	if hdr.Get("Cache-Control") == "" {
+		hdr.Set("Cache-Control", "no-store")
+	}
+	c.Response().WriteHeader(status)
+	return comp.Render(c.Request().Context(), c.Response())
+}
+
+// Meta builds the request-wide page data.
+func (h *Handlers) Meta(c echo.Context, title, current string) layout.Meta {
+	m := layout.Meta{Title: title, Nonce: middleware.Nonce(c), Current: current, Theme: theme(c)}
+	if ws := Workspace(c); ws != nil {
+		lw := &layout.Workspace{Name: ws.Name, Slug: ws.Slug}
+		if ws.AvatarUrl != nil {
+			lw.LogoURL = *ws.AvatarUrl
+		}
+		if ws.AccentColor != nil {
+			lw.Accent = *ws.AccentColor
+		}
+		if ws.Website != nil {
+			lw.Website = *ws.Website
+		}
+		m.Workspace = lw
+	}
+	m.CSRFToken, m.CSRFField = csrfToken(c)
+	h.fillUser(c, &m)
+	return m
+}
+
+func theme(c echo.Context) string {
+	switch c.QueryParam("theme") {
+	case "light", "dark":
+		return c.QueryParam("theme")
+	}
+	return ""
+}
+
+// RenderError is the page form of every error (friendly 404/429/500 pages
+// in the portal's look; 401 sends the browser to sign in).
+func (h *Handlers) RenderError(c echo.Context, status int, e *apperr.Error) error {
+	if status == http.StatusUnauthorized {
+		return h.redirectToSignIn(c)
+	}
+	heading, msg := "Something went wrong", "We could not complete that request. Please try again."
+	switch status {
+	case http.StatusNotFound:
+		heading, msg = "Page not found", "There is nothing at this address. Check the link, or start again from the portal."
+	case http.StatusForbidden:
+		heading, msg = "Not allowed", e.Detail
+	case http.StatusTooManyRequests:
+		heading, msg = "Too many attempts", "Please wait a little and try again."
+	case http.StatusServiceUnavailable:
+		heading, msg = "Temporarily unavailable", "The portal cannot answer right now. Please try again shortly."
+	}
+	return Render(c, status, layout.ErrorPage(h.Meta(c, heading, ""), status, heading, msg))
+}

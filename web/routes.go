@@ -1,0 +1,107 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"portal/static"
+	"portal/web/api"
+	"portal/web/html"
+	"portal/web/middleware"
+)
+
+// routes is the one route table for every surface.
+func (s *Server) routes() {
+	e := s.E
+	a := &api.Handlers{S: s.svc}
+	h := html.New(s.svc)
+	s.pageError = h.RenderError
+
+	// Operations.
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
+
+	// Static assets: our own plus the npm-vendored files.
+	sub, _ := fs.Sub(static.FS, ".")
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(sub))))
+
+	// Customer portal API (the contract). The API ignores cookies (D21).
+	cp := e.Group("/api/customer-portal", middleware.Bearer(s.svc.Resolver), noStore)
+	// --- profile (issue 4)
+	cp.GET("/customers/me", a.GetCustomer, middleware.RequireSession)
+	cp.PATCH("/customers/me", a.UpdateCustomer, middleware.RequireBilling)
+	// --- sign-in (issue 3)
+	cp.GET("/customer-session/user", a.GetUser, middleware.RequireSession)
+	cp.GET("/customer-session/introspect", a.Introspect, middleware.RequireSession)
+	cp.POST("/customer-session/request", a.RequestCode)
+	cp.POST("/customer-session/authenticate", a.Authenticate)
+	// --- file sharing (issue 5)
+	cp.GET("/file-sharing/sessions", a.ListFileShareSessions, middleware.RequireSession)
+	cp.GET("/file-sharing/sessions/:id", a.GetFileShareSession, middleware.RequireSession)
+	cp.GET("/file-sharing/sessions/:id/downloads", a.ListFileShareDownloads, middleware.RequireSession)
+	cp.GET("/file-sharing/sessions/:id/payments", a.ListFileSharePayments, middleware.RequireSession)
+	// --- team (issue 4)
+	cp.GET("/members", a.ListMembers, middleware.RequireTeamAdmin)
+	cp.POST("/members", a.CreateMember, middleware.RequireTeamAdmin)
+	cp.PATCH("/members/:id", a.UpdateMember, middleware.RequireTeamAdmin)
+	cp.DELETE("/members/:id", a.DeleteMember, middleware.RequireTeamAdmin)
+	// --- linked accounts (issue 7)
+	cp.GET("/oauth-accounts/authorize", a.OAuthAuthorize)
+	cp.GET("/oauth-accounts/callback", a.OAuthCallback)
+	// --- cards (issue 6)
+	cp.GET("/payment-methods", a.ListPaymentMethods, middleware.RequireBilling)
+	cp.POST("/payment-methods", a.CreatePaymentMethod, middleware.RequireBilling)
+	cp.POST("/payment-methods/confirm", a.ConfirmPaymentMethod, middleware.RequireBilling)
+	cp.DELETE("/payment-methods/:id", a.DeletePaymentMethod, middleware.RequireBilling)
+	cp.POST("/payment-methods/:id/default", a.SetDefaultPaymentMethod, middleware.RequireBilling)
+	// --- public workspace (issue 2)
+	cp.GET("/workspaces/:slug", a.GetWorkspace)
+
+	// Workspace API, for the workspace's own servers (INTERFACE.md).
+	wa := e.Group("/api", a.RequireWorkspaceToken, noStore)
+	both := func(method, path string, fn echo.HandlerFunc) {
+		wa.Add(method, path, fn)
+		wa.Add(method, path+"/", fn)
+	}
+	both(http.MethodPost, "/customers", a.WorkspaceCreateCustomer)
+	wa.GET("/customers/:id", a.WorkspaceGetCustomer)
+	wa.PATCH("/customers/:id", a.WorkspaceUpdateCustomer)
+	both(http.MethodPost, "/members", a.WorkspaceCreateMember)
+	both(http.MethodPost, "/customer-sessions", a.WorkspaceCreateCustomerSession)
+	both(http.MethodPost, "/member-sessions", a.WorkspaceCreateMemberSession)
+	both(http.MethodPost, "/file-sharing/sessions", a.WorkspaceCreateFileShareSession)
+	wa.PATCH("/file-sharing/sessions/:id", a.WorkspaceUpdateFileShareSession)
+	wa.POST("/file-sharing/sessions/:id/downloads", a.WorkspaceCreateDownload)
+	wa.POST("/file-sharing/sessions/:id/payments", a.WorkspaceCreatePayment)
+	wa.PATCH("/workspaces/me", a.WorkspaceUpdate)
+
+	// Webhooks (issue 6).
+	e.POST("/webhooks/stripe", a.StripeWebhook)
+
+	// Pages.
+	h.Routes(e)
+}
+
+// noStore keeps API answers (tokens, personal data) out of caches.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+func staticHandler(fsys fs.FS) http.Handler {
+	fileServer := http.FileServer(http.FS(fsys))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Directory listings are not for the public.
+		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fileServer.ServeHTTP(w, r)
+	})
+}
