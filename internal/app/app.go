@@ -47,7 +47,9 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 	s.Members = member.New(pool)
 	s.FileShares = fileshare.New(pool)
 	s.PaymentMethods = paymentmethod.New(pool)
-	s.OAuth = oauthaccount.New(pool)
+	if s.OAuth, err = oauthaccount.New(pool, cfg, log); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

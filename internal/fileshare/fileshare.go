@@ -1,9 +1,44 @@
-// Package fileshare owns file-share sessions, downloads and payments, always scoped to one customer (D8).
+// Package fileshare owns file-share sessions, their downloads and payments.
+// Reads are always scoped to the caller's customer and workspace, for
+// customer and member sessions alike (D8: the original showed customers
+// nothing and members the whole workspace, S3). Writes come from the
+// workspace API and are confined to the token's workspace.
 package fileshare
 
 import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
 )
+
+// The rows this package hands out. Hidden columns (IP hashes, deleted_at)
+// are dropped by the encoders in web/.
+type (
+	Session  = dbgen.FileShareSession
+	Download = dbgen.FileShareDownload
+	Payment  = dbgen.FileSharePayment
+)
+
+// Pagination limits (§0): limit defaults to 10 and is clamped at 100.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 100
+)
+
+// Sort keys of FileShareSessionSortProperty; a leading "-" is descending.
+var SortKeys = []string{"created_at", "-created_at", "status", "-status", "download_count", "-download_count"}
+
+// DefaultSorting is the contract's default.
+var DefaultSorting = []string{"-created_at"}
 
 // Service is the fileshare domain.
 type Service struct {
@@ -11,3 +46,322 @@ type Service struct {
 }
 
 func New(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// ListInput selects one page. Zero Page/Limit and nil Sorting mean the
+// defaults; ParseListQuery builds it from a query string with the
+// contract's 422s.
+type ListInput struct {
+	Page    int64
+	Limit   int64
+	Sorting []string
+}
+
+// Meta is the contract's PageMeta.
+type Meta struct {
+	Total   int64
+	Page    int64
+	PerPage int64
+	Pages   int64
+}
+
+// Page is one page of sessions.
+type Page struct {
+	Data    []Session
+	Meta    Meta
+	Sorting []string // the normalized sort keys that were applied
+}
+
+// ParseListQuery reads page, limit and sorting from raw query values (a
+// url.Values lookup) with the original's validation: integers > 0, limit
+// clamped at 100, each sorting value from the whitelist; every problem is
+// reported at once, as pydantic does.
+func ParseListQuery(get func(string) []string) (ListInput, error) {
+	var in ListInput
+	var errs []apperr.FieldError
+	parseInt := func(name string) int64 {
+		vals := get(name)
+		if len(vals) == 0 {
+			return 0
+		}
+		raw := vals[0]
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err != nil {
+			errs = append(errs, apperr.FieldError{Type: "int_parsing", Loc: []any{"query", name},
+				Msg: "Input should be a valid integer, unable to parse string as an integer", Input: raw})
+			return 0
+		}
+		if n <= 0 {
+			errs = append(errs, greaterThanZero(name, raw))
+			return 0
+		}
+		return n
+	}
+	in.Page = parseInt("page")
+	in.Limit = parseInt("limit")
+	if vals := get("sorting"); len(vals) > 0 {
+		in.Sorting = append([]string(nil), vals...)
+		errs = append(errs, sortingErrors(in.Sorting)...)
+	}
+	if len(errs) > 0 {
+		return ListInput{}, apperr.Invalid(errs...)
+	}
+	return in, nil
+}
+
+func greaterThanZero(name string, input any) apperr.FieldError {
+	return apperr.FieldError{Type: "greater_than", Loc: []any{"query", name}, Msg: "Input should be greater than 0", Input: input}
+}
+
+func sortingErrors(sorting []string) []apperr.FieldError {
+	var errs []apperr.FieldError
+	for i, s := range sorting {
+		if !validSortKey(s) {
+			errs = append(errs, apperr.FieldError{Type: "enum", Loc: []any{"query", "sorting", i},
+				Msg: "Input should be 'created_at', '-created_at', 'status', '-status', 'download_count' or '-download_count'", Input: s})
+		}
+	}
+	return errs
+}
+
+func validSortKey(s string) bool {
+	for _, k := range SortKeys {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// sortTerm is one whitelisted ORDER BY term.
+type sortTerm struct {
+	column string // a column name from the whitelist, never from input
+	desc   bool
+}
+
+// normalizeSorting validates and deduplicates the sort keys: a column that
+// appears again cannot change the order any more, so only its first
+// occurrence counts (the original passed both to ORDER BY, with the same
+// result).
+func normalizeSorting(sorting []string) ([]sortTerm, []string, error) {
+	if len(sorting) == 0 {
+		sorting = DefaultSorting
+	}
+	if errs := sortingErrors(sorting); len(errs) > 0 {
+		return nil, nil, apperr.Invalid(errs...)
+	}
+	var terms []sortTerm
+	var keys []string
+	seen := map[string]bool{}
+	for _, s := range sorting {
+		t := sortTerm{column: strings.TrimPrefix(s, "-"), desc: strings.HasPrefix(s, "-")}
+		if seen[t.column] {
+			continue
+		}
+		seen[t.column] = true
+		terms = append(terms, t)
+		keys = append(keys, s)
+	}
+	return terms, keys, nil
+}
+
+// List returns one page of the caller's customer's sessions (§3.7, D8).
+//
+// The total is a real count of the customer's sessions, so a page past the
+// end answers data [] with the true total and pages; the original computed
+// it with a window count over the returned rows and said total 0 there.
+func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Page, error) {
+	if p == nil {
+		return Page{}, apperr.Unauthorized()
+	}
+	var errs []apperr.FieldError
+	if in.Page < 0 {
+		errs = append(errs, greaterThanZero("page", in.Page))
+	}
+	if in.Limit < 0 {
+		errs = append(errs, greaterThanZero("limit", in.Limit))
+	}
+	if len(errs) > 0 {
+		return Page{}, apperr.Invalid(errs...)
+	}
+	page, limit := in.Page, in.Limit
+	if page == 0 {
+		page = 1
+	}
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if limit > MaxLimit {
+		limit = MaxLimit
+	}
+	terms, keys, err := normalizeSorting(in.Sorting)
+	if err != nil {
+		return Page{}, err
+	}
+
+	q := dbgen.New(s.pool)
+	total, err := q.CountFileShareSessions(ctx, dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return Page{}, dbErr("fileshare.List", err)
+	}
+	pages := (total + limit - 1) / limit
+	out := Page{Data: []Session{}, Meta: Meta{Total: total, Page: page, PerPage: limit, Pages: pages}, Sorting: keys}
+	// Past the last page there is nothing to read; skipping the query also
+	// keeps (page-1)*limit from overflowing for absurd page numbers.
+	if page > pages {
+		return out, nil
+	}
+	offset := (page - 1) * limit
+	rows, err := s.listPage(ctx, q, p, terms, int32(limit), offset)
+	if err != nil {
+		return Page{}, dbErr("fileshare.List", err)
+	}
+	out.Data = rows
+	return out, nil
+}
+
+// listPage runs the query for the sort terms. A single key goes through the
+// sqlc query written for it (an index scan on its (customer_id, key, id)
+// index); several keys go through listMultiSort.
+func (s *Service) listPage(ctx context.Context, q *dbgen.Queries, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]Session, error) {
+	cust, ws := p.CustomerID, p.WorkspaceID
+	if len(terms) == 1 {
+		switch t := terms[0]; {
+		case t.column == "created_at" && !t.desc:
+			return q.ListFileShareSessionsCreatedAsc(ctx, dbgen.ListFileShareSessionsCreatedAscParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+		case t.column == "created_at" && t.desc:
+			return q.ListFileShareSessionsCreatedDesc(ctx, dbgen.ListFileShareSessionsCreatedDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+		case t.column == "status" && !t.desc:
+			return q.ListFileShareSessionsStatusAsc(ctx, dbgen.ListFileShareSessionsStatusAscParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+		case t.column == "status" && t.desc:
+			return q.ListFileShareSessionsStatusDesc(ctx, dbgen.ListFileShareSessionsStatusDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+		case t.column == "download_count" && !t.desc:
+			return q.ListFileShareSessionsDownloadsAsc(ctx, dbgen.ListFileShareSessionsDownloadsAscParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+		case t.column == "download_count" && t.desc:
+			return q.ListFileShareSessionsDownloadsDesc(ctx, dbgen.ListFileShareSessionsDownloadsDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+		}
+	}
+	return s.listMultiSort(ctx, p, terms, limit, offset)
+}
+
+// sessionColumns is file_share_sessions in dbgen.FileShareSession field
+// order, for pgx.RowToStructByPos. TestMultiSortColumnsMatchModel keeps the
+// two in step.
+const sessionColumns = `id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug,
+long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds,
+expires_at, activated_at, completed_at, creator_ip_hash`
+
+// listMultiSort serves sorts with two or three keys. sqlc cannot take
+// ORDER BY from a parameter and one query per combination would be 120
+// queries, so the ORDER BY is assembled here — only from sortTerm values,
+// whose columns come from the whitelist above, never from the request. The
+// first key still uses its index; later keys are an incremental sort over a
+// single customer's rows. id in the last key's direction is the tie-breaker.
+func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]Session, error) {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(sessionColumns)
+	b.WriteString(" FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL ORDER BY ")
+	for _, t := range terms {
+		switch t.column {
+		case "created_at", "status", "download_count":
+		default:
+			return nil, apperr.Internal("fileshare.listMultiSort", errUnknownColumn(t.column))
+		}
+		b.WriteString(t.column)
+		b.WriteString(dir(t.desc))
+		b.WriteString(", ")
+	}
+	b.WriteString("id")
+	b.WriteString(dir(terms[len(terms)-1].desc))
+	b.WriteString(" LIMIT $3 OFFSET $4")
+	rows, err := s.pool.Query(ctx, b.String(), p.CustomerID, p.WorkspaceID, limit, offset)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Session])
+}
+
+type errUnknownColumn string
+
+func (e errUnknownColumn) Error() string { return "unknown sort column " + string(e) }
+
+func dir(desc bool) string {
+	if desc {
+		return " DESC"
+	}
+	return " ASC"
+}
+
+// Get returns one of the caller's customer's sessions, else 404 (§3.8, D8).
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id uuid.UUID) (Session, error) {
+	if p == nil {
+		return Session{}, apperr.Unauthorized()
+	}
+	row, err := dbgen.New(s.pool).GetFileShareSession(ctx, dbgen.GetFileShareSessionParams{ID: id, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		if db.IsNotFound(err) {
+			return Session{}, apperr.NotFound("")
+		}
+		return Session{}, dbErr("fileshare.Get", err)
+	}
+	return row, nil
+}
+
+// Downloads lists a visible session's downloads, oldest first (§3.9).
+func (s *Service) Downloads(ctx context.Context, p *auth.Principal, id uuid.UUID) ([]Download, error) {
+	if _, err := s.Get(ctx, p, id); err != nil {
+		return nil, err
+	}
+	rows, err := dbgen.New(s.pool).ListFileShareDownloads(ctx, dbgen.ListFileShareDownloadsParams{SessionID: id, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return nil, dbErr("fileshare.Downloads", err)
+	}
+	return rows, nil
+}
+
+// Payments lists a visible session's payments, oldest first (§3.10).
+func (s *Service) Payments(ctx context.Context, p *auth.Principal, id uuid.UUID) ([]Payment, error) {
+	if _, err := s.Get(ctx, p, id); err != nil {
+		return nil, err
+	}
+	rows, err := dbgen.New(s.pool).ListFileSharePayments(ctx, dbgen.ListFileSharePaymentsParams{SessionID: id, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return nil, dbErr("fileshare.Payments", err)
+	}
+	return rows, nil
+}
+
+// Activity is a session with its downloads and payments, for the pages.
+type Activity struct {
+	Session   Session
+	Downloads []Download
+	Payments  []Payment
+}
+
+// Activity loads a visible session with its downloads and payments in a
+// constant three queries (the session page, the overview's expanded row and
+// the CSV export).
+func (s *Service) Activity(ctx context.Context, p *auth.Principal, id uuid.UUID) (Activity, error) {
+	sess, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Activity{}, err
+	}
+	q := dbgen.New(s.pool)
+	downloads, err := q.ListFileShareDownloads(ctx, dbgen.ListFileShareDownloadsParams{SessionID: id, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return Activity{}, dbErr("fileshare.Activity", err)
+	}
+	payments, err := q.ListFileSharePayments(ctx, dbgen.ListFileSharePaymentsParams{SessionID: id, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return Activity{}, dbErr("fileshare.Activity", err)
+	}
+	return Activity{Session: sess, Downloads: downloads, Payments: payments}, nil
+}
+
+// dbErr maps an unexpected database error: unreachable is 503, the rest 500.
+func dbErr(op string, err error) error {
+	if db.IsUnavailable(err) {
+		return apperr.Unavailable("", 0, err)
+	}
+	return apperr.Internal(op, err)
+}

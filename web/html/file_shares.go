@@ -1,12 +1,319 @@
 package html
 
 import (
+	"bytes"
+	"encoding/csv"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/fileshare"
+	fsview "portal/views/fileshare"
+	"portal/web/htmx"
+	"portal/web/middleware"
 )
 
-func (h *Handlers) Overview(c echo.Context) error { return c.String(http.StatusOK, "Overview: coming soon") }
+// Overview is /{slug}/portal/overview: the customer's file-share sessions
+// as a sortable, paged table (UI.md §5). HTMX requests from the sort and
+// page links get only the table.
+func (h *Handlers) Overview(c echo.Context) error {
+	ctx := c.Request().Context()
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	notice := ""
+	in, err := fileshare.ParseListQuery(func(k string) []string { return c.QueryParams()[k] })
+	if err != nil {
+		// A hand-edited or stale link: show the default view and say so
+		// rather than an error page.
+		notice = "That sort order or page does not exist, so the newest file shares are shown."
+		in = fileshare.ListInput{}
+	}
+	explicitLimit := in.Limit
+	page, err := h.S.FileShares.List(ctx, p, in)
+	if err != nil {
+		return err
+	}
+	props := overviewProps(ws.Slug, ws.Name, page, explicitLimit)
+	props.Notice = notice
+	c.Response().Header().Add("Vary", "HX-Request")
+	if htmx.IsRequest(c) {
+		return Render(c, http.StatusOK, fsview.Table(props))
+	}
+	return Render(c, http.StatusOK, fsview.Overview(h.Meta(c, "Overview", "overview"), props))
+}
 
-func (h *Handlers) SessionDetail(c echo.Context) error { return c.String(http.StatusOK, "SessionDetail: coming soon") }
+// sortColumn is a table column and, when sortable, its sort key and the
+// direction a first click sorts by.
+type sortColumn struct {
+	key, label, sortKey string
+	firstDesc           bool
+}
 
+var overviewColumns = []sortColumn{
+	{key: "status", label: "Status", sortKey: "status"},
+	{key: "file", label: "File"},
+	{key: "size", label: "Size"},
+	{key: "downloads", label: "Downloads", sortKey: "download_count", firstDesc: true},
+	{key: "price", label: "Price"},
+	{key: "expires", label: "Expires"},
+	{key: "created", label: "Shared", sortKey: "created_at", firstDesc: true},
+}
+
+// overviewURL builds an overview link; defaults are left out so links stay
+// short and canonical.
+func overviewURL(slug string, sorting []string, page, limit int64) string {
+	q := url.Values{}
+	if len(sorting) > 0 && !(len(sorting) == 1 && sorting[0] == fileshare.DefaultSorting[0]) {
+		q["sorting"] = sorting
+	}
+	if page > 1 {
+		q.Set("page", strconv.FormatInt(page, 10))
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.FormatInt(limit, 10))
+	}
+	u := "/" + slug + "/portal/overview"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview.OverviewProps {
+	primary := fileshare.DefaultSorting[0]
+	if len(page.Sorting) > 0 {
+		primary = page.Sorting[0]
+	}
+	primaryCol, primaryDesc := strings.TrimPrefix(primary, "-"), strings.HasPrefix(primary, "-")
+	props := fsview.OverviewProps{
+		WorkspaceName: wsName,
+		Total:         page.Meta.Total,
+		Page:          page.Meta.Page,
+		Pages:         page.Meta.Pages,
+		PastTheEnd:    page.Meta.Total > 0 && page.Meta.Page > page.Meta.Pages,
+		FirstPageURL:  overviewURL(slug, page.Sorting, 1, limit),
+	}
+	for _, col := range overviewColumns {
+		vc := fsview.Column{Key: col.key, Label: col.label}
+		if col.sortKey != "" {
+			desc := col.firstDesc
+			if col.sortKey == primaryCol {
+				vc.AriaSort = "ascending"
+				if primaryDesc {
+					vc.AriaSort = "descending"
+				}
+				desc = !primaryDesc
+			}
+			k := col.sortKey
+			if desc {
+				k = "-" + k
+			}
+			// A new sort starts again at page 1.
+			vc.URL = overviewURL(slug, []string{k}, 1, limit)
+		}
+		props.Columns = append(props.Columns, vc)
+	}
+	now := time.Now()
+	for _, s := range page.Data {
+		props.Rows = append(props.Rows, sessionRow(slug, s, now))
+	}
+	cur, last := page.Meta.Page, page.Meta.Pages
+	if cur > 1 && cur <= last {
+		props.PrevURL = overviewURL(slug, page.Sorting, cur-1, limit)
+	}
+	if cur < last {
+		props.NextURL = overviewURL(slug, page.Sorting, cur+1, limit)
+	}
+	// Page numbers: the first, the last and two either side of the current
+	// one, with gaps shown as an ellipsis.
+	nums := []int64{1}
+	for n := max(cur-2, 2); n <= min(cur+2, last-1); n++ {
+		nums = append(nums, n)
+	}
+	if last > 1 {
+		nums = append(nums, last)
+	}
+	for i, n := range nums {
+		if n > last {
+			break
+		}
+		if i > 0 && n > nums[i-1]+1 {
+			props.PageLinks = append(props.PageLinks, fsview.PageLink{Gap: true})
+		}
+		props.PageLinks = append(props.PageLinks, fsview.PageLink{Label: strconv.FormatInt(n, 10),
+			URL: overviewURL(slug, page.Sorting, n, limit), Current: n == cur})
+	}
+	return props
+}
+
+func sessionRow(slug string, s fileshare.Session, now time.Time) fsview.SessionRow {
+	base := "/" + slug + "/portal/sessions/" + s.ID.String()
+	r := fsview.SessionRow{
+		ID:           s.ID.String(),
+		Status:       s.Status,
+		Size:         fsview.FileSize(s.FileSizeBytes),
+		Downloads:    fsview.Downloads(s.DownloadCount, s.MaxDownloads),
+		Price:        fsview.Price(s.PriceCents, s.Currency),
+		CreatedLabel: fsview.DateTime(s.CreatedAt),
+		CreatedISO:   fsview.ISO(s.CreatedAt),
+		DetailURL:    base,
+		ActivityURL:  base + "/activity",
+		CSVURL:       base + "/export.csv",
+		ShortSlug:    s.ShortSlug,
+	}
+	if s.Title != nil {
+		r.Title = *s.Title
+	}
+	if s.FileName != nil {
+		r.FileName = *s.FileName
+	}
+	// A session is live while expires_at > now (G22).
+	r.Expired = s.Status == "expired" || (s.ExpiresAt != nil && !s.ExpiresAt.After(now))
+	if s.ExpiresAt != nil {
+		r.ExpiresLabel = fsview.DateTime(*s.ExpiresAt)
+		r.ExpiresISO = fsview.ISO(*s.ExpiresAt)
+	}
+	return r
+}
+
+// sessionID reads the {id} of a page URL; anything that is not a UUID is
+// simply not found, like another customer's id.
+func sessionID(c echo.Context) (uuid.UUID, error) {
+	raw := c.Param("id")
+	id, err := uuid.Parse(raw)
+	if err != nil || len(raw) != 36 {
+		return uuid.Nil, apperr.NotFound("")
+	}
+	return id, nil
+}
+
+func (h *Handlers) activity(c echo.Context) (fileshare.Activity, fsview.ActivityProps, error) {
+	id, err := sessionID(c)
+	if err != nil {
+		return fileshare.Activity{}, fsview.ActivityProps{}, err
+	}
+	a, err := h.S.FileShares.Activity(c.Request().Context(), middleware.Principal(c), id)
+	if err != nil {
+		return fileshare.Activity{}, fsview.ActivityProps{}, err
+	}
+	slug := Workspace(c).Slug
+	p := fsview.ActivityProps{Session: sessionRow(slug, a.Session, time.Now()), OverviewURL: "/" + slug + "/portal/overview"}
+	for _, d := range a.Downloads {
+		p.Downloads = append(p.Downloads, fsview.DownloadRow{Slot: strconv.Itoa(int(d.SlotNumber)),
+			At: fsview.DateTime(d.CreatedAt), AtISO: fsview.ISO(d.CreatedAt)})
+	}
+	for _, pay := range a.Payments {
+		row := fsview.PaymentRow{Amount: fsview.Money(int64(pay.AmountCents), pay.Currency),
+			Fee: fsview.Money(int64(pay.PlatformFeeCents), pay.Currency), Status: pay.Status,
+			At: fsview.DateTime(pay.CreatedAt), AtISO: fsview.ISO(pay.CreatedAt)}
+		if pay.BuyerName != nil {
+			row.BuyerName = *pay.BuyerName
+		}
+		if pay.BuyerEmail != nil {
+			row.BuyerEmail = *pay.BuyerEmail
+		}
+		p.Payments = append(p.Payments, row)
+	}
+	return a, p, nil
+}
+
+// SessionDetail is /{slug}/portal/sessions/{id}: one session with its
+// download timeline and payments; anyone else's id is the 404 page.
+func (h *Handlers) SessionDetail(c echo.Context) error {
+	_, p, err := h.activity(c)
+	if err != nil {
+		return err
+	}
+	return Render(c, http.StatusOK, fsview.Session(h.Meta(c, p.Session.Heading(), "overview"), p))
+}
+
+// SessionActivity is the overview's expanded row (an HTMX fragment). A
+// plain request goes to the session page, which shows the same lists.
+func (h *Handlers) SessionActivity(c echo.Context) error {
+	_, p, err := h.activity(c)
+	if err != nil {
+		return err
+	}
+	if !htmx.IsRequest(c) {
+		return c.Redirect(http.StatusSeeOther, p.Session.DetailURL)
+	}
+	c.Response().Header().Add("Vary", "HX-Request")
+	return Render(c, http.StatusOK, fsview.Activity(p))
+}
+
+// SessionCSV is /{slug}/portal/sessions/{id}/export.csv: the session's
+// downloads and payments as one CSV file.
+func (h *Handlers) SessionCSV(c echo.Context) error {
+	a, _, err := h.activity(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	write := func(cells ...string) {
+		for i := range cells {
+			cells[i] = csvSafe(cells[i])
+		}
+		_ = w.Write(cells)
+	}
+	write("type", "id", "created_at", "slot_number", "status", "amount", "platform_fee", "currency",
+		"buyer_name", "buyer_email", "stripe_checkout_session_id", "stripe_payment_intent_id")
+	for _, d := range a.Downloads {
+		write("download", d.ID.String(), fsview.ISO(d.CreatedAt), strconv.Itoa(int(d.SlotNumber)), "", "", "", "", "", "", "", "")
+	}
+	for _, p := range a.Payments {
+		write("payment", p.ID.String(), fsview.ISO(p.CreatedAt), "", p.Status,
+			fsview.Amount(int64(p.AmountCents), p.Currency), fsview.Amount(int64(p.PlatformFeeCents), p.Currency),
+			strings.ToUpper(p.Currency), deref(p.BuyerName), deref(p.BuyerEmail),
+			deref(p.StripeCheckoutSessionID), deref(p.StripePaymentIntentID))
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return apperr.Internal("html.SessionCSV", err)
+	}
+	hdr := c.Response().Header()
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set(echo.HeaderContentDisposition, `attachment; filename="file-share-`+fileNamePart(a.Session.ShortSlug)+`.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// csvSafe defuses formula injection: a spreadsheet evaluates a cell that
+// starts with = + - @ (or a tab/CR that hides one), so those get a leading
+// quote and are shown as text. Buyer names and emails come from buyers.
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// fileNamePart keeps only characters that need no quoting in a header.
+func fileNamePart(s string) string {
+	out := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return -1
+	}, s)
+	if out == "" {
+		return "activity"
+	}
+	return out
+}

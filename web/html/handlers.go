@@ -40,6 +40,8 @@ func (h *Handlers) Routes(e *echo.Echo) {
 	// --- file sharing (issue 5)
 	g.GET("/overview", h.Overview, h.RequireSignedIn)
 	g.GET("/sessions/:id", h.SessionDetail, h.RequireSignedIn)
+	g.GET("/sessions/:id/activity", h.SessionActivity, h.RequireSignedIn)
+	g.GET("/sessions/:id/export.csv", h.SessionCSV, h.RequireSignedIn)
 	// --- profile, linked accounts (issues 4, 7)
 	g.GET("/settings", h.Settings, h.RequireSignedIn)
 	// --- cards (issue 6)

@@ -1,0 +1,147 @@
+package fileshare_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/fileshare"
+	"portal/internal/fileshare/fstest"
+)
+
+// captureTracer records the SQL and arguments the service sends, so the
+// plan test EXPLAINs exactly the statements production runs.
+type captureTracer struct {
+	mu    sync.Mutex
+	stmts []captured
+}
+
+type captured struct {
+	sql  string
+	args []any
+}
+
+func (c *captureTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.mu.Lock()
+	c.stmts = append(c.stmts, captured{sql: d.SQL, args: d.Args})
+	c.mu.Unlock()
+	return ctx
+}
+
+func (c *captureTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *captureTracer) take() []captured {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.stmts
+	c.stmts = nil
+	return out
+}
+
+// TestListPlansUseIndexes seeds 100 000 sessions for 10 000 customers (plus
+// one customer with 20 000 sessions and a share of downloads), ANALYZEs,
+// and EXPLAINs the statements List really sends for the default and every
+// single sort key (and a multi-key sort): never a Seq Scan on
+// file_share_sessions; for the heavy customer, an ordered Index Scan on the
+// key's (customer_id, key, id) index with no Sort above it. An ordinary
+// customer's ten rows must come through a customer index too (PostgreSQL
+// may pick a bitmap scan and a ten-row sort there, which is as good).
+func TestListPlansUseIndexes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 120 000 rows")
+	}
+	pool := testDB(t)
+	ctx := context.Background()
+	ws := fstest.Workspace(t, pool, "bulk")
+	ordinary, heavy := fstest.Bulk(t, pool, ws, 10000, 10, 20000)
+	var n int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM file_share_sessions`).Scan(&n); err != nil || n != 120000 {
+		t.Fatalf("seeded %d sessions: %v", n, err)
+	}
+
+	tracer := &captureTracer{}
+	cfg := pool.Config().Copy()
+	cfg.ConnConfig.Tracer = tracer
+	tp, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tp.Close()
+	svc := fileshare.New(tp)
+
+	index := map[string]string{
+		"created_at":     "file_share_sessions_customer_created_idx",
+		"status":         "file_share_sessions_customer_status_idx",
+		"download_count": "file_share_sessions_customer_downloads_idx",
+	}
+	cases := [][]string{nil}
+	for _, k := range fileshare.SortKeys {
+		cases = append(cases, []string{k})
+	}
+	cases = append(cases, []string{"status", "-download_count"})
+	for _, sorting := range cases {
+		primary := "created_at"
+		if len(sorting) > 0 {
+			primary = strings.TrimPrefix(sorting[0], "-")
+		}
+		for _, who := range []struct {
+			name  string
+			heavy bool
+			page  int64
+		}{{"ordinary", false, 1}, {"heavy", true, 50}} {
+			p := fstest.CustomerPrincipal(ws, ordinary)
+			if who.heavy {
+				p = fstest.CustomerPrincipal(ws, heavy)
+			}
+			tracer.take()
+			pg, err := svc.List(ctx, p, fileshare.ListInput{Page: who.page, Limit: 100, Sorting: sorting})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pg.Data) == 0 {
+				t.Fatalf("%v %s: no rows", sorting, who.name)
+			}
+			stmts := tracer.take()
+			if len(stmts) != 2 {
+				t.Fatalf("%v %s: want 2 statements (count, page), got %d", sorting, who.name, len(stmts))
+			}
+			for i, st := range stmts {
+				plan := explain(t, pool, st)
+				t.Logf("%v %s stmt %d:\n%s", sorting, who.name, i, plan)
+				if strings.Contains(plan, "Seq Scan") {
+					t.Fatalf("%v %s: sequential scan:\n%s", sorting, who.name, plan)
+				}
+				if !strings.Contains(plan, "file_share_sessions_customer_") {
+					t.Fatalf("%v %s: no customer index used:\n%s", sorting, who.name, plan)
+				}
+				isPage := i == 1
+				if who.heavy && isPage {
+					want := "Index Scan"
+					if !strings.Contains(plan, want) || !strings.Contains(plan, index[primary]) {
+						t.Fatalf("%v heavy: want %s on %s:\n%s", sorting, want, index[primary], plan)
+					}
+					if len(sorting) <= 1 && strings.Contains(plan, "Sort") {
+						t.Fatalf("%v heavy: single-key list must not sort:\n%s", sorting, plan)
+					}
+				}
+			}
+		}
+	}
+}
+
+func explain(t *testing.T, pool *pgxpool.Pool, st captured) string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), "EXPLAIN "+st.sql, st.args...)
+	if err != nil {
+		t.Fatalf("explain %q: %v", st.sql, err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}

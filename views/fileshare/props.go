@@ -1,0 +1,91 @@
+package fileshare
+
+// SessionRow is one file-share session, already formatted for display.
+type SessionRow struct {
+	ID           string
+	Status       string
+	Title        string // may be empty
+	FileName     string // may be empty
+	Size         string
+	Downloads    string
+	Price        string
+	Expired      bool
+	ExpiresLabel string // "" when the session never expires
+	ExpiresISO   string
+	CreatedLabel string
+	CreatedISO   string
+	DetailURL    string
+	ActivityURL  string
+	CSVURL       string
+	ShortSlug    string
+}
+
+// Heading is what a session is called on screen: its title, else its file
+// name, else its short slug.
+func (r SessionRow) Heading() string {
+	switch {
+	case r.Title != "":
+		return r.Title
+	case r.FileName != "":
+		return r.FileName
+	}
+	return r.ShortSlug
+}
+
+// Column is a table header; sortable ones link to the other direction.
+type Column struct {
+	Key      string
+	Label    string
+	URL      string // "" when not sortable
+	AriaSort string // "ascending", "descending" or "" when not the sort column
+}
+
+// PageLink is one link of the pager.
+type PageLink struct {
+	Label   string
+	URL     string
+	Current bool
+	Gap     bool // an ellipsis between page numbers
+}
+
+// OverviewProps is the overview page's table.
+type OverviewProps struct {
+	WorkspaceName string
+	Columns       []Column
+	Rows          []SessionRow
+	Total         int64
+	Page          int64
+	Pages         int64
+	PrevURL       string
+	NextURL       string
+	PageLinks     []PageLink
+	Notice        string // shown above the table, e.g. after a bad sort link
+	PastTheEnd    bool   // page > pages while there are sessions
+	FirstPageURL  string
+}
+
+// DownloadRow is one download on the timeline.
+type DownloadRow struct {
+	Slot  string
+	At    string
+	AtISO string
+}
+
+// PaymentRow is one payment.
+type PaymentRow struct {
+	Amount     string
+	Fee        string
+	Status     string
+	BuyerName  string
+	BuyerEmail string
+	At         string
+	AtISO      string
+}
+
+// ActivityProps is a session with its downloads and payments.
+type ActivityProps struct {
+	Session     SessionRow
+	Downloads   []DownloadRow
+	Payments    []PaymentRow
+	OverviewURL string
+}

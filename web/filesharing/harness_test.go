@@ -1,0 +1,118 @@
+// Package filesharing_test drives the file-sharing surfaces through the real
+// router: the portal API (contract-validated), the workspace API's writes
+// and the pages.
+package filesharing_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/app"
+	"portal/internal/auth"
+	"portal/internal/config"
+	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
+	"portal/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+const testSecret = "0123456789abcdef0123456789abcdef-fileshare-tests"
+
+type env struct {
+	t       *testing.T
+	pool    *pgxpool.Pool
+	svc     *app.Services
+	handler http.Handler
+
+	ws, ws2                uuid.UUID
+	cust, team, other, frn uuid.UUID
+	owner, plain           uuid.UUID
+	custTok, ownerTok      string
+	plainTok, frnTok       string
+	wsTok, ws2Tok          string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	pool := testkit.DB(t)
+	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test", Secret: testSecret,
+		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, pool: pool, svc: svc, handler: web.New(svc).Handler()}
+	e.ws = fstest.Workspace(t, pool, "acme")
+	e.ws2 = fstest.Workspace(t, pool, "globex")
+	e.cust = fstest.Customer(t, pool, e.ws, "ind@example.com", "individual")
+	e.team = fstest.Customer(t, pool, e.ws, "team@example.com", "team")
+	e.other = fstest.Customer(t, pool, e.ws, "other@example.com", "individual")
+	e.frn = fstest.Customer(t, pool, e.ws2, "ind@example.com", "individual")
+	e.owner = fstest.Member(t, pool, e.ws, e.team, "owner@example.com", auth.RoleOwner)
+	e.plain = fstest.Member(t, pool, e.ws, e.team, "plain@example.com", auth.RoleMember)
+	e.custTok = fstest.CustomerToken(t, pool, svc.Hasher, e.cust)
+	e.ownerTok = fstest.MemberToken(t, pool, svc.Hasher, e.owner)
+	e.plainTok = fstest.MemberToken(t, pool, svc.Hasher, e.plain)
+	e.frnTok = fstest.CustomerToken(t, pool, svc.Hasher, e.frn)
+	e.wsTok = fstest.WorkspaceToken(t, pool, svc.Hasher, e.ws)
+	e.ws2Tok = fstest.WorkspaceToken(t, pool, svc.Hasher, e.ws2)
+	return e
+}
+
+// do sends a request through the router. Portal API answers are validated
+// against the contract whatever their status.
+func (e *env) do(method, target, bearer string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = strings.NewReader(string(raw))
+	}
+	req := httptest.NewRequest(method, target, r)
+	if r != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	if strings.HasPrefix(req.URL.Path, "/api/customer-portal/") {
+		validateResponse(e.t, req, rec)
+	}
+	return rec
+}
+
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, rec.Body.String())
+	}
+	return v
+}
+
+func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	}
+}
