@@ -38,6 +38,7 @@ func (s *Server) routes() {
 	cp.GET("/customer-session/introspect", a.Introspect, middleware.RequireSession)
 	cp.POST("/customer-session/request", a.RequestCode)
 	cp.POST("/customer-session/authenticate", a.Authenticate)
+	s.signInMetrics()
 	// --- file sharing (issue 5)
 	cp.GET("/file-sharing/sessions", a.ListFileShareSessions, middleware.RequireSession)
 	cp.GET("/file-sharing/sessions/:id", a.GetFileShareSession, middleware.RequireSession)
@@ -50,7 +51,7 @@ func (s *Server) routes() {
 	cp.DELETE("/members/:id", a.DeleteMember, middleware.RequireTeamAdmin)
 	// --- linked accounts (issue 7)
 	cp.GET("/oauth-accounts/authorize", a.OAuthAuthorize)
-	cp.GET("/oauth-accounts/callback", a.OAuthCallback)
+	cp.GET("/oauth-accounts/callback", a.OAuthCallback, api.CallbackBrowserSession(h.BrowserSessionID))
 	// --- cards (issue 6)
 	cp.GET("/payment-methods", a.ListPaymentMethods, middleware.RequireBilling)
 	cp.POST("/payment-methods", a.CreatePaymentMethod, middleware.RequireBilling)
@@ -80,6 +81,10 @@ func (s *Server) routes() {
 
 	// Webhooks (issue 6).
 	e.POST("/webhooks/stripe", a.StripeWebhook)
+	if s.svc.Sandbox != nil {
+		// The card sandbox's stand-in for Stripe.js createConfirmationToken.
+		e.POST("/api/sandbox/confirmation-tokens", a.SandboxConfirmationToken, noStore)
+	}
 
 	// Pages.
 	h.Routes(e)

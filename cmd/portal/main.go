@@ -34,12 +34,21 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "portal: "+oneLine(err.Error()))
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is the process status for run's error: 2 for bad usage, 1 for
+// any other failure, 0 for none.
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
 }
 
 func oneLine(s string) string {

@@ -12,9 +12,12 @@ import (
 	"portal/internal/config"
 	"portal/internal/customer"
 	"portal/internal/fileshare"
+	"portal/internal/mail"
 	"portal/internal/member"
 	"portal/internal/oauthaccount"
 	"portal/internal/paymentmethod"
+	"portal/internal/payments"
+	"portal/internal/ratelimit"
 	"portal/internal/workspace"
 )
 
@@ -32,6 +35,19 @@ type Services struct {
 	FileShares     *fileshare.Service
 	PaymentMethods *paymentmethod.Service
 	OAuth          *oauthaccount.Service
+
+	// SignIn is the emailed-code sign-in (issue 3); Limiter its counters;
+	// Mail the durable mail queue (started by Start).
+	SignIn  *auth.SignIn
+	Limiter *ratelimit.Limiter
+	// Browser holds the pages' server-side sessions (D19).
+	Browser *auth.BrowserSessions
+	Mail    *mail.Queue
+
+	// Payments is the card provider (nil when cards are not configured);
+	// Sandbox is set when it is the built-in card sandbox.
+	Payments payments.Provider
+	Sandbox  *payments.Sandbox
 }
 
 // Build wires the services. Background workers (the mail queue) are started
@@ -42,19 +58,44 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 		return nil, err
 	}
 	s := &Services{Config: cfg, Pool: pool, Log: log, Hasher: h, Resolver: auth.NewResolver(pool, h)}
-	s.Workspaces = workspace.New(pool, h)
+	s.Workspaces = workspace.New(pool, h, cfg.BaseURL)
 	s.Customers = customer.New(pool)
 	s.Members = member.New(pool)
 	s.FileShares = fileshare.New(pool)
-	s.PaymentMethods = paymentmethod.New(pool)
+	s.Payments = payments.New(cfg, pool, log)
+	if sb, ok := s.Payments.(*payments.Sandbox); ok {
+		s.Sandbox = sb
+	}
+	if s.Payments != nil {
+		// PATCH /customers/me pushes billing details to the provider (§3.2).
+		s.Customers.SetBillingSync(customer.ProviderSync{Provider: s.Payments})
+	}
+	s.PaymentMethods = paymentmethod.New(pool, s.Payments, cfg.BaseURL)
 	if s.OAuth, err = oauthaccount.New(pool, cfg, log); err != nil {
 		return nil, err
 	}
+	s.Limiter = ratelimit.New(pool, []byte(cfg.Secret))
+	if s.Mail, err = mail.NewQueue(mail.Options{Pool: pool, Log: log, Secret: []byte(cfg.Secret),
+		SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Dev: cfg.Dev()}); err != nil {
+		return nil, err
+	}
+	s.SignIn = auth.NewSignIn(pool, h, s.Limiter, s.Mail, log)
+	s.Browser = auth.NewBrowserSessions(pool)
 	return s, nil
 }
 
 // Start runs background work (mail queue, cleanup) until ctx ends.
-func (s *Services) Start(ctx context.Context) error { return nil }
+func (s *Services) Start(ctx context.Context) error {
+	if s.Mail != nil {
+		return s.Mail.Start(ctx)
+	}
+	return nil
+}
 
 // Stop drains background work.
-func (s *Services) Stop(ctx context.Context) error { return nil }
+func (s *Services) Stop(ctx context.Context) error {
+	if s.Mail != nil {
+		return s.Mail.Stop(ctx)
+	}
+	return nil
+}

@@ -106,6 +106,14 @@ type postmaster struct {
 // Start initialises the cluster in opts.Dir if needed and starts it, returning
 // once it accepts connections. If ctx has no deadline, start-up gives up after
 // two minutes.
+//
+// A server still running on Dir from an earlier process is shut down (fast
+// mode) first. When the caller is root, initdb and postgres (which refuse to
+// run as root) run as the postgres system user: Dir is handed to that user
+// and its ancestors made traversable for it (see prepareDirs).
+//
+// The caller must Stop the cluster; if it exits without doing so, the server
+// shuts itself down (see the package comment).
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("devpg: Options.Dir is required")

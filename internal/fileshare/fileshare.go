@@ -7,6 +7,7 @@ package fileshare
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -85,6 +86,10 @@ func ParseListQuery(get func(string) []string) (ListInput, error) {
 		}
 		raw := vals[0]
 		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if errors.Is(err, strconv.ErrRange) && name == "limit" && n > 0 {
+			// A limit too big for int64 is still just "more than 100".
+			return MaxLimit
+		}
 		if err != nil {
 			errs = append(errs, apperr.FieldError{Type: "int_parsing", Loc: []any{"query", name},
 				Msg: "Input should be a valid integer, unable to parse string as an integer", Input: raw})

@@ -95,6 +95,7 @@ func TestParseListQuery(t *testing.T) {
 		"":                                   {},
 		"page=2&limit=5":                     {Page: 2, Limit: 5},
 		"limit=101":                          {Limit: 101}, // clamped by List, not rejected
+		"limit=99999999999999999999":         {Limit: 100},
 		"sorting=status":                     {Sorting: []string{"status"}},
 		"sorting=-status&sorting=created_at": {Sorting: []string{"-status", "created_at"}},
 	}

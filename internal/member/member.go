@@ -2,7 +2,18 @@
 package member
 
 import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
+	"portal/internal/validate"
 )
 
 // Service is the member domain.
@@ -11,3 +22,337 @@ type Service struct {
 }
 
 func New(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// The original's messages (§3.11–3.14); rule violations are 400
+// MemberRuleViolation (D2).
+const (
+	MsgInsufficientRole = "Insufficient role for this operation"
+	MsgNotTeam          = "Member management is only available for team customers. Purchase a seat-based share to enable team features."
+	MsgNotFound         = "Member not found"
+	MsgAddOwner         = "Cannot add a member as owner. There must be exactly one owner."
+	MsgOwnRole          = "You cannot modify your own role."
+	MsgOnlyOwnerCan     = "Only the owner can transfer ownership."
+	MsgExactlyOneOwner  = "Customer must have exactly one owner."
+	MsgRemoveSelf       = "You cannot remove yourself from the team."
+	MsgRemoveOnlyOwner  = "Cannot remove the only owner — transfer ownership first."
+	RuleViolation       = "MemberRuleViolation"
+)
+
+func rule(msg string) error { return apperr.BadRequest(RuleViolation, msg) }
+
+// ValidRole reports whether r is a MemberRole.
+func ValidRole(r string) bool {
+	return r == auth.RoleOwner || r == auth.RoleBillingManager || r == auth.RoleMember
+}
+
+// roleEnumError is the 422 for a role outside MemberRole.
+func roleEnumError(role string) apperr.FieldError {
+	return apperr.FieldError{Type: "enum", Loc: []any{"body", "role"},
+		Msg: "Input should be 'owner', 'billing_manager' or 'member'", Input: role}
+}
+
+// team is the locked state one operation works on.
+type team struct {
+	q       *dbgen.Queries
+	caller  dbgen.Member
+	members []dbgen.Member
+}
+
+func (t *team) owners() int {
+	n := 0
+	for _, m := range t.members {
+		if m.Role == auth.RoleOwner {
+			n++
+		}
+	}
+	return n
+}
+
+// lockTeam runs the checks every operation shares, in the original's order
+// (G11): the caller must (still) be an owner or billing manager, then the
+// customer must be a team. The customer row and every live member row are
+// locked first, so owner counts read here stay true until commit.
+func (s *Service) lockTeam(ctx context.Context, q *dbgen.Queries, p *auth.Principal) (*team, error) {
+	if p == nil || !p.IsMember() {
+		return nil, apperr.Unauthorized()
+	}
+	if !p.CanManageTeam() {
+		return nil, apperr.Forbidden(MsgInsufficientRole)
+	}
+	c, err := q.PortalLockCustomer(ctx, dbgen.PortalLockCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return nil, dbErr("member.lock", err)
+	}
+	members, err := q.TeamLockMembers(ctx, dbgen.TeamLockMembersParams{CustomerID: c.ID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return nil, dbErr("member.lock", err)
+	}
+	t := &team{q: q, members: members}
+	found := false
+	for _, m := range members {
+		if m.ID == p.MemberID {
+			t.caller, found = m, true
+		}
+	}
+	// The session's role was read when it was resolved; a concurrent
+	// change (a transfer, a removal) may have moved it since.
+	if !found {
+		return nil, apperr.Unauthorized()
+	}
+	if t.caller.Role != auth.RoleOwner && t.caller.Role != auth.RoleBillingManager {
+		return nil, apperr.Forbidden(MsgInsufficientRole)
+	}
+	if c.Type == nil || *c.Type != "team" {
+		return nil, apperr.Forbidden(MsgNotTeam)
+	}
+	return t, nil
+}
+
+func (t *team) find(id uuid.UUID) (dbgen.Member, error) {
+	for _, m := range t.members {
+		if m.ID == id {
+			return m, nil
+		}
+	}
+	return dbgen.Member{}, apperr.NotFound(MsgNotFound)
+}
+
+// List is GET /members: every live member of the caller's team.
+func (s *Service) List(ctx context.Context, p *auth.Principal) ([]dbgen.Member, error) {
+	if p == nil || !p.IsMember() {
+		return nil, apperr.Unauthorized()
+	}
+	if !p.CanManageTeam() {
+		return nil, apperr.Forbidden(MsgInsufficientRole)
+	}
+	q := dbgen.New(s.pool)
+	c, err := q.PortalGetCustomer(ctx, dbgen.PortalGetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return nil, dbErr("member.list", err)
+	}
+	if c.Type == nil || *c.Type != "team" {
+		return nil, apperr.Forbidden(MsgNotTeam)
+	}
+	out, err := q.TeamListMembers(ctx, dbgen.TeamListMembersParams{CustomerID: c.ID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return nil, dbErr("member.list", err)
+	}
+	return out, nil
+}
+
+// CreateInput is POST /members. Role nil means the default, member.
+type CreateInput struct {
+	Email string
+	Name  *string
+	Role  *string
+}
+
+// Validate checks the body (422) before any rule runs (§3.12 order).
+func (in *CreateInput) validate() (string, *string, string, error) {
+	var errs []apperr.FieldError
+	email, err := validate.Email(in.Email)
+	if err != nil {
+		errs = append(errs, apperr.Field(err.Error(), in.Email, "body", "email"))
+	}
+	var name *string
+	if in.Name != nil {
+		n := strings.TrimSpace(*in.Name)
+		if validate.TooLong(n, validate.MaxName) {
+			errs = append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", "name"},
+				Msg: "String should have at most 256 characters", Input: *in.Name})
+		} else if n != "" {
+			name = &n
+		}
+	}
+	role := auth.RoleMember
+	if in.Role != nil {
+		role = *in.Role
+		if !ValidRole(role) {
+			errs = append(errs, roleEnumError(role))
+		}
+	}
+	if len(errs) > 0 {
+		return "", nil, "", apperr.Invalid(errs...)
+	}
+	return email, name, role, nil
+}
+
+// Create is POST /members (§3.12, D2, D3). created is false when a live
+// member with exactly this email already existed and is returned unchanged
+// (still 201, as the seed says).
+func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput) (m dbgen.Member, created bool, err error) {
+	if p == nil || !p.IsMember() {
+		return dbgen.Member{}, false, apperr.Unauthorized()
+	}
+	if !p.CanManageTeam() {
+		return dbgen.Member{}, false, apperr.Forbidden(MsgInsufficientRole)
+	}
+	email, name, role, err := in.validate()
+	if err != nil {
+		return dbgen.Member{}, false, err
+	}
+	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
+		t, err := s.lockTeam(ctx, q, p)
+		if err != nil {
+			return err
+		}
+		if role == auth.RoleOwner {
+			return rule(MsgAddOwner)
+		}
+		prev, err := q.TeamMemberByExactEmail(ctx, dbgen.TeamMemberByExactEmailParams{CustomerID: t.caller.CustomerID, Email: email})
+		switch {
+		case err == nil && prev.DeletedAt == nil:
+			m = prev
+			return nil
+		case err == nil:
+			// D3: a removed member comes back with the requested name and role.
+			m, err = q.TeamReactivateMember(ctx, dbgen.TeamReactivateMemberParams{ID: prev.ID, CustomerID: prev.CustomerID, Name: name, Role: role})
+		case db.IsNotFound(err):
+			m, err = q.TeamCreateMember(ctx, dbgen.TeamCreateMemberParams{CustomerID: t.caller.CustomerID,
+				WorkspaceID: t.caller.WorkspaceID, Email: email, Name: name, Role: role})
+		}
+		if err != nil {
+			return writeErr("member.create", err)
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		return dbgen.Member{}, false, err
+	}
+	return m, created, nil
+}
+
+// UpdateInput is PATCH /members/{id}; Role nil means "no change" (G12).
+type UpdateInput struct {
+	Role *string
+}
+
+// Update is PATCH /members/{id} (§3.13 in its order, D2).
+func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, in UpdateInput) (dbgen.Member, error) {
+	if p == nil || !p.IsMember() {
+		return dbgen.Member{}, apperr.Unauthorized()
+	}
+	if !p.CanManageTeam() {
+		return dbgen.Member{}, apperr.Forbidden(MsgInsufficientRole)
+	}
+	if in.Role != nil && !ValidRole(*in.Role) {
+		return dbgen.Member{}, apperr.Invalid(roleEnumError(*in.Role))
+	}
+	var out dbgen.Member
+	err := db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
+		t, err := s.lockTeam(ctx, q, p)
+		if err != nil {
+			return err
+		}
+		target, err := t.find(id)
+		if err != nil {
+			return err
+		}
+		if in.Role == nil {
+			out = target
+			return nil
+		}
+		if target.ID == t.caller.ID {
+			return rule(MsgOwnRole)
+		}
+		role := *in.Role
+		if role == auth.RoleOwner {
+			if t.caller.Role != auth.RoleOwner {
+				return rule(MsgOnlyOwnerCan)
+			}
+			// Ownership transfer in one transaction: the old owner steps down
+			// first, so the one-owner index never sees two owners.
+			if _, err := q.TeamSetRole(ctx, dbgen.TeamSetRoleParams{ID: t.caller.ID, CustomerID: t.caller.CustomerID, Role: auth.RoleBillingManager}); err != nil {
+				return writeErr("member.transfer", err)
+			}
+			out, err = q.TeamSetRole(ctx, dbgen.TeamSetRoleParams{ID: target.ID, CustomerID: target.CustomerID, Role: auth.RoleOwner})
+			if err != nil {
+				return writeErr("member.transfer", err)
+			}
+			return nil
+		}
+		if target.Role == auth.RoleOwner && t.owners() <= 1 {
+			return rule(MsgExactlyOneOwner)
+		}
+		if target.Role == role {
+			out = target
+			return nil
+		}
+		out, err = q.TeamSetRole(ctx, dbgen.TeamSetRoleParams{ID: target.ID, CustomerID: target.CustomerID, Role: role})
+		if err != nil {
+			return writeErr("member.update", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return dbgen.Member{}, err
+	}
+	return out, nil
+}
+
+// Delete is DELETE /members/{id} (§3.14, D2): a soft delete that ends the
+// member's API and browser sessions at once.
+func (s *Service) Delete(ctx context.Context, p *auth.Principal, id uuid.UUID) error {
+	if p == nil || !p.IsMember() {
+		return apperr.Unauthorized()
+	}
+	if !p.CanManageTeam() {
+		return apperr.Forbidden(MsgInsufficientRole)
+	}
+	return db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
+		t, err := s.lockTeam(ctx, q, p)
+		if err != nil {
+			return err
+		}
+		target, err := t.find(id)
+		if err != nil {
+			return err
+		}
+		if target.ID == t.caller.ID {
+			return rule(MsgRemoveSelf)
+		}
+		if target.Role == auth.RoleOwner && t.owners() <= 1 {
+			return rule(MsgRemoveOnlyOwner)
+		}
+		n, err := q.TeamRemoveMember(ctx, dbgen.TeamRemoveMemberParams{ID: target.ID, CustomerID: target.CustomerID})
+		if err != nil {
+			return writeErr("member.delete", err)
+		}
+		if n == 0 {
+			return apperr.NotFound(MsgNotFound)
+		}
+		if err := q.TeamEndMemberSessions(ctx, target.ID); err != nil {
+			return dbErr("member.delete", err)
+		}
+		if err := q.TeamRevokeMemberBrowserSessions(ctx, dbgen.TeamRevokeMemberBrowserSessionsParams{MemberID: &target.ID, CustomerID: target.CustomerID}); err != nil {
+			return dbErr("member.delete", err)
+		}
+		return nil
+	})
+}
+
+// writeErr keeps a race that slips past the checks a clean answer: the
+// one-owner index says "exactly one owner", never a 500.
+func writeErr(op string, err error) error {
+	if _, ok := apperr.As(err); ok {
+		return err
+	}
+	switch db.UniqueViolation(err) {
+	case "members_one_owner_key":
+		return rule(MsgExactlyOneOwner)
+	case "members_customer_email_key":
+		return apperr.Conflict("MemberAlreadyExists", "A member with this email already exists for this customer.")
+	}
+	return dbErr(op, err)
+}
+
+func dbErr(op string, err error) error {
+	if db.IsNotFound(err) {
+		return apperr.Unauthorized()
+	}
+	if db.IsUnavailable(err) {
+		return apperr.Unavailable("", 0, err)
+	}
+	return apperr.Internal(op, err)
+}

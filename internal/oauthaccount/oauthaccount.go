@@ -180,6 +180,7 @@ type CallbackInput struct {
 func (s *Service) Callback(ctx context.Context, caller *auth.Principal, in CallbackInput) (string, error) {
 	id, ok := s.keys.verifyState(in.State)
 	if !ok {
+		s.log.InfoContext(ctx, "oauth state refused", "reason", "bad signature")
 		return "", apperr.Forbidden(MsgInvalidState)
 	}
 	var st dbgen.OauthState
@@ -188,14 +189,20 @@ func (s *Service) Callback(ctx context.Context, caller *auth.Principal, in Callb
 		st, err = q.ConsumeOAuthState(ctx, id)
 		if err != nil {
 			if db.IsNotFound(err) {
+				s.log.InfoContext(ctx, "oauth state refused", "reason", "unknown, used or expired")
 				return apperr.Forbidden(MsgInvalidState)
 			}
 			return err
 		}
 		// A caller that brings a session must bring the one that started
 		// the flow; refusing rolls back, so a stolen state used from another
-		// session does not burn the owner's attempt.
-		if caller != nil && sessionRef(caller) != st.SessionRef {
+		// session does not burn the owner's attempt. A browser cookie only
+		// counts against states started from the pages: a flow started
+		// through the API ignores cookies (D21), so a portal cookie left in
+		// the same browser does not break it.
+		if caller != nil && (!caller.Browser || strings.HasPrefix(st.SessionRef, "browser:")) &&
+			sessionRef(caller) != st.SessionRef {
+			s.log.InfoContext(ctx, "oauth state refused", "reason", "another session")
 			return apperr.Forbidden(MsgInvalidState)
 		}
 		alive, err := s.sessionAlive(ctx, q, st)
@@ -203,6 +210,7 @@ func (s *Service) Callback(ctx context.Context, caller *auth.Principal, in Callb
 			return err
 		}
 		if !alive {
+			s.log.InfoContext(ctx, "oauth state refused", "reason", "session ended")
 			return apperr.Forbidden(MsgInvalidState)
 		}
 		return nil

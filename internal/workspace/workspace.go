@@ -1,17 +1,35 @@
-// Package workspace owns workspaces, their access tokens and settings, and
-// the public workspace endpoint (§3.22).
+// Package workspace owns workspaces, their access tokens and settings, the
+// public workspace endpoint (§3.22) and the workspace API's session minting
+// (§2.10).
 package workspace
 
 import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"portal/internal/apperr"
 	"portal/internal/auth"
+	"portal/internal/db"
 )
 
 // Service is the workspace domain.
 type Service struct {
 	pool   *pgxpool.Pool
 	hasher *auth.Hasher
+	// baseURL is PORTAL_BASE_URL without a trailing slash: portal links and
+	// media URLs are built on it.
+	baseURL string
 }
 
-func New(pool *pgxpool.Pool, h *auth.Hasher) *Service { return &Service{pool: pool, hasher: h} }
+// New builds the service; baseURL is the portal's public URL.
+func New(pool *pgxpool.Pool, h *auth.Hasher, baseURL string) *Service {
+	return &Service{pool: pool, hasher: h, baseURL: baseURL}
+}
+
+// dbErr classifies an unexpected database error: unreachable is 503,
+// anything else 500 with the cause logged.
+func dbErr(op string, err error) error {
+	if db.IsUnavailable(err) {
+		return apperr.Unavailable("", 0, err)
+	}
+	return apperr.Internal(op, err)
+}

@@ -1,1 +1,150 @@
-// portal behaviour
+// Portal's own behaviour, loaded with the page's CSP nonce. Everything here
+// is an enhancement: every page works without JavaScript.
+(function () {
+  "use strict";
+
+  // htmx: swap 422 (forms re-rendered with inline errors) and the other
+  // 4xx/5xx fragments the server sends; send the CSRF token on every request.
+  document.addEventListener("htmx:configRequest", function (e) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && !e.detail.headers["X-CSRF-Token"]) {
+      e.detail.headers["X-CSRF-Token"] = meta.content;
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var s = e.detail.xhr.status;
+    if (s === 422 || s === 409 || s === 429 || s === 503) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
+  // Disable submit buttons while a request is pending (no double submits).
+  function setPending(form, on) {
+    if (!form || !form.querySelectorAll) return;
+    form.querySelectorAll('button[type="submit"], button:not([type])').forEach(function (b) {
+      if (on) {
+        if (!b.disabled) { b.disabled = true; b.dataset.portalPending = "1"; }
+        b.setAttribute("aria-busy", "true");
+      } else if (b.dataset.portalPending) {
+        b.disabled = false; delete b.dataset.portalPending; b.removeAttribute("aria-busy");
+      }
+    });
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    setPending(e.detail.elt.closest ? e.detail.elt.closest("form") || e.detail.elt : e.detail.elt, true);
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    setPending(e.detail.elt.closest ? e.detail.elt.closest("form") || e.detail.elt : e.detail.elt, false);
+  });
+  // Plain (non-htmx) forms: disable after the browser commits to submitting.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (e.defaultPrevented || f.hasAttribute("hx-post")) return;
+    setTimeout(function () { setPending(f, true); }, 0);
+  });
+  // Coming back through the history cache must not leave buttons disabled.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form").forEach(function (f) { setPending(f, false); });
+  });
+
+  // Confirmation through <dialog> for [data-confirm] forms, buttons, links.
+  var dialog = null, pendingAction = null, returnFocus = null;
+  function ensureDialog() {
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.className = "confirm";
+    dialog.setAttribute("aria-labelledby", "confirm-text");
+    dialog.innerHTML = '<p id="confirm-text"></p><div class="actions">' +
+      '<button type="button" class="btn btn-ghost" data-act="cancel">Cancel</button>' +
+      '<button type="button" class="btn btn-danger" data-act="ok">Confirm</button></div>';
+    document.body.appendChild(dialog);
+    dialog.addEventListener("click", function (e) {
+      var act = e.target.getAttribute && e.target.getAttribute("data-act");
+      if (act === "cancel") dialog.close();
+      if (act === "ok") { var run = pendingAction; dialog.close(); if (run) run(); }
+    });
+    dialog.addEventListener("close", function () {
+      pendingAction = null;
+      if (returnFocus && returnFocus.focus) returnFocus.focus();
+    });
+    // Keep Tab inside the dialog (showModal makes the rest inert; this
+    // also wraps around in browsers that let focus reach the chrome).
+    dialog.addEventListener("keydown", function (e) {
+      if (e.key !== "Tab") return;
+      var f = dialog.querySelectorAll("button");
+      var first = f[0], last = f[f.length - 1];
+      if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+      else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+    });
+    return dialog;
+  }
+  function confirmThen(message, trigger, action) {
+    if (typeof HTMLDialogElement === "undefined") { if (window.confirm(message)) action(); return; }
+    var d = ensureDialog();
+    d.querySelector("#confirm-text").textContent = message;
+    pendingAction = action;
+    returnFocus = trigger;
+    d.showModal();
+    d.querySelector('[data-act="cancel"]').focus();
+  }
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.hasAttribute("data-confirm") || f.dataset.confirmed === "1") { delete f.dataset.confirmed; return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    var submitter = e.submitter || f.querySelector('button[type="submit"], button:not([type])');
+    confirmThen(f.getAttribute("data-confirm"), submitter, function () {
+      f.dataset.confirmed = "1";
+      var yes = document.createElement("input");
+      yes.type = "hidden"; yes.name = "confirm"; yes.value = "yes";
+      if (!f.querySelector('input[name="confirm"]')) f.appendChild(yes);
+      if (f.requestSubmit) f.requestSubmit(submitter || undefined); else f.submit();
+    });
+  }, true);
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest && e.target.closest("a[data-confirm], button[data-confirm]");
+    if (!el || el.dataset.confirmed === "1") { if (el) delete el.dataset.confirmed; return; }
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    confirmThen(el.getAttribute("data-confirm"), el, function () { el.dataset.confirmed = "1"; el.click(); });
+  }, true);
+
+  // Copy to clipboard: <button data-copy="text"> or data-copy="#selector".
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest && e.target.closest("[data-copy]");
+    if (!el || !navigator.clipboard) return;
+    var v = el.getAttribute("data-copy");
+    if (v.charAt(0) === "#") { var src = document.querySelector(v); v = src ? (src.value || src.textContent) : ""; }
+    navigator.clipboard.writeText(v).then(function () {
+      var label = el.textContent;
+      el.textContent = "Copied";
+      setTimeout(function () { el.textContent = label; }, 1500);
+    });
+  });
+
+  // Resend cooldown: count down and enable the button when it may be used.
+  function cooldowns(root) {
+    (root || document).querySelectorAll("button[data-cooldown]").forEach(function (b) {
+      var left = parseInt(b.getAttribute("data-cooldown"), 10) || 0;
+      var tick = setInterval(function () {
+        left -= 1;
+        if (!document.body.contains(b)) { clearInterval(tick); return; }
+        if (left <= 0) { clearInterval(tick); b.disabled = false; b.textContent = "Resend code"; b.removeAttribute("data-cooldown"); }
+        else { b.textContent = "Resend code (in " + left + " s)"; }
+      }, 1000);
+    });
+  }
+
+  // Move focus to a flash message so screen readers and keyboards find it.
+  // Errors always take focus; a success notice does not steal it from a
+  // field the page autofocuses (the code input after a resend).
+  function focusFlash(root) {
+    var scope = root || document;
+    var msg = scope.querySelector("#flash [role=alert], .card [role=alert]") ||
+      (document.querySelector("[autofocus]") ? null : scope.querySelector("#flash .flash"));
+    if (msg) { msg.setAttribute("tabindex", "-1"); msg.focus({ preventScroll: false }); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { cooldowns(); focusFlash(); });
+  document.addEventListener("htmx:afterSwap", function (e) { cooldowns(e.detail.target); focusFlash(e.detail.target.parentNode || document); });
+})();

@@ -91,10 +91,37 @@ func (h *Handlers) OAuthCallback(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
+// keyCallbackBrowser is where CallbackBrowserSession leaves the browser
+// session id the callback request's cookie refers to.
+const keyCallbackBrowser = "portal.oauth_callback_browser"
+
+// CallbackBrowserSession reads the pages' cookie on the callback route only,
+// for the state's session binding: the provider's redirect is a top-level
+// navigation, so it carries the portal's cookie (when SameSite allows) and
+// no bearer. read returns the cookie's browser session id, or uuid.Nil. The
+// cookie never authenticates anything here (D21); it can only make the
+// callback stricter.
+func CallbackBrowserSession(read func(*http.Request) uuid.UUID) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if id := read(c.Request()); id != uuid.Nil {
+				c.Set(keyCallbackBrowser, id)
+			}
+			return next(c)
+		}
+	}
+}
+
 // callbackCaller is the session the callback request carries, if any: the
-// bearer principal resolved by the group's middleware, or a browser session
-// that a route middleware put on the context (the provider's redirect is a
-// top-level navigation, so it carries the portal's cookie, not a bearer).
+// bearer principal resolved by the group's middleware, else the browser
+// session named by the cookie. The service refuses a state bound to another
+// session than this one.
 func callbackCaller(c echo.Context) *auth.Principal {
-	return middleware.Principal(c)
+	if p := middleware.Principal(c); p != nil {
+		return p
+	}
+	if id, ok := c.Get(keyCallbackBrowser).(uuid.UUID); ok {
+		return &auth.Principal{Browser: true, SessionID: id}
+	}
+	return nil
 }

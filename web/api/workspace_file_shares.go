@@ -107,7 +107,7 @@ func (h *Handlers) WorkspaceCreateFileShareSession(c echo.Context) error {
 		}
 		in.ExpiresAt = &t
 	}
-	s, err := h.S.FileShares.Create(c.Request().Context(), tokenWorkspace(c), in)
+	s, err := h.S.FileShares.Create(c.Request().Context(), TokenWorkspaceID(c), in)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (h *Handlers) WorkspaceUpdateFileShareSession(c echo.Context) error {
 		}
 		in.ExpiresAt.Value = &t
 	}
-	s, err := h.S.FileShares.Update(c.Request().Context(), tokenWorkspace(c), id, in)
+	s, err := h.S.FileShares.Update(c.Request().Context(), TokenWorkspaceID(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func (h *Handlers) WorkspaceCreateDownload(c echo.Context) error {
 			return err
 		}
 	}
-	d, err := h.S.FileShares.RecordDownload(c.Request().Context(), tokenWorkspace(c), id, fileshare.DownloadInput{SlotNumber: b.SlotNumber})
+	d, err := h.S.FileShares.RecordDownload(c.Request().Context(), TokenWorkspaceID(c), id, fileshare.DownloadInput{SlotNumber: b.SlotNumber})
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (h *Handlers) WorkspaceCreatePayment(c echo.Context) error {
 	if err := DecodeJSON(c, &b); err != nil {
 		return err
 	}
-	p, err := h.S.FileShares.RecordPayment(c.Request().Context(), tokenWorkspace(c), id, fileshare.PaymentInput{
+	p, err := h.S.FileShares.RecordPayment(c.Request().Context(), TokenWorkspaceID(c), id, fileshare.PaymentInput{
 		Status: b.Status, AmountCents: b.AmountCents, Currency: b.Currency, PlatformFeeCents: b.PlatformFeeCents,
 		BuyerEmail: b.BuyerEmail, BuyerName: b.BuyerName,
 		StripeCheckoutSessionID: b.StripeCheckoutSessionID, StripePaymentIntentID: b.StripePaymentIntentID,
@@ -190,11 +190,4 @@ func (h *Handlers) WorkspaceCreatePayment(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, NewFileSharePayment(p))
-}
-
-// tokenWorkspace is the workspace of the request's access token.
-// Placeholder until RequireWorkspaceToken's accessor lands.
-func tokenWorkspace(c echo.Context) uuid.UUID {
-	id, _ := c.Get("portal.workspace_id").(uuid.UUID)
-	return id
 }

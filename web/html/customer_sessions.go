@@ -1,18 +1,349 @@
 package html
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/validate"
+	"portal/views/signin"
+	"portal/web/htmx"
+	"portal/web/middleware"
+	"portal/web/session"
 )
 
-func (h *Handlers) RequestPage(c echo.Context) error { return c.String(http.StatusOK, "RequestPage: coming soon") }
+// ResendCooldown is how long the code page waits before offering a resend.
+const ResendCooldown = 30 * time.Second
 
-func (h *Handlers) RequestSubmit(c echo.Context) error { return c.String(http.StatusOK, "RequestSubmit: coming soon") }
+func portalURL(c echo.Context, page string) string {
+	return "/" + Workspace(c).Slug + "/portal/" + page
+}
 
-func (h *Handlers) AuthenticatePage(c echo.Context) error { return c.String(http.StatusOK, "AuthenticatePage: coming soon") }
+// renderCard answers a sign-in form: the card alone for htmx, else the page.
+func renderCard(c echo.Context, status int, card, page templ.Component) error {
+	if htmx.IsRequest(c) {
+		return Render(c, status, card)
+	}
+	return Render(c, status, page)
+}
 
-func (h *Handlers) AuthenticateSubmit(c echo.Context) error { return c.String(http.StatusOK, "AuthenticateSubmit: coming soon") }
+// RequestPage is GET /{slug}/portal/request: the email form.
+func (h *Handlers) RequestPage(c echo.Context) error {
+	if middleware.Principal(c) != nil {
+		return c.Redirect(http.StatusSeeOther, portalURL(c, "overview"))
+	}
+	email := c.QueryParam("email")
+	if len(email) > validate.MaxEmail {
+		email = ""
+	}
+	return h.renderRequest(c, http.StatusOK, signin.RequestProps{Email: email})
+}
 
-func (h *Handlers) SignOut(c echo.Context) error { return c.String(http.StatusOK, "SignOut: coming soon") }
+func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestProps) error {
+	m := h.Meta(c, "Sign in", "")
+	p.Action = portalURL(c, "request")
+	p.BackURL = p.Action
+	if p.Email != "" {
+		p.BackURL += "?" + url.Values{"email": {p.Email}}.Encode()
+	}
+	return renderCard(c, status, signin.RequestCard(m, p), signin.RequestPage(m, p))
+}
 
+// RequestSubmit is POST /{slug}/portal/request: asks for a code (or, with
+// customer_id, for the account chosen in the picker), keeps the request in
+// the cookie and goes on to the code page.
+func (h *Handlers) RequestSubmit(c echo.Context) error {
+	ws := Workspace(c)
+	email := strings.TrimSpace(c.FormValue("email"))
+	in := auth.RequestInput{Email: email, WorkspaceID: ws.ID, ClientIP: c.RealIP(), Browser: true}
+	if raw := c.FormValue("customer_id"); raw != "" {
+		id, err := uuid.Parse(raw)
+		if err != nil {
+			return h.renderRequest(c, http.StatusUnprocessableEntity, signin.RequestProps{Email: email, Error: "Please choose an account."})
+		}
+		in.CustomerID = &id
+	}
+	res, err := h.S.SignIn.Request(c.Request().Context(), in)
+	if err != nil {
+		return h.requestError(c, email, err)
+	}
+	st := *h.state(c)
+	st.RequestID, st.SentAt = res.SignInRequestID, time.Now()
+	st.Email = email
+	if n, verr := validate.Email(email); verr == nil {
+		st.Email = n
+	}
+	if err := h.writeState(c, st); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, portalURL(c, "authenticate"))
+}
+
+// requestError shows what went wrong on the form itself.
+func (h *Handlers) requestError(c echo.Context, email string, err error) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return err
+	}
+	p := signin.RequestProps{Email: email}
+	switch ae.Kind {
+	case apperr.KindConflict:
+		p.Accounts = pickerAccounts(ae.Extra["customers"])
+		if len(p.Accounts) == 0 {
+			return err
+		}
+		return h.renderRequest(c, http.StatusOK, p)
+	case apperr.KindInvalid:
+		p.Error = "Enter a valid email address."
+		if len(ae.Fields) > 0 && ae.Fields[0].Msg != "" {
+			p.Error = ae.Fields[0].Msg
+		}
+		return h.renderRequest(c, http.StatusUnprocessableEntity, p)
+	case apperr.KindRateLimited:
+		p.Message = tooMany(ae.RetryAfter)
+		setRetryAfter(c, ae.RetryAfter)
+		return h.renderRequest(c, http.StatusTooManyRequests, p)
+	case apperr.KindUnavailable:
+		p.Message = "Sign-in is temporarily unavailable. Please try again shortly."
+		setRetryAfter(c, ae.RetryAfter)
+		return h.renderRequest(c, http.StatusServiceUnavailable, p)
+	}
+	return err
+}
+
+// pickerAccounts reads the 409's customer list ([]map[string]any with id
+// and name, as the API sends it).
+func pickerAccounts(v any) []signin.Account {
+	var out []signin.Account
+	add := func(m map[string]any) {
+		id, _ := m["id"].(string)
+		if id == "" {
+			if u, ok := m["id"].(uuid.UUID); ok {
+				id = u.String()
+			}
+		}
+		name := ""
+		switch n := m["name"].(type) {
+		case string:
+			name = n
+		case *string:
+			if n != nil {
+				name = *n
+			}
+		}
+		if id != "" {
+			out = append(out, signin.Account{ID: id, Name: name})
+		}
+	}
+	switch list := v.(type) {
+	case []map[string]any:
+		for _, m := range list {
+			add(m)
+		}
+	case []any:
+		for _, x := range list {
+			if m, ok := x.(map[string]any); ok {
+				add(m)
+			}
+		}
+	}
+	return out
+}
+
+func tooMany(retry time.Duration) string {
+	mins := int((retry + time.Minute - 1) / time.Minute)
+	if mins < 1 {
+		mins = 1
+	}
+	if mins == 1 {
+		return "Too many attempts. Please try again in 1 minute."
+	}
+	return fmt.Sprintf("Too many attempts. Please try again in %d minutes.", mins)
+}
+
+func setRetryAfter(c echo.Context, d time.Duration) {
+	secs := int(d.Seconds())
+	if secs < 1 {
+		secs = 1
+	}
+	c.Response().Header().Set("Retry-After", fmt.Sprint(secs))
+}
+
+// pending returns the browser's live sign-in request, or nil when it has
+// none or it has ended (expired, used, or too many wrong codes).
+func (h *Handlers) pending(c echo.Context) (*auth.PendingRequest, error) {
+	st := h.state(c)
+	if st.RequestID == uuid.Nil {
+		return nil, nil
+	}
+	pr, err := h.S.SignIn.SignInRequest(c.Request().Context(), Workspace(c).ID, st.RequestID)
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Kind == apperr.KindNotFound {
+		return nil, nil
+	}
+	return pr, err
+}
+
+func (h *Handlers) authProps(c echo.Context) signin.AuthenticateProps {
+	st := h.state(c)
+	p := signin.AuthenticateProps{Action: portalURL(c, "authenticate"), ResendAction: portalURL(c, "authenticate/resend"),
+		RequestURL: portalURL(c, "request"), SentTo: MaskEmail(st.Email)}
+	if st.Email != "" {
+		p.RequestURL += "?" + url.Values{"email": {st.Email}}.Encode()
+	}
+	if wait := time.Until(st.SentAt.Add(ResendCooldown)); wait > 0 {
+		p.ResendIn = int((wait + time.Second - 1) / time.Second)
+	}
+	return p
+}
+
+func (h *Handlers) renderAuth(c echo.Context, status int, p signin.AuthenticateProps) error {
+	m := h.Meta(c, "Verification code", "")
+	return renderCard(c, status, signin.AuthenticateCard(m, p), signin.AuthenticatePage(m, p))
+}
+
+// AuthenticatePage is GET /{slug}/portal/authenticate: the code form for
+// the request kept in the cookie; without one, back to the email form.
+func (h *Handlers) AuthenticatePage(c echo.Context) error {
+	if middleware.Principal(c) != nil {
+		return c.Redirect(http.StatusSeeOther, portalURL(c, "overview"))
+	}
+	pr, err := h.pending(c)
+	if err != nil {
+		return err
+	}
+	if pr == nil {
+		if h.state(c).RequestID != uuid.Nil {
+			if err := h.setFlash(c, "error", "Your sign-in request has ended. Please ask for a new code."); err != nil {
+				return err
+			}
+		}
+		return c.Redirect(http.StatusSeeOther, h.authProps(c).RequestURL)
+	}
+	return h.renderAuth(c, http.StatusOK, h.authProps(c))
+}
+
+// AuthenticateSubmit is POST /{slug}/portal/authenticate: the code, bound
+// to the browser's request (D18). Success starts a new browser session.
+func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
+	st := h.state(c)
+	if st.RequestID == uuid.Nil {
+		return htmx.Redirect(c, portalURL(c, "request"))
+	}
+	reqID := st.RequestID
+	id, err := h.S.SignIn.Authenticate(c.Request().Context(), auth.AuthenticateInput{Code: c.FormValue("code"),
+		ClientIP: c.RealIP(), SignInRequestID: &reqID})
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) {
+			return err
+		}
+		p := h.authProps(c)
+		switch ae.Kind {
+		case apperr.KindUnauthenticated:
+			pr, perr := h.pending(c)
+			if perr != nil {
+				return perr
+			}
+			if pr == nil {
+				p.Ended = true
+			} else {
+				p.Error = "This code is invalid or has expired."
+			}
+			return h.renderAuth(c, http.StatusUnprocessableEntity, p)
+		case apperr.KindRateLimited:
+			p.Message = tooMany(ae.RetryAfter)
+			setRetryAfter(c, ae.RetryAfter)
+			return h.renderAuth(c, http.StatusTooManyRequests, p)
+		case apperr.KindUnavailable:
+			p.Message = "Sign-in is temporarily unavailable. Please try again shortly."
+			setRetryAfter(c, ae.RetryAfter)
+			return h.renderAuth(c, http.StatusServiceUnavailable, p)
+		}
+		return err
+	}
+	if err := h.startSession(c, st, auth.SubjectOf(id)); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, portalURL(c, "overview"))
+}
+
+// ResendCode is POST /{slug}/portal/authenticate/resend: another code for
+// the same request (earlier codes stay valid, D18), after a cooldown.
+func (h *Handlers) ResendCode(c echo.Context) error {
+	pr, err := h.pending(c)
+	if err != nil {
+		return err
+	}
+	if pr == nil {
+		return htmx.Redirect(c, h.authProps(c).RequestURL)
+	}
+	p := h.authProps(c)
+	if p.ResendIn > 0 {
+		p.Message = fmt.Sprintf("Please wait %d seconds before asking for another code.", p.ResendIn)
+		return h.renderAuth(c, http.StatusTooManyRequests, p)
+	}
+	st := *h.state(c)
+	id := pr.ID
+	_, err = h.S.SignIn.Request(c.Request().Context(), auth.RequestInput{Email: pr.Email, WorkspaceID: Workspace(c).ID,
+		CustomerID: pr.CustomerID, ClientIP: c.RealIP(), Browser: true, SignInRequestID: &id})
+	if err != nil {
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			switch ae.Kind {
+			case apperr.KindNotFound:
+				return htmx.Redirect(c, p.RequestURL)
+			case apperr.KindRateLimited:
+				p.Message = tooMany(ae.RetryAfter)
+				setRetryAfter(c, ae.RetryAfter)
+				return h.renderAuth(c, http.StatusTooManyRequests, p)
+			case apperr.KindUnavailable:
+				p.Message = "Sign-in is temporarily unavailable. Please try again shortly."
+				return h.renderAuth(c, http.StatusServiceUnavailable, p)
+			}
+		}
+		return err
+	}
+	st.SentAt = time.Now()
+	st.Flash, st.FlashKind = "We sent you a new code.", "success"
+	if err := h.writeState(c, st); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, portalURL(c, "authenticate"))
+}
+
+// SignOut is POST /{slug}/portal/sign-out: revokes the browser session
+// server-side and forgets it in the cookie (D10, D19).
+func (h *Handlers) SignOut(c echo.Context) error {
+	st := h.state(c)
+	if st.SessionID != uuid.Nil {
+		if err := h.S.Browser.Revoke(c.Request().Context(), st.SessionID); err != nil {
+			return err
+		}
+	}
+	*st = session.State{Flash: "You have signed out.", FlashKind: "success"}
+	if err := h.writeState(c, *st); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, portalURL(c, "request"))
+}
+
+// MaskEmail shows where a code went without spelling the address out:
+// "alice@example.com" → "a***@example.com".
+func MaskEmail(email string) string {
+	local, domain, ok := strings.Cut(email, "@")
+	if !ok || local == "" {
+		return "your email address"
+	}
+	r := []rune(local)
+	return string(r[0]) + "***@" + domain
+}

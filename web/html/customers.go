@@ -2,9 +2,176 @@ package html
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/customer"
+	customerview "portal/views/customer"
+	"portal/web/htmx"
+	"portal/web/middleware"
 )
 
-func (h *Handlers) Settings(c echo.Context) error { return c.String(http.StatusOK, "Settings: coming soon") }
+// The settings page: profile and billing details (§3.1–3.2, UI.md §1.6)
+// and the linked accounts panel (oauth_accounts.go).
 
+const msgBillingSaved = "Billing details saved."
+
+var countryOptions = func() []customerview.Country {
+	var out []customerview.Country
+	for _, c := range customer.Countries() {
+		out = append(out, customerview.Country{Code: c.Code, Name: c.Name})
+	}
+	return out
+}()
+
+// Settings is GET /{slug}/portal/settings.
+func (h *Handlers) Settings(c echo.Context) error {
+	p := middleware.Principal(c)
+	prof, err := h.S.Customers.Get(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return h.renderSettings(c, http.StatusOK, prof, formFromProfile(prof))
+}
+
+func formFromProfile(p customer.Profile) customerview.BillingForm {
+	f := customerview.BillingForm{BillingName: strOr(p.BillingName)}
+	if a := p.BillingAddress; a != nil {
+		f.Line1, f.Line2, f.PostalCode, f.City, f.State, f.Country = strOr(a.Line1), strOr(a.Line2), strOr(a.PostalCode), strOr(a.City), strOr(a.State), a.Country
+		// The form shows the state's short code; the service adds the prefix back.
+		if f.Country == "US" || f.Country == "CA" {
+			f.State = strings.TrimPrefix(f.State, f.Country+"-")
+		}
+	}
+	return f
+}
+
+func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form customerview.BillingForm) (customerview.SettingsProps, error) {
+	p := middleware.Principal(c)
+	tok, field := csrfToken(c)
+	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
+		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: countryOptions,
+		Action: settingsPath(c), CSRFField: field, CSRFToken: tok, Form: form}
+	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
+		props.PersonName, props.PersonEmail = bs.Name, bs.Email
+	}
+	return props, nil
+}
+
+func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Profile, form customerview.BillingForm) error {
+	props, err := h.settingsProps(c, prof, form)
+	if err != nil {
+		return err
+	}
+	if htmx.IsRequest(c) && c.Request().Method == http.MethodPost {
+		return Render(c, status, customerview.BillingDetailsForm(props))
+	}
+	linked, err := h.LinkedAccounts(c)
+	if err != nil {
+		return err
+	}
+	props.Linked = &linked
+	return Render(c, status, customerview.Settings(h.Meta(c, "Settings", "settings"), props))
+}
+
+// formValue reads billing_address[key], or the flat key (INTERFACE.md
+// allows either).
+func addressValue(c echo.Context, key string) string {
+	if v := c.FormValue("billing_address[" + key + "]"); v != "" {
+		return v
+	}
+	return c.FormValue(key)
+}
+
+// SettingsSave is POST /{slug}/portal/settings: the whole form is the new
+// state, so an empty billing name clears it and an empty address (no
+// field filled) clears the address. 303 with a flash; HTMX gets the form
+// back with the success message; 422 re-renders with inline errors.
+func (h *Handlers) SettingsSave(c echo.Context) error {
+	p := middleware.Principal(c)
+	form := customerview.BillingForm{
+		BillingName: c.FormValue("billing_name"),
+		Line1:       addressValue(c, "line1"), Line2: addressValue(c, "line2"),
+		PostalCode: addressValue(c, "postal_code"), City: addressValue(c, "city"),
+		State: addressValue(c, "state"), Country: addressValue(c, "country"),
+	}
+	country := strings.ToUpper(strings.TrimSpace(form.Country))
+	if country != "US" && country != "CA" {
+		// The field is labelled "US and Canada only"; a value left in it
+		// for another country is not part of the address.
+		form.State = ""
+	}
+	in := customer.UpdateInput{SetBillingName: true, BillingName: &form.BillingName, SetBillingAddress: true}
+	if strings.TrimSpace(form.Line1+form.Line2+form.PostalCode+form.City+form.State+form.Country) != "" {
+		in.BillingAddress = &customer.AddressInput{Line1: &form.Line1, Line2: &form.Line2, PostalCode: &form.PostalCode,
+			City: &form.City, State: &form.State, Country: &form.Country}
+	}
+	prof, err := h.S.Customers.Update(c.Request().Context(), p, in)
+	if err != nil {
+		e, ok := apperr.As(err)
+		if !ok || (e.Kind != apperr.KindInvalid && e.Kind != apperr.KindBadRequest && e.Kind != apperr.KindProviderUnavailable) {
+			return err
+		}
+		cur, gerr := h.S.Customers.Get(c.Request().Context(), p)
+		if gerr != nil {
+			return gerr
+		}
+		form.Errors = map[string]string{}
+		status := http.StatusBadRequest
+		switch e.Kind {
+		case apperr.KindInvalid:
+			status = http.StatusUnprocessableEntity
+			for _, f := range e.Fields {
+				key := "billing_address"
+				if n := len(f.Loc); n > 0 {
+					if s, ok := f.Loc[n-1].(string); ok && s != "body" {
+						key = s
+					}
+				}
+				form.Errors[key] = settingsMessage(key, f.Msg)
+			}
+		case apperr.KindProviderUnavailable:
+			status = http.StatusBadGateway
+			form.Error = "Your billing details could not be saved because the payment provider did not answer. Nothing was changed; please try again."
+		default:
+			form.Error = e.Detail
+		}
+		return h.renderSettings(c, status, cur, form)
+	}
+	if htmx.IsRequest(c) {
+		f := formFromProfile(prof)
+		f.Saved = true
+		return h.renderSettings(c, http.StatusOK, prof, f)
+	}
+	if err := h.setFlash(c, "success", msgBillingSaved); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, settingsPath(c))
+}
+
+// settingsMessage words a field error for people.
+func settingsMessage(key, msg string) string {
+	switch {
+	case key == "country" && msg == customer.MsgCountryRequired:
+		return "Choose a country for the billing address."
+	case key == "country":
+		return "Billing addresses in this country are not supported."
+	case msg == customer.MsgInvalidUSState:
+		return "Invalid US state: use a two-letter code such as NY."
+	case msg == customer.MsgInvalidCAProvince:
+		return "Invalid CA province: use a two-letter code such as QC."
+	case msg == customer.MsgTooLong:
+		return "This is too long: at most 256 characters."
+	}
+	return msg
+}
+
+func strOr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

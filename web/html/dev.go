@@ -1,7 +1,30 @@
 package html
 
-import "github.com/labstack/echo/v4"
+import (
+	"net/http"
 
-// devRoutes registers development-only pages (/_dev/mail).
-// TODO(issue 3): the dev mail page.
-func (h *Handlers) devRoutes(e *echo.Echo) {}
+	"github.com/labstack/echo/v4"
+
+	"portal/views/devmail"
+)
+
+// devRoutes registers development-only pages: /_dev/mail lists every
+// message the portal sent, newest first, with its code (INTERFACE.md).
+// Outside development the route does not exist.
+func (h *Handlers) devRoutes(e *echo.Echo) {
+	if !h.S.Config.Dev() || h.S.Mail == nil {
+		return
+	}
+	e.GET("/_dev/mail", h.DevMail, csrfMiddleware(h.S.Config.Secure())...)
+}
+
+// DevMail renders the development mail page.
+func (h *Handlers) DevMail(c echo.Context) error {
+	msgs := h.S.Mail.Outbox().Recent()
+	out := make([]devmail.Mail, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, devmail.Mail{To: m.To, From: m.FromName + " <" + m.From + ">", Subject: m.Subject,
+			Code: m.Code, SentAt: m.SentAt.UTC().Format("2006-01-02 15:04:05 UTC"), Text: m.Text})
+	}
+	return Render(c, http.StatusOK, devmail.Page(h.Meta(c, "Sent mail", ""), out))
+}

@@ -13,22 +13,30 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/db/dbgen"
 	"portal/views/layout"
+	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/session"
 )
 
 // Handlers are the page handlers.
 type Handlers struct {
-	S *app.Services
+	S       *app.Services
+	cookies *session.Store
 }
 
-func New(s *app.Services) *Handlers { return &Handlers{S: s} }
+func New(s *app.Services) *Handlers {
+	return &Handlers{S: s, cookies: session.New([]byte(s.Config.Secret), s.Config.Secure())}
+}
 
 const keyWorkspace = "portal.workspace"
 
 // Routes registers every page route.
 func (h *Handlers) Routes(e *echo.Echo) {
 	e.GET("/", func(c echo.Context) error { return apperr.NotFound("") })
-	g := e.Group("/:slug/portal", h.LoadWorkspace, h.PageSession)
+	// The session is loaded before the CSRF check so a refused form still
+	// gets the page shell of whoever is signed in.
+	mw := append([]echo.MiddlewareFunc{h.LoadWorkspace, h.PageSession}, csrfMiddleware(h.S.Config.Secure())...)
+	g := e.Group("/:slug/portal", mw...)
 	g.GET("", h.Entry)
 	g.GET("/", h.Entry)
 	// --- sign-in (issue 3)
@@ -36,6 +44,7 @@ func (h *Handlers) Routes(e *echo.Echo) {
 	g.POST("/request", h.RequestSubmit)
 	g.GET("/authenticate", h.AuthenticatePage)
 	g.POST("/authenticate", h.AuthenticateSubmit)
+	g.POST("/authenticate/resend", h.ResendCode)
 	g.POST("/sign-out", h.SignOut)
 	// --- file sharing (issue 5)
 	g.GET("/overview", h.Overview, h.RequireSignedIn)
@@ -43,11 +52,27 @@ func (h *Handlers) Routes(e *echo.Echo) {
 	g.GET("/sessions/:id/activity", h.SessionActivity, h.RequireSignedIn)
 	g.GET("/sessions/:id/export.csv", h.SessionCSV, h.RequireSignedIn)
 	// --- profile, linked accounts (issues 4, 7)
-	g.GET("/settings", h.Settings, h.RequireSignedIn)
+	g.GET("/settings", h.Settings, h.RequireSignedIn, h.AllowProviderFormAction)
+	g.POST("/settings", h.SettingsSave, h.RequireSignedIn, h.AllowProviderFormAction)
+	g.POST("/settings/oauth/:platform/connect", h.OAuthConnect, h.RequireSignedIn)
+	g.POST("/settings/oauth/disconnect", h.OAuthDisconnect, h.RequireSignedIn)
 	// --- cards (issue 6)
 	g.GET("/billing", h.Billing, h.RequireSignedIn)
+	g.POST("/billing/cards", h.BillingAddCard, h.RequireSignedIn)
+	g.POST("/billing/confirm", h.BillingConfirm, h.RequireSignedIn)
+	g.GET("/billing/return", h.BillingReturn, h.RequireSignedIn)
+	g.POST("/billing/cards/:id/default", h.BillingMakeDefault, h.RequireSignedIn)
+	g.POST("/billing/cards/:id/delete", h.BillingDeleteCard, h.RequireSignedIn)
+	if h.S.Sandbox != nil {
+		// The card sandbox's 3-D Secure page (development and demos only).
+		e.GET("/sandbox/3ds/:id", h.SandboxChallenge)
+		e.POST("/sandbox/3ds/:id", h.SandboxChallengeAnswer)
+	}
 	// --- team (issue 4)
 	g.GET("/team", h.Team, h.RequireSignedIn)
+	g.POST("/team/members", h.TeamAdd, h.RequireSignedIn)
+	g.POST("/team/members/:id/role", h.TeamRole, h.RequireSignedIn)
+	g.POST("/team/members/:id/remove", h.TeamRemove, h.RequireSignedIn)
 	h.devRoutes(e)
 }
 
@@ -98,6 +123,7 @@ func (h *Handlers) Meta(c echo.Context, title, current string) layout.Meta {
 		m.Workspace = lw
 	}
 	m.CSRFToken, m.CSRFField = csrfToken(c)
+	m.Flash, m.FlashKind = h.takeFlash(c)
 	h.fillUser(c, &m)
 	return m
 }
@@ -127,5 +153,12 @@ func (h *Handlers) RenderError(c echo.Context, status int, e *apperr.Error) erro
 	case http.StatusServiceUnavailable:
 		heading, msg = "Temporarily unavailable", "The portal cannot answer right now. Please try again shortly."
 	}
-	return Render(c, status, layout.ErrorPage(h.Meta(c, heading, ""), status, heading, msg))
+	m := h.Meta(c, heading, "")
+	if htmx.IsRequest(c) {
+		// Whatever the form targeted, the message replaces the page content.
+		c.Response().Header().Set("HX-Retarget", "#main")
+		c.Response().Header().Set("HX-Reswap", "innerHTML")
+		return Render(c, status, layout.ErrorCard(m, status, heading, msg))
+	}
+	return Render(c, status, layout.ErrorPage(m, status, heading, msg))
 }

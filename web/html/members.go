@@ -2,9 +2,210 @@ package html
 
 import (
 	"net/http"
+	"net/url"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/db/dbgen"
+	"portal/internal/member"
+	memberview "portal/views/member"
+	"portal/web/htmx"
+	"portal/web/middleware"
 )
 
-func (h *Handlers) Team(c echo.Context) error { return c.String(http.StatusOK, "Team: coming soon") }
+// The team page (§3.11–3.14, UI.md "Team members"): the same service
+// methods as the JSON API. Every action works as a plain POST (303 with a
+// flash) and with HTMX (the panel is swapped in place).
 
+const msgCustomerSessionTeam = "Team management is for the people of a team: sign in with your own email as an owner or billing manager of the team to add, change or remove members."
+
+func teamPath(c echo.Context, rest string) string {
+	return "/" + Workspace(c).Slug + "/portal/team" + rest
+}
+
+// Team is GET /{slug}/portal/team.
+func (h *Handlers) Team(c echo.Context) error {
+	return h.renderTeam(c, http.StatusOK, memberview.AddForm{}, "", nil)
+}
+
+// renderTeam draws the page (or, for HTMX, the panel). rowErr puts a rule
+// violation on one row.
+func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddForm, notice string, rowErr map[uuid.UUID]string) error {
+	p := middleware.Principal(c)
+	tok, field := csrfToken(c)
+	props := memberview.TeamProps{Form: form, Notice: notice, AddAction: teamPath(c, "/members"), CSRFField: field, CSRFToken: tok}
+	ms, err := h.S.Members.List(c.Request().Context(), p)
+	switch {
+	case err == nil:
+		props.Allowed = true
+		for _, m := range ms {
+			r := h.teamRow(c, p, m)
+			r.Error = rowErr[m.ID]
+			props.Members = append(props.Members, r)
+		}
+	case apperr.IsKind(err, apperr.KindUnauthenticated) && p != nil && !p.IsMember():
+		props.Reason = msgCustomerSessionTeam
+	case apperr.IsKind(err, apperr.KindForbidden):
+		e, _ := apperr.As(err)
+		props.Reason = e.Detail
+		if e.Detail == member.MsgInsufficientRole {
+			props.Reason = "Only the team's owner and billing managers can add, change or remove members."
+		}
+	default:
+		return err
+	}
+	if !props.Allowed && status == http.StatusOK {
+		status = http.StatusForbidden
+	}
+	if htmx.IsRequest(c) && c.Request().Method == http.MethodPost && props.Allowed {
+		return Render(c, status, memberview.Panel(props))
+	}
+	return Render(c, status, memberview.Team(h.Meta(c, "Team", "team"), props))
+}
+
+func (h *Handlers) teamRow(c echo.Context, p *auth.Principal, m dbgen.Member) memberview.Row {
+	id := m.ID.String()
+	return memberview.Row{ID: id, Name: strOr(m.Name), Email: m.Email, Role: m.Role, IsSelf: p != nil && p.MemberID == m.ID,
+		RoleAction: teamPath(c, "/members/"+id+"/role"), RemoveAction: teamPath(c, "/members/"+id+"/remove"),
+		SignInLink: h.S.Config.BaseURL + "/" + Workspace(c).Slug + "/portal/request?" + url.Values{"email": {m.Email}}.Encode()}
+}
+
+// teamDone answers a successful action: 303 with a flash, or the panel.
+func (h *Handlers) teamDone(c echo.Context, msg string) error {
+	if htmx.IsRequest(c) {
+		return h.renderTeam(c, http.StatusOK, memberview.AddForm{}, msg, nil)
+	}
+	if err := h.setFlash(c, "success", msg); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, teamPath(c, ""))
+}
+
+// TeamAdd is POST /{slug}/portal/team/members.
+func (h *Handlers) TeamAdd(c echo.Context) error {
+	p := middleware.Principal(c)
+	form := memberview.AddForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
+	in := member.CreateInput{Email: form.Email, Name: &form.Name}
+	if form.Role != "" {
+		in.Role = &form.Role
+	}
+	m, created, err := h.S.Members.Create(c.Request().Context(), p, in)
+	if err != nil {
+		e, ok := apperr.As(err)
+		if !ok || (e.Kind != apperr.KindInvalid && e.Kind != apperr.KindBadRequest && e.Kind != apperr.KindConflict) {
+			return err
+		}
+		status := http.StatusBadRequest
+		if e.Kind == apperr.KindInvalid {
+			status = http.StatusUnprocessableEntity
+			form.Errors = map[string]string{}
+			for _, f := range e.Fields {
+				key := "email"
+				if n := len(f.Loc); n > 0 {
+					if s, ok := f.Loc[n-1].(string); ok {
+						key = s
+					}
+				}
+				form.Errors[key] = teamFieldMessage(key, f.Msg)
+			}
+		} else {
+			form.Error = e.Detail
+		}
+		return h.renderTeam(c, status, form, "", nil)
+	}
+	label := m.Email
+	if !created {
+		return h.teamDone(c, label+" is already on the team.")
+	}
+	return h.teamDone(c, label+" was added to the team.")
+}
+
+func teamFieldMessage(key, msg string) string {
+	switch key {
+	case "email":
+		return "Enter a valid email address (" + msg + ")."
+	case "name":
+		return "The name is too long: at most 256 characters."
+	case "role":
+		return "Choose Member or Billing manager."
+	}
+	return msg
+}
+
+func (h *Handlers) teamTarget(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, apperr.NotFound(member.MsgNotFound)
+	}
+	return id, nil
+}
+
+// teamRuleError shows a rule violation (400) on the member's row; other
+// errors go to the error page.
+func (h *Handlers) teamRuleError(c echo.Context, id uuid.UUID, err error) error {
+	e, ok := apperr.As(err)
+	if !ok || (e.Kind != apperr.KindBadRequest && e.Kind != apperr.KindInvalid) {
+		return err
+	}
+	msg := e.Detail
+	if e.Kind == apperr.KindInvalid {
+		msg = "Choose Owner, Billing manager or Member."
+	}
+	return h.renderTeam(c, http.StatusBadRequest, memberview.AddForm{}, "", map[uuid.UUID]string{id: msg})
+}
+
+// TeamRole is POST /{slug}/portal/team/members/:id/role.
+func (h *Handlers) TeamRole(c echo.Context) error {
+	id, err := h.teamTarget(c)
+	if err != nil {
+		return err
+	}
+	role := c.FormValue("role")
+	m, err := h.S.Members.Update(c.Request().Context(), middleware.Principal(c), id, member.UpdateInput{Role: &role})
+	if err != nil {
+		return h.teamRuleError(c, id, err)
+	}
+	msg := "The role of " + m.Email + " is now " + memberview.RoleLabel(m.Role) + "."
+	if m.Role == auth.RoleOwner {
+		msg = m.Email + " is now the owner; you are a billing manager."
+	}
+	return h.teamDone(c, msg)
+}
+
+// TeamRemove is POST /{slug}/portal/team/members/:id/remove. Without the
+// confirmation (no JavaScript to ask), it shows the confirmation step.
+func (h *Handlers) TeamRemove(c echo.Context) error {
+	p := middleware.Principal(c)
+	id, err := h.teamTarget(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "yes" && !htmx.IsRequest(c) {
+		ms, err := h.S.Members.List(c.Request().Context(), p)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if m.ID == id {
+				tok, field := csrfToken(c)
+				return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "Remove member", "team"),
+					memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: teamPath(c, ""), CSRFField: field, CSRFToken: tok}))
+			}
+		}
+		return apperr.NotFound(member.MsgNotFound)
+	}
+	ms, _ := h.S.Members.List(c.Request().Context(), p)
+	label := "The member"
+	for _, m := range ms {
+		if m.ID == id {
+			label = m.Email
+		}
+	}
+	if err := h.S.Members.Delete(c.Request().Context(), p, id); err != nil {
+		return h.teamRuleError(c, id, err)
+	}
+	return h.teamDone(c, label+" was removed from the team.")
+}

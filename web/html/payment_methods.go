@@ -1,10 +1,412 @@
 package html
 
 import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/paymentmethod"
+	"portal/internal/payments"
+	pmview "portal/views/paymentmethod"
+	"portal/web/htmx"
+	"portal/web/middleware"
 )
 
-func (h *Handlers) Billing(c echo.Context) error { return c.String(http.StatusOK, "Billing: coming soon") }
+// billingFlashes are the outcomes a card action reports on the next page
+// (a one-shot flash kept in the browser session), so URLs stay clean.
+var billingFlashes = map[string][2]string{
+	"added":    {"Card added.", "success"},
+	"default":  {"Default card updated.", "success"},
+	"deleted":  {"Card deleted.", "success"},
+	"verify":   {"The card could not be verified, so it was not saved. Please try again or use another card.", "error"},
+	"canceled": {"Adding the card was cancelled.", "error"},
+}
 
+func billingURL(slug, rest string) string { return "/" + slug + "/portal/billing" + rest }
+
+// cardMode says which add-card form the billing page shows.
+func (h *Handlers) cardMode() string {
+	switch {
+	case h.S.Sandbox != nil:
+		return pmview.ModeSandbox
+	case h.S.PaymentMethods.Enabled():
+		return pmview.ModeStripe
+	}
+	return pmview.ModeOff
+}
+
+// Billing is /{slug}/portal/billing: saved cards, make default, delete,
+// add a card (UI.md "Saved cards").
+func (h *Handlers) Billing(c echo.Context) error {
+	return h.renderBilling(c, http.StatusOK, pmview.SandboxForm{SetDefault: true})
+}
+
+func newFormID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (h *Handlers) renderBilling(c echo.Context, status int, form pmview.SandboxForm) error {
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	m := h.Meta(c, "Payment methods", "billing")
+	if form.FormID == "" {
+		form.FormID = newFormID()
+	}
+	props := pmview.BillingProps{
+		Mode: h.cardMode(), CanBill: p.CanBill(), Form: form,
+		AddURL: billingURL(ws.Slug, "/cards"), ConfirmURL: billingURL(ws.Slug, "/confirm"),
+		ReturnURL:      h.S.Config.BaseURL + billingURL(ws.Slug, "/return"),
+		PublishableKey: h.S.Config.StripePublicKey,
+		CSRFField:      m.CSRFField, CSRFToken: m.CSRFToken,
+	}
+	if !props.CanBill {
+		status = http.StatusForbidden
+	} else if props.Mode != pmview.ModeOff {
+		cards, err := h.S.PaymentMethods.List(c.Request().Context(), p)
+		if err != nil {
+			return err
+		}
+		for _, pm := range cards {
+			props.Cards = append(props.Cards, cardRow(ws.Slug, pm))
+		}
+	}
+	if props.Mode == pmview.ModeStripe && props.CanBill {
+		// Only this page loads Stripe.js, so only it widens the policy.
+		c.Response().Header().Set("Content-Security-Policy", middleware.CSP(m.Nonce, true))
+	}
+	if htmx.IsRequest(c) && c.Request().Method == http.MethodPost && props.Mode == pmview.ModeSandbox {
+		return Render(c, status, pmview.SandboxCardForm(props))
+	}
+	return Render(c, status, pmview.Billing(m, props))
+}
+
+// billingDone sends the browser back to the billing page with the outcome
+// as a flash (303, or HX-Redirect for htmx).
+func (h *Handlers) billingDone(c echo.Context, slug, outcome string) error {
+	f := billingFlashes[outcome]
+	if err := h.setFlash(c, f[1], f[0]); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, billingURL(slug, ""))
+}
+
+func cardRow(slug string, pm paymentmethod.Method) pmview.CardRow {
+	r := pmview.CardRow{ID: pm.ID.String(), Brand: "Card", IsDefault: pm.IsDefault,
+		DefaultURL: billingURL(slug, "/cards/"+pm.ID.String()+"/default"),
+		DeleteURL:  billingURL(slug, "/cards/"+pm.ID.String()+"/delete")}
+	if pm.Brand != nil {
+		r.Brand = brandName(*pm.Brand)
+	} else if pm.Type != "card" {
+		r.Brand = strings.ReplaceAll(pm.Type, "_", " ")
+	}
+	if pm.Last4 != nil {
+		r.Last4 = *pm.Last4
+	}
+	if pm.ExpMonth != nil && pm.ExpYear != nil {
+		r.Expiry = fmt.Sprintf("%02d/%02d", *pm.ExpMonth, *pm.ExpYear%100)
+	}
+	return r
+}
+
+func brandName(b string) string {
+	switch b {
+	case "visa":
+		return "Visa"
+	case "mastercard":
+		return "Mastercard"
+	case "amex":
+		return "American Express"
+	case "discover":
+		return "Discover"
+	case "jcb":
+		return "JCB"
+	case "diners":
+		return "Diners Club"
+	case "unionpay":
+		return "UnionPay"
+	case "cartes_bancaires":
+		return "Cartes Bancaires"
+	case "", "unknown":
+		return "Card"
+	}
+	return strings.ToUpper(b[:1]) + b[1:]
+}
+
+// requireBilling is the BILL guard for the card form posts.
+func requireBilling(p *auth.Principal) error {
+	if !p.CanBill() {
+		return apperr.Forbidden("Only owners and billing managers can access billing features.")
+	}
+	return nil
+}
+
+// wantsJSON is the Payment Element island (billing.js) talking to the page
+// routes: it needs the SetupIntent's status and client secret as data.
+func wantsJSON(c echo.Context) bool {
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON)
+}
+
+// islandAnswer answers billing.js. Errors are returned as a message for the
+// island to show in its alert line; the status is the one web/errors.go
+// would give, so nothing here decides what an error means.
+func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Result, err error) error {
+	if err != nil {
+		e, ok := apperr.As(err)
+		if !ok || e.Kind == apperr.KindInternal || e.Kind == apperr.KindUnauthenticated {
+			return err
+		}
+		msg := e.Detail
+		if e.Kind == apperr.KindInvalid && len(e.Fields) > 0 {
+			msg = e.Fields[0].Msg
+		}
+		if e.Err != nil {
+			middleware.Log(c).Warn("add card failed", "error", e.Err.Error())
+		}
+		return c.JSON(islandStatus(e.Kind), map[string]string{"message": msg})
+	}
+	out := map[string]string{"status": r.Status}
+	if r.Status == payments.StatusRequiresAction {
+		out["client_secret"] = r.ClientSecret
+	} else {
+		f := billingFlashes["added"]
+		if err := h.setFlash(c, f[1], f[0]); err != nil {
+			return err
+		}
+		out["redirect"] = billingURL(slug, "")
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func islandStatus(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case apperr.KindProviderUnavailable:
+		return http.StatusBadGateway
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	}
+	return http.StatusBadRequest
+}
+
+// BillingAddCard is POST /{slug}/portal/billing/cards. With Stripe the
+// island posts the confirmation token; in the sandbox the plain card form
+// posts the card, and the sandbox makes the token first.
+func (h *Handlers) BillingAddCard(c echo.Context) error {
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	if err := requireBilling(p); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	setDefault := formSetDefault(c)
+	returnURL := billingURL(ws.Slug, "/return")
+	if h.S.Sandbox == nil {
+		r, err := h.S.PaymentMethods.Create(ctx, p, paymentmethod.CreateInput{
+			ConfirmationTokenID: c.FormValue("confirmation_token_id"), SetDefault: &setDefault, ReturnURL: &returnURL})
+		if wantsJSON(c) {
+			return h.islandAnswer(c, ws.Slug, r, err)
+		}
+		if err != nil {
+			return err
+		}
+		return h.billingDone(c, ws.Slug, "added")
+	}
+	// A failed submit gets a fresh form id: the corrected card is a new try.
+	form := pmview.SandboxForm{Expiry: c.FormValue("expiry"), SetDefault: setDefault}
+	token, err := h.S.Sandbox.CreateConfirmationToken(ctx, payments.CardInput{
+		Number: c.FormValue("number"), Expiry: c.FormValue("expiry"), CVC: c.FormValue("cvc"), FormID: c.FormValue("form_id")})
+	var r *paymentmethod.Result
+	if err == nil {
+		r, err = h.S.PaymentMethods.Create(ctx, p, paymentmethod.CreateInput{ConfirmationTokenID: token, SetDefault: &setDefault, ReturnURL: &returnURL})
+	}
+	if err != nil {
+		return h.sandboxFormError(c, form, err)
+	}
+	if r.Status == payments.StatusRequiresAction {
+		return htmx.Redirect(c, challengeURL(r.ClientSecret))
+	}
+	return h.billingDone(c, ws.Slug, "added")
+}
+
+// sandboxFormError re-renders the card form with the error inline: field
+// errors at their fields (422), a decline or an unreachable provider above
+// the form with the status web/errors.go gives them.
+func (h *Handlers) sandboxFormError(c echo.Context, form pmview.SandboxForm, err error) error {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind == apperr.KindInternal || e.Kind == apperr.KindUnauthenticated || e.Kind == apperr.KindForbidden {
+		return err
+	}
+	if e.Kind == apperr.KindInvalid {
+		form.Errors = map[string]string{}
+		for _, f := range e.Fields {
+			if len(f.Loc) > 1 {
+				form.Errors[fmt.Sprint(f.Loc[len(f.Loc)-1])] = f.Msg
+			}
+		}
+	} else {
+		form.Error = e.Detail
+	}
+	if e.Err != nil {
+		middleware.Log(c).Warn("add card failed", "error", e.Err.Error())
+	}
+	return h.renderBilling(c, islandStatus(e.Kind), form)
+}
+
+// challengeURL is the sandbox 3-D Secure page of a SetupIntent, whose id is
+// the client secret's part before "_secret_".
+func challengeURL(clientSecret string) string {
+	id, _, _ := strings.Cut(clientSecret, "_secret_")
+	return "/sandbox/3ds/" + url.PathEscape(id) + "?client_secret=" + url.QueryEscape(clientSecret)
+}
+
+func formSetDefault(c echo.Context) bool {
+	vals, _ := c.FormParams()
+	v := vals["set_default"]
+	if len(v) == 0 {
+		return true // the contract's default
+	}
+	// A checked box posts "false" (the hidden input) then "true".
+	return v[len(v)-1] == "true" || v[len(v)-1] == "on"
+}
+
+// BillingConfirm is POST /{slug}/portal/billing/confirm: the island's call
+// after Stripe's next action (3-D Secure in a modal) finished.
+func (h *Handlers) BillingConfirm(c echo.Context) error {
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	if err := requireBilling(p); err != nil {
+		return err
+	}
+	setDefault := formSetDefault(c)
+	r, err := h.S.PaymentMethods.Confirm(c.Request().Context(), p, paymentmethod.ConfirmInput{
+		SetupIntentID: c.FormValue("setup_intent_id"), SetDefault: &setDefault})
+	if wantsJSON(c) {
+		return h.islandAnswer(c, ws.Slug, r, err)
+	}
+	if err != nil {
+		return err
+	}
+	return h.billingDone(c, ws.Slug, "added")
+}
+
+// BillingReturn is GET /{slug}/portal/billing/return, where a 3-D Secure
+// redirect comes back with ?setup_intent=...: the SetupIntent is confirmed
+// server-side (never trusting the parameters) and the browser is sent to a
+// clean billing URL with the outcome.
+func (h *Handlers) BillingReturn(c echo.Context) error {
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	if err := requireBilling(p); err != nil {
+		return err
+	}
+	si := c.QueryParam("setup_intent")
+	if si == "" {
+		return c.Redirect(http.StatusSeeOther, billingURL(ws.Slug, ""))
+	}
+	r, err := h.S.PaymentMethods.Confirm(c.Request().Context(), p, paymentmethod.ConfirmInput{SetupIntentID: si})
+	switch {
+	case err == nil && r.Status == payments.StatusSucceeded:
+		return h.billingDone(c, ws.Slug, "added")
+	case err == nil:
+		return h.billingDone(c, ws.Slug, "canceled")
+	}
+	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindBadRequest {
+		middleware.Log(c).Info("card verification did not complete", "error", e.Error())
+		return h.billingDone(c, ws.Slug, "verify")
+	}
+	return err
+}
+
+// BillingMakeDefault is POST /{slug}/portal/billing/cards/{id}/default.
+func (h *Handlers) BillingMakeDefault(c echo.Context) error {
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	if err := requireBilling(p); err != nil {
+		return err
+	}
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return apperr.NotFound("")
+	}
+	if _, err := h.S.PaymentMethods.SetDefault(c.Request().Context(), p, id); err != nil {
+		return err
+	}
+	return h.billingDone(c, ws.Slug, "default")
+}
+
+// BillingDeleteCard is POST /{slug}/portal/billing/cards/{id}/delete. Without
+// confirm=yes it shows the confirmation step (browsers without JavaScript;
+// billing.js asks with a dialog and sends confirm=yes).
+func (h *Handlers) BillingDeleteCard(c echo.Context) error {
+	p := middleware.Principal(c)
+	ws := Workspace(c)
+	if err := requireBilling(p); err != nil {
+		return err
+	}
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return apperr.NotFound("")
+	}
+	ctx := c.Request().Context()
+	if c.FormValue("confirm") != "yes" {
+		cards, err := h.S.PaymentMethods.List(ctx, p)
+		if err != nil {
+			return err
+		}
+		for _, pm := range cards {
+			if pm.ID == id {
+				m := h.Meta(c, "Delete card", "billing")
+				return Render(c, http.StatusOK, pmview.DeleteConfirm(m, pmview.DeleteProps{
+					Card: cardRow(ws.Slug, pm), CancelURL: billingURL(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
+			}
+		}
+		return apperr.Forbidden("Payment method not found.")
+	}
+	if err := h.S.PaymentMethods.Delete(ctx, p, id); err != nil {
+		return err
+	}
+	return h.billingDone(c, ws.Slug, "deleted")
+}
+
+// SandboxChallenge is GET /sandbox/3ds/{id}: the card sandbox's 3-D Secure
+// page (only routed with PORTAL_PAYMENTS=sandbox).
+func (h *Handlers) SandboxChallenge(c echo.Context) error {
+	ch, err := h.S.Sandbox.GetChallenge(c.Request().Context(), c.Param("id"), c.QueryParam("client_secret"))
+	if err != nil {
+		return err
+	}
+	card := "your card"
+	if ch.Last4 != "" {
+		card = brandName(ch.Brand) + " ending in " + ch.Last4
+	}
+	m := h.Meta(c, "3-D Secure", "")
+	return Render(c, http.StatusOK, pmview.Challenge(m, pmview.ChallengeProps{
+		SetupIntentID: ch.SetupIntentID, ClientSecret: ch.ClientSecret, Card: card, CSRFField: m.CSRFField, CSRFToken: m.CSRFToken,
+		Action: "/sandbox/3ds/" + url.PathEscape(ch.SetupIntentID), Answered: ch.Status != payments.StatusRequiresAction}))
+}
+
+// SandboxChallengeAnswer is POST /sandbox/3ds/{id}: Approve or Decline, then
+// back to the SetupIntent's return_url (already limited to our origin).
+func (h *Handlers) SandboxChallengeAnswer(c echo.Context) error {
+	target, err := h.S.Sandbox.CompleteChallenge(c.Request().Context(), c.Param("id"), c.FormValue("client_secret"),
+		c.FormValue("decision") == "approve")
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}

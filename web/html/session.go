@@ -1,20 +1,168 @@
 package html
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
 
+	"portal/internal/apperr"
+	"portal/internal/auth"
 	"portal/views/layout"
 	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/session"
 )
 
+const (
+	keyBrowser = "portal.browser_session"
+	keyState   = "portal.cookie_state"
+	// csrfContextKey is where echo's CSRF middleware leaves the token.
+	csrfContextKey = "csrf"
+	// CSRFField is the hidden input every form carries.
+	CSRFField = "_csrf"
+)
+
+// tokenParams are the pre-authenticated link parameters (D11).
+var tokenParams = []string{"customer_session_token", "member_session_token"}
+
+// Cookies is the pages' cookie store (tests use it to sign a client in).
+func (h *Handlers) Cookies() *session.Store { return h.cookies }
+
 // PageSession loads the browser session (cookie → server-side row, D19)
-// and sets the principal. Pages ignore bearer tokens (D21).
-// TODO(issue 3): browser sessions, pre-authenticated links (D11).
+// and sets the principal. Pages ignore bearer tokens (D21): only the cookie
+// counts. A pre-authenticated link's token (D11) is exchanged for a new
+// browser session and the browser is sent to the same page without it.
 func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error { return next(c) }
+	return func(c echo.Context) error {
+		// Everything under the portal is personal or part of sign-in:
+		// never cached, so the back button after sign-out shows nothing.
+		c.Response().Header().Set("Cache-Control", "no-store")
+		ws := Workspace(c)
+		st := h.cookies.Read(c.Request())
+		c.Set(keyState, &st)
+		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
+			// Links are followed with GET; a token on a form post is ignored.
+			q := c.Request().URL.Query()
+			for _, name := range tokenParams {
+				if q.Has(name) {
+					return h.exchangeLinkToken(c, q.Get(name), &st)
+				}
+			}
+		}
+		if st.SessionID == uuid.Nil || ws == nil {
+			return next(c)
+		}
+		bs, err := h.S.Browser.Load(c.Request().Context(), st.SessionID, ws.ID)
+		if err != nil {
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Kind == apperr.KindUnauthenticated {
+				// Expired, revoked, or its owner is gone: forget it. The
+				// route guard sends the browser to sign in.
+				st.SessionID = uuid.Nil
+				if werr := h.writeState(c, st); werr != nil {
+					return werr
+				}
+				return next(c)
+			}
+			return err
+		}
+		middleware.SetPrincipal(c, bs.Principal)
+		c.Set(keyBrowser, bs)
+		return next(c)
+	}
+}
+
+// exchangeLinkToken turns ?customer_session_token= / ?member_session_token=
+// into a browser session and redirects to the clean URL (D11). The token,
+// and the email that rides along with it, never stay in the address bar.
+func (h *Handlers) exchangeLinkToken(c echo.Context, token string, st *session.State) error {
+	ws := Workspace(c)
+	ctx := c.Request().Context()
+	q := c.Request().URL.Query()
+	email := q.Get("email")
+	for _, name := range tokenParams {
+		q.Del(name)
+	}
+	q.Del("email")
+	p, err := h.S.Resolver.Resolve(ctx, token)
+	if err != nil || ws == nil || p.WorkspaceID != ws.ID {
+		var ae *apperr.Error
+		if errors.As(err, &ae) && ae.Kind == apperr.KindUnavailable {
+			return err
+		}
+		target := "/" + c.Param("slug") + "/portal/request"
+		if email != "" {
+			target += "?" + url.Values{"email": {email}}.Encode()
+		}
+		return c.Redirect(http.StatusSeeOther, target)
+	}
+	if err := h.startSession(c, st, auth.SubjectOfPrincipal(p)); err != nil {
+		return err
+	}
+	target := c.Request().URL.Path
+	if enc := q.Encode(); enc != "" {
+		target += "?" + enc
+	}
+	return c.Redirect(http.StatusSeeOther, target)
+}
+
+// startSession begins a new browser session for subject, revoking the one
+// the browser had (a new session at every sign-in, D19), and writes it to
+// the cookie with any pending sign-in request cleared.
+func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.BrowserSubject) error {
+	ctx := c.Request().Context()
+	if st.SessionID != uuid.Nil {
+		if err := h.S.Browser.Revoke(ctx, st.SessionID); err != nil {
+			return err
+		}
+	}
+	id, err := h.S.Browser.Create(ctx, subject, c.Request().UserAgent())
+	if err != nil {
+		return err
+	}
+	*st = session.State{SessionID: id, Flash: st.Flash, FlashKind: st.FlashKind}
+	return h.writeState(c, *st)
+}
+
+// state is this request's cookie state (read once by PageSession).
+func (h *Handlers) state(c echo.Context) *session.State {
+	if st, ok := c.Get(keyState).(*session.State); ok {
+		return st
+	}
+	st := h.cookies.Read(c.Request())
+	c.Set(keyState, &st)
+	return &st
+}
+
+func (h *Handlers) writeState(c echo.Context, st session.State) error {
+	c.Set(keyState, &st)
+	return h.cookies.Write(c.Response(), c.Request(), st)
+}
+
+// setFlash keeps a one-shot message for the next page.
+func (h *Handlers) setFlash(c echo.Context, kind, msg string) error {
+	st := *h.state(c)
+	st.Flash, st.FlashKind = msg, kind
+	return h.writeState(c, st)
+}
+
+// takeFlash returns and clears the pending flash message.
+func (h *Handlers) takeFlash(c echo.Context) (string, string) {
+	st := h.state(c)
+	if st.Flash == "" {
+		return "", ""
+	}
+	msg, kind := st.Flash, st.FlashKind
+	next := *st
+	next.Flash, next.FlashKind = "", ""
+	if err := h.writeState(c, next); err != nil {
+		middleware.Log(c).Warn("flash not cleared", "error", err.Error())
+	}
+	return msg, kind
 }
 
 // RequireSignedIn sends anonymous visitors to sign in.
@@ -27,6 +175,8 @@ func (h *Handlers) RequireSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// redirectToSignIn: 303 for a page, HX-Redirect for an htmx request (its
+// session expired while the page was open).
 func (h *Handlers) redirectToSignIn(c echo.Context) error {
 	ws := Workspace(c)
 	target := "/"
@@ -41,12 +191,63 @@ func (h *Handlers) redirectToSignIn(c echo.Context) error {
 }
 
 // csrfToken returns this request's CSRF token and its form field name.
-// TODO(issue 3): echo CSRF middleware.
-func csrfToken(c echo.Context) (string, string) { return "", "_csrf" }
+func csrfToken(c echo.Context) (string, string) {
+	tok, _ := c.Get(csrfContextKey).(string)
+	return tok, CSRFField
+}
+
+// csrfMiddleware is D21's pair: Go's cross-origin protection (Sec-Fetch-Site
+// and Origin) and echo's token, carried in the _csrf hidden input or, for
+// htmx, the X-CSRF-Token header. Failures are echo 403/400 errors, which
+// web/errors.go renders as the friendly "Your form expired" page.
+func csrfMiddleware(secure bool) []echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	origin := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return echo.NewHTTPError(http.StatusForbidden, "cross-origin request refused")
+			}
+			return next(c)
+		}
+	}
+	name := "csrf"
+	if secure {
+		name = "__Host-csrf"
+	}
+	token := echomw.CSRFWithConfig(echomw.CSRFConfig{
+		TokenLookup:    "form:" + CSRFField + ",header:X-CSRF-Token",
+		ContextKey:     csrfContextKey,
+		CookieName:     name,
+		CookiePath:     "/",
+		CookieMaxAge:   int(session.MaxAge.Seconds()),
+		CookieSecure:   secure,
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+	})
+	return []echo.MiddlewareFunc{origin, token}
+}
 
 // fillUser puts the signed-in person into the page data.
-// TODO(issue 3): name and email of the customer or member.
-func (h *Handlers) fillUser(c echo.Context, m *layout.Meta) {}
+func (h *Handlers) fillUser(c echo.Context, m *layout.Meta) {
+	bs, _ := c.Get(keyBrowser).(*auth.BrowserSession)
+	p := middleware.Principal(c)
+	if p == nil {
+		return
+	}
+	u := &layout.User{Role: p.Role, CanBill: p.CanBill(), CanTeam: p.CanManageTeam() && p.CustomerType == "team"}
+	if bs != nil {
+		u.Name, u.Email = bs.Name, bs.Email
+	}
+	m.User = u
+	if p.ReturnURL != nil && isHTTPS(*p.ReturnURL) {
+		m.ReturnURL = *p.ReturnURL
+	}
+}
+
+func isHTTPS(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != ""
+}
 
 // Entry is /{slug}/portal: overview when signed in, else sign-in.
 func (h *Handlers) Entry(c echo.Context) error {

@@ -7,6 +7,7 @@ package dbgen
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/google/uuid"
 )
@@ -157,6 +158,121 @@ WHERE lower(slug) = lower($1) AND deleted_at IS NULL AND blocked_at IS NULL
 
 func (q *Queries) GetWorkspaceBySlug(ctx context.Context, slug string) (Workspace, error) {
 	row := q.db.QueryRow(ctx, getWorkspaceBySlug, slug)
+	var i Workspace
+	err := row.Scan(
+		&i.ID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.BlockedAt,
+		&i.Name,
+		&i.Slug,
+		&i.Email,
+		&i.Website,
+		&i.AvatarUrl,
+		&i.AccentColor,
+		&i.Socials,
+		&i.Status,
+		&i.DetailsSubmittedAt,
+		&i.MemberModelEnabled,
+		&i.SeatBasedPricingEnabled,
+		&i.CustomerPortalSettings,
+		&i.NotificationSettings,
+		&i.CustomerEmailSettings,
+	)
+	return i, err
+}
+
+const getWorkspaceBySlugAnyState = `-- name: GetWorkspaceBySlugAnyState :one
+SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings FROM workspaces WHERE lower(slug) = lower($1)
+`
+
+// For the command line and the seed, which must see a blocked or deleted
+// workspace to report that its slug is taken.
+func (q *Queries) GetWorkspaceBySlugAnyState(ctx context.Context, slug string) (Workspace, error) {
+	row := q.db.QueryRow(ctx, getWorkspaceBySlugAnyState, slug)
+	var i Workspace
+	err := row.Scan(
+		&i.ID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.BlockedAt,
+		&i.Name,
+		&i.Slug,
+		&i.Email,
+		&i.Website,
+		&i.AvatarUrl,
+		&i.AccentColor,
+		&i.Socials,
+		&i.Status,
+		&i.DetailsSubmittedAt,
+		&i.MemberModelEnabled,
+		&i.SeatBasedPricingEnabled,
+		&i.CustomerPortalSettings,
+		&i.NotificationSettings,
+		&i.CustomerEmailSettings,
+	)
+	return i, err
+}
+
+const updateWorkspace = `-- name: UpdateWorkspace :one
+UPDATE workspaces SET
+    name = CASE WHEN $1::boolean THEN $2::text ELSE name END,
+    email = CASE WHEN $3::boolean THEN $4::text ELSE email END,
+    website = CASE WHEN $5::boolean THEN $6::text ELSE website END,
+    avatar_url = CASE WHEN $7::boolean THEN $8::text ELSE avatar_url END,
+    accent_color = CASE WHEN $9::boolean THEN $10::text ELSE accent_color END,
+    member_model_enabled = CASE WHEN $11::boolean THEN $12::boolean ELSE member_model_enabled END,
+    seat_based_pricing_enabled = CASE WHEN $13::boolean THEN $14::boolean ELSE seat_based_pricing_enabled END,
+    customer_portal_settings = CASE WHEN $15::boolean THEN $16::jsonb ELSE customer_portal_settings END,
+    modified_at = now()
+WHERE id = $17 AND deleted_at IS NULL AND blocked_at IS NULL
+RETURNING id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings
+`
+
+type UpdateWorkspaceParams struct {
+	SetName                    bool
+	Name                       string
+	SetEmail                   bool
+	Email                      *string
+	SetWebsite                 bool
+	Website                    *string
+	SetAvatarUrl               bool
+	AvatarUrl                  *string
+	SetAccentColor             bool
+	AccentColor                *string
+	SetMemberModelEnabled      bool
+	MemberModelEnabled         bool
+	SetSeatBasedPricingEnabled bool
+	SeatBasedPricingEnabled    bool
+	SetCustomerPortalSettings  bool
+	CustomerPortalSettings     json.RawMessage
+	ID                         uuid.UUID
+}
+
+// PATCH /api/workspaces/me: each set_* flag says whether the field was in
+// the body (merge-patch); nullable fields are cleared by an explicit null.
+func (q *Queries) UpdateWorkspace(ctx context.Context, arg UpdateWorkspaceParams) (Workspace, error) {
+	row := q.db.QueryRow(ctx, updateWorkspace,
+		arg.SetName,
+		arg.Name,
+		arg.SetEmail,
+		arg.Email,
+		arg.SetWebsite,
+		arg.Website,
+		arg.SetAvatarUrl,
+		arg.AvatarUrl,
+		arg.SetAccentColor,
+		arg.AccentColor,
+		arg.SetMemberModelEnabled,
+		arg.MemberModelEnabled,
+		arg.SetSeatBasedPricingEnabled,
+		arg.SeatBasedPricingEnabled,
+		arg.SetCustomerPortalSettings,
+		arg.CustomerPortalSettings,
+		arg.ID,
+	)
 	var i Workspace
 	err := row.Scan(
 		&i.ID,

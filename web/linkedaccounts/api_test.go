@@ -1,4 +1,4 @@
-package api_test
+package linkedaccounts_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/config"
 	"portal/internal/oauthaccount"
+	"portal/internal/oauthaccount/oauthtest"
 )
 
 // authorize calls the API and returns the provider URL and its state.
@@ -87,7 +88,7 @@ func TestOAuthLinkMicrosoftToCustomer(t *testing.T) {
 	before := e.sessionCounts()
 
 	u, state := e.authorize(tok, "microsoft", f.customerID, "/acme/portal/settings?tab=accounts")
-	if got := u.Scheme + "://" + u.Host + u.Path; got != e.provider.srv.URL+"/contoso/oauth2/v2.0/authorize" {
+	if got := u.Scheme + "://" + u.Host + u.Path; got != e.provider.URL+"/contoso/oauth2/v2.0/authorize" {
 		t.Fatalf("authorize endpoint = %s", got)
 	}
 	q := u.Query()
@@ -102,6 +103,7 @@ func TestOAuthLinkMicrosoftToCustomer(t *testing.T) {
 	}
 
 	// The browser comes back from the provider with no bearer header.
+	// G25 as changed by D7: success is 303 (not 307) and carries no token.
 	code, loc, body := e.callback("", url.Values{"state": {state}, "code": {"abc"}})
 	if code != http.StatusSeeOther {
 		t.Fatalf("callback: %d %s", code, body)
@@ -182,7 +184,7 @@ func TestOAuthLinkDiscordToMember(t *testing.T) {
 	before := e.sessionCounts()
 
 	u, state := e.authorize(tok, "discord", f.teamID, baseURL+"/acme/portal/settings")
-	if got := u.Scheme + "://" + u.Host + u.Path; got != e.provider.srv.URL+"/api/oauth2/authorize" {
+	if got := u.Scheme + "://" + u.Host + u.Path; got != e.provider.URL+"/api/oauth2/authorize" {
 		t.Fatalf("authorize endpoint = %s", got)
 	}
 	if s := u.Query().Get("scope"); s != "identify email guilds.join" {
@@ -195,14 +197,11 @@ func TestOAuthLinkDiscordToMember(t *testing.T) {
 	if q := redirectQuery(t, loc); q.Get("linked") != "discord" {
 		t.Fatalf("redirect = %s", loc)
 	}
-	e.provider.set(func(fp *fakeProvider) {
-		if fp.lastBasicUser != "dc-client" {
-			t.Errorf("discord token call did not use HTTP basic auth (user %q)", fp.lastBasicUser)
-		}
-		if _, inBody := fp.lastForm["client_secret"]; inBody {
-			t.Error("discord client secret sent in the body")
-		}
-	})
+	if form, user := e.provider.LastTokenRequest(); user != oauthtest.DiscordClientID {
+		t.Errorf("discord token call did not use HTTP basic auth (user %q)", user)
+	} else if _, inBody := form["client_secret"]; inBody {
+		t.Error("discord client secret sent in the body")
+	}
 	if e.sessionCounts() != before {
 		t.Fatal("callback created sessions")
 	}
@@ -267,7 +266,7 @@ func TestOAuthCallbackProviderError(t *testing.T) {
 	if !strings.HasPrefix(loc, baseURL+"/?") {
 		t.Fatalf("default return_to: %s", loc)
 	}
-	if e.provider.tokenCalls != 0 {
+	if e.provider.TokenCalls() != 0 {
 		t.Fatal("provider error still exchanged a code")
 	}
 	if len(e.accounts("customers", f.customerID)) != 0 {
@@ -281,7 +280,7 @@ func TestOAuthTokenExchangeFailure(t *testing.T) {
 			e := newEnv(t)
 			f := e.seed()
 			tok, _ := e.customerToken(f.customerID)
-			e.provider.set(func(fp *fakeProvider) { fp.tokenStatus = http.StatusBadRequest })
+			e.provider.Set(oauthtest.Knobs{TokenStatus: http.StatusBadRequest})
 			_, state := e.authorize(tok, platform, f.customerID, "/acme/portal/settings")
 			code, loc, _ := e.callback("", url.Values{"state": {state}, "code": {"bad"}})
 			q := redirectQuery(t, loc)
@@ -301,7 +300,7 @@ func TestOAuthProfileFailure(t *testing.T) {
 			e := newEnv(t)
 			f := e.seed()
 			tok, _ := e.customerToken(f.customerID)
-			e.provider.set(func(fp *fakeProvider) { fp.profileStatus = http.StatusInternalServerError })
+			e.provider.Set(oauthtest.Knobs{ProfileStatus: http.StatusInternalServerError})
 			_, state := e.authorize(tok, platform, f.customerID, "/acme/portal/settings")
 			code, loc, _ := e.callback("", url.Values{"state": {state}, "code": {"c"}})
 			q := redirectQuery(t, loc)
@@ -333,10 +332,7 @@ func TestOAuthRateLimited(t *testing.T) {
 			e := newEnv(t)
 			f := e.seed()
 			tok, _ := e.customerToken(f.customerID)
-			e.provider.set(func(fp *fakeProvider) {
-				fp.tokenStatus = http.StatusTooManyRequests
-				fp.tokenHeaders = tc.headers
-			})
+			e.provider.Set(oauthtest.Knobs{TokenStatus: http.StatusTooManyRequests, TokenHeaders: tc.headers})
 			_, state := e.authorize(tok, tc.platform, f.customerID, "/acme/portal/settings")
 			code, loc, _ := e.callback("", url.Values{"state": {state}, "code": {"c"}})
 			q := redirectQuery(t, loc)
@@ -354,7 +350,7 @@ func TestOAuthNoRefreshToken(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	tok, _ := e.customerToken(f.customerID)
-	e.provider.set(func(fp *fakeProvider) { fp.noRefresh = true })
+	e.provider.Set(oauthtest.Knobs{NoRefresh: true})
 	_, state := e.authorize(tok, "microsoft", f.customerID, "")
 	code, loc, body := e.callback("", url.Values{"state": {state}, "code": {"c"}})
 	if code != http.StatusSeeOther || redirectQuery(t, loc).Get("linked") != "microsoft" {
@@ -378,7 +374,7 @@ func assertInvalidState(t *testing.T, code int, body string) {
 	}
 }
 
-func TestOAuthReplayedState(t *testing.T) {
+func TestOAuth_S4_ReplayedState(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	tok, _ := e.customerToken(f.customerID)
@@ -430,7 +426,7 @@ func TestOAuthConcurrentStateUse(t *testing.T) {
 	}
 }
 
-func TestOAuthExpiredState(t *testing.T) {
+func TestOAuth_S4_ExpiredState(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	tok, _ := e.customerToken(f.customerID)
@@ -669,10 +665,10 @@ func TestOAuthReturnToSanitized(t *testing.T) {
 	}
 }
 
-// TestOAuthTakeoverChainClosed replays S1 from BEHAVIOR.md: an anonymous
+// TestOAuth_S1_TakeoverChainClosed replays S1 from BEHAVIOR.md: an anonymous
 // authorize with someone's customer_id, then the callback with error=x, used
 // to mint a session for that customer and put its token in the redirect.
-func TestOAuthTakeoverChainClosed(t *testing.T) {
+func TestOAuth_S1_TakeoverChainClosed(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	before := e.sessionCounts()

@@ -1,0 +1,123 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/apperr"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
+)
+
+// Browser session lifetimes (D19).
+const (
+	BrowserIdleTTL     = 30 * time.Minute
+	BrowserAbsoluteTTL = 12 * time.Hour
+	// browserTouchEvery throttles the sliding of the idle expiry: one write
+	// per minute per session at most, not one per page view.
+	browserTouchEvery = time.Minute
+)
+
+// BrowserSessions are the pages' server-side sessions (D19). The cookie
+// holds only the row id; everything else is read here on every request, so
+// revocation, deletion and role changes take effect at once (D10).
+type BrowserSessions struct{ pool *pgxpool.Pool }
+
+func NewBrowserSessions(pool *pgxpool.Pool) *BrowserSessions { return &BrowserSessions{pool: pool} }
+
+// BrowserSession is a live browser session: its principal and who it is.
+type BrowserSession struct {
+	Principal *Principal
+	Name      string // the member's or customer's name, "" when none
+	Email     string
+}
+
+// BrowserSubject is whom a new browser session signs in.
+type BrowserSubject struct {
+	WorkspaceID uuid.UUID
+	CustomerID  uuid.UUID
+	MemberID    uuid.UUID // zero for customer sessions
+	ReturnURL   *string
+}
+
+// SubjectOf turns a signed-in identity (code sign-in) into a subject.
+func SubjectOf(id *Identity) BrowserSubject {
+	return BrowserSubject{WorkspaceID: id.WorkspaceID, CustomerID: id.CustomerID, MemberID: id.MemberID}
+}
+
+// SubjectOfPrincipal turns a resolved principal (a pre-authenticated link's
+// token, D11) into a subject, keeping the session's return URL.
+func SubjectOfPrincipal(p *Principal) BrowserSubject {
+	s := BrowserSubject{WorkspaceID: p.WorkspaceID, CustomerID: p.CustomerID, ReturnURL: p.ReturnURL}
+	if p.IsMember() {
+		s.MemberID = p.MemberID
+	}
+	return s
+}
+
+// Create starts a browser session: idle expiry 30 minutes, absolute 12
+// hours. It returns the new row's id, the only thing the cookie carries.
+func (b *BrowserSessions) Create(ctx context.Context, s BrowserSubject, userAgent string) (uuid.UUID, error) {
+	p := dbgen.CreateBrowserSessionParams{WorkspaceID: s.WorkspaceID, CustomerID: s.CustomerID, ReturnUrl: s.ReturnURL,
+		IdleSeconds: BrowserIdleTTL.Seconds(), AbsoluteSeconds: BrowserAbsoluteTTL.Seconds()}
+	if s.MemberID != uuid.Nil {
+		m := s.MemberID
+		p.MemberID = &m
+	}
+	if userAgent != "" {
+		if len(userAgent) > 512 {
+			userAgent = userAgent[:512]
+		}
+		p.UserAgent = &userAgent
+	}
+	row, err := dbgen.New(b.pool).CreateBrowserSession(ctx, p)
+	if err != nil {
+		return uuid.Nil, dbErr("browser.create", err)
+	}
+	return row.ID, nil
+}
+
+// Load returns the live session id of workspace wsID and slides its idle
+// expiry. A session that is unknown, revoked, expired, of another workspace,
+// or whose customer, member or workspace is gone or blocked is
+// apperr.Unauthorized.
+func (b *BrowserSessions) Load(ctx context.Context, id, wsID uuid.UUID) (*BrowserSession, error) {
+	q := dbgen.New(b.pool)
+	row, err := q.GetBrowserSessionPrincipal(ctx, dbgen.GetBrowserSessionPrincipalParams{ID: id, WorkspaceID: wsID})
+	if db.IsNotFound(err) {
+		return nil, apperr.Unauthorized()
+	}
+	if err != nil {
+		return nil, dbErr("browser.load", err)
+	}
+	if time.Since(row.LastSeenAt) > browserTouchEvery {
+		if err := q.TouchBrowserSession(ctx, dbgen.TouchBrowserSessionParams{ID: id, IdleSeconds: BrowserIdleTTL.Seconds()}); err != nil {
+			return nil, dbErr("browser.touch", err)
+		}
+		row.IdleExpiresAt = time.Now().Add(BrowserIdleTTL)
+		if row.IdleExpiresAt.After(row.ExpiresAt) {
+			row.IdleExpiresAt = row.ExpiresAt
+		}
+	}
+	p := &Principal{Kind: SubjectCustomer, SessionID: row.ID, Browser: true, CustomerID: row.CustomerID,
+		WorkspaceID: row.WorkspaceID, CustomerType: deref(row.CustomerType), ExpiresAt: row.IdleExpiresAt,
+		ReturnURL: row.ReturnUrl}
+	out := &BrowserSession{Principal: p, Name: deref(row.CustomerName), Email: row.CustomerEmail}
+	if row.MemberID != nil {
+		p.Kind, p.MemberID, p.Role = SubjectMember, *row.MemberID, deref(row.MemberRole)
+		out.Name, out.Email = deref(row.MemberName), deref(row.MemberEmail)
+	}
+	return out, nil
+}
+
+// Revoke ends a session server-side (sign-out, and the old session at every
+// new sign-in). Revoking an unknown or revoked session is not an error.
+func (b *BrowserSessions) Revoke(ctx context.Context, id uuid.UUID) error {
+	if err := dbgen.New(b.pool).RevokeBrowserSession(ctx, id); err != nil {
+		return dbErr("browser.revoke", err)
+	}
+	return nil
+}

@@ -1,0 +1,226 @@
+package customer
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"portal/internal/apperr"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
+	"portal/internal/validate"
+)
+
+// The workspace API's customer operations (INTERFACE.md): the workspace's own
+// servers create and edit their customers. The actor is the workspace of the
+// access token; every query is confined to it, so another workspace's
+// customer is 404.
+
+// Customer types the workspace API accepts.
+const (
+	waIndividual = "individual"
+	waTeam       = "team"
+)
+
+// WorkspaceCreateInput is POST /api/customers/. Nil means absent.
+type WorkspaceCreateInput struct {
+	Email          *string
+	Name           *string
+	Type           *string
+	BillingName    *string
+	BillingAddress *AddressInput
+	ExternalID     *string
+}
+
+// WorkspacePatchInput is PATCH /api/customers/{id} as a merge-patch: Set*
+// says the key was present; a nil value with Set is an explicit null.
+type WorkspacePatchInput struct {
+	SetEmail          bool
+	Email             *string
+	SetName           bool
+	Name              *string
+	SetType           bool
+	Type              *string
+	SetBillingName    bool
+	BillingName       *string
+	SetBillingAddress bool
+	BillingAddress    *AddressInput
+	SetExternalID     bool
+	ExternalID        *string
+}
+
+// CreateForWorkspace creates a customer of the workspace; 409 when a live
+// customer already has the email (case-insensitively) or the external id.
+func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (dbgen.Customer, error) {
+	var errs []apperr.FieldError
+	if in.Email == nil {
+		errs = append(errs, apperr.FieldError{Type: "missing", Loc: []any{"body", "email"}, Msg: "Field required", Input: nil})
+	}
+	p := dbgen.WorkspaceAPICreateCustomerParams{WorkspaceID: workspaceID}
+	if in.Email != nil {
+		email, fe := waEmail(*in.Email)
+		if fe != nil {
+			errs = append(errs, *fe)
+		}
+		p.Email = email
+	}
+	p.Name, errs = waText(in.Name, "name", errs)
+	p.BillingName, errs = waText(in.BillingName, "billing_name", errs)
+	p.ExternalID, errs = waText(in.ExternalID, "external_id", errs)
+	if in.Type != nil {
+		if fe := waType(*in.Type); fe != nil {
+			errs = append(errs, *fe)
+		}
+		p.Type = in.Type
+	}
+	if in.BillingAddress != nil {
+		raw, fes := normalizeWorkspaceAddress(in.BillingAddress)
+		errs = append(errs, fes...)
+		p.BillingAddress = raw
+	}
+	if len(errs) > 0 {
+		return dbgen.Customer{}, apperr.Invalid(errs...)
+	}
+	c, err := dbgen.New(s.pool).WorkspaceAPICreateCustomer(ctx, p)
+	if err != nil {
+		return dbgen.Customer{}, waWriteErr("customer.create", err)
+	}
+	return c, nil
+}
+
+// GetForWorkspace returns a live customer of the workspace, else 404.
+func (s *Service) GetForWorkspace(ctx context.Context, workspaceID, id uuid.UUID) (dbgen.Customer, error) {
+	c, err := dbgen.New(s.pool).WorkspaceAPIGetCustomer(ctx, dbgen.WorkspaceAPIGetCustomerParams{ID: id, WorkspaceID: workspaceID})
+	if err != nil {
+		if db.IsNotFound(err) {
+			return dbgen.Customer{}, apperr.NotFound("Customer not found")
+		}
+		return dbgen.Customer{}, waDBErr("customer.get", err)
+	}
+	return c, nil
+}
+
+// UpdateForWorkspace applies a merge-patch to a customer of the workspace.
+// email cannot be null; the other fields are cleared by null.
+func (s *Service) UpdateForWorkspace(ctx context.Context, workspaceID, id uuid.UUID, in WorkspacePatchInput) (dbgen.Customer, error) {
+	var errs []apperr.FieldError
+	p := dbgen.WorkspaceAPIUpdateCustomerParams{ID: id, WorkspaceID: workspaceID}
+	if in.SetEmail {
+		if in.Email == nil {
+			errs = append(errs, apperr.FieldError{Type: "string_type", Loc: []any{"body", "email"}, Msg: "Input should be a valid string", Input: nil})
+		} else {
+			email, fe := waEmail(*in.Email)
+			if fe != nil {
+				errs = append(errs, *fe)
+			}
+			p.SetEmail, p.Email = true, email
+		}
+	}
+	if in.SetName {
+		p.SetName = true
+		p.Name, errs = waText(in.Name, "name", errs)
+	}
+	if in.SetBillingName {
+		p.SetBillingName = true
+		p.BillingName, errs = waText(in.BillingName, "billing_name", errs)
+	}
+	if in.SetExternalID {
+		p.SetExternalID = true
+		p.ExternalID, errs = waText(in.ExternalID, "external_id", errs)
+	}
+	if in.SetType {
+		p.SetType, p.Type = true, in.Type
+		if in.Type != nil {
+			if fe := waType(*in.Type); fe != nil {
+				errs = append(errs, *fe)
+			}
+		}
+	}
+	if in.SetBillingAddress {
+		p.SetBillingAddress = true
+		if in.BillingAddress != nil {
+			raw, fes := normalizeWorkspaceAddress(in.BillingAddress)
+			errs = append(errs, fes...)
+			p.BillingAddress = raw
+		}
+	}
+	if len(errs) > 0 {
+		return dbgen.Customer{}, apperr.Invalid(errs...)
+	}
+	c, err := dbgen.New(s.pool).WorkspaceAPIUpdateCustomer(ctx, p)
+	if err != nil {
+		if db.IsNotFound(err) {
+			return dbgen.Customer{}, apperr.NotFound("Customer not found")
+		}
+		return dbgen.Customer{}, waWriteErr("customer.update", err)
+	}
+	return c, nil
+}
+
+// waWriteErr maps the unique indexes to 409s.
+func waWriteErr(op string, err error) error {
+	switch db.UniqueViolation(err) {
+	case "customers_workspace_email_key":
+		return apperr.Conflict("CustomerAlreadyExists", "A customer with this email already exists in this workspace.")
+	case "customers_workspace_external_id_key":
+		return apperr.Conflict("CustomerAlreadyExists", "A customer with this external_id already exists in this workspace.")
+	}
+	return waDBErr(op, err)
+}
+
+func waDBErr(op string, err error) error {
+	if db.IsUnavailable(err) {
+		return apperr.Unavailable("", 0, err)
+	}
+	return apperr.Internal(op, err)
+}
+
+// waEmail validates and normalizes an address (§2.8) at ["body","email"].
+func waEmail(raw string) (string, *apperr.FieldError) {
+	email, err := validate.Email(raw)
+	if err != nil {
+		fe := apperr.Field(err.Error(), raw, "body", "email")
+		return "", &fe
+	}
+	return email, nil
+}
+
+// waText trims an optional text field, turns "" into null, and enforces
+// the name limit of INTERFACE.md.
+func waText(v *string, field string, errs []apperr.FieldError) (*string, []apperr.FieldError) {
+	if v == nil {
+		return nil, errs
+	}
+	s := strings.TrimSpace(*v)
+	if validate.TooLong(s, validate.MaxName) {
+		return nil, append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", field},
+			Msg: "String should have at most 256 characters", Input: *v})
+	}
+	if s == "" {
+		return nil, errs
+	}
+	return &s, errs
+}
+
+func waType(t string) *apperr.FieldError {
+	if t == waIndividual || t == waTeam {
+		return nil
+	}
+	return &apperr.FieldError{Type: "enum", Loc: []any{"body", "type"}, Msg: "Input should be 'individual' or 'team'", Input: t}
+}
+
+// normalizeWorkspaceAddress applies the portal's address rules (§3.2,
+// NormalizeAddress) and returns the JSON to store.
+func normalizeWorkspaceAddress(a *AddressInput) (json.RawMessage, []apperr.FieldError) {
+	addr, errs := NormalizeAddress(*a, "body", "billing_address")
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	raw, err := json.Marshal(addr)
+	if err != nil {
+		return nil, []apperr.FieldError{apperr.Field("Invalid address", nil, "body", "billing_address")}
+	}
+	return raw, nil
+}

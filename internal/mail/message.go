@@ -1,0 +1,108 @@
+// Package mail owns outgoing email: rendering the sign-in message, sending
+// it over SMTP (or logging it and keeping it for the development mail page
+// when no SMTP server is configured), and the durable River queue that
+// delivers it, written in the same transaction as the code (D20). The queue
+// also runs the periodic cleanup of expired sign-in state (G22).
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+)
+
+// Message is one rendered email.
+type Message struct {
+	To       string
+	FromName string
+	From     string
+	ReplyTo  string // "" when the workspace has no address
+	Subject  string
+	Text     string
+	HTML     string
+	// Code is the sign-in code as displayed, kept only for the development
+	// mail page; it is never logged outside development.
+	Code   string
+	SentAt time.Time
+}
+
+// SignInData is what the sign-in email shows (§6.2 adapted).
+type SignInData struct {
+	To            string
+	WorkspaceName string
+	LogoURL       string
+	Code          string // displayed form XXXX-XXXX
+	Minutes       int
+	URL           string // <base>/<slug>/portal/authenticate
+}
+
+// RenderSignIn builds the sign-in email. from is MAIL_FROM; replyTo is the
+// workspace's address, if any.
+func RenderSignIn(d SignInData, from, replyTo string) (Message, error) {
+	if d.Minutes < 1 {
+		d.Minutes = 1
+	}
+	var text, html bytes.Buffer
+	if err := textTmpl.Execute(&text, d); err != nil {
+		return Message{}, fmt.Errorf("mail: render text: %w", err)
+	}
+	if err := htmlTmpl.Execute(&html, d); err != nil {
+		return Message{}, fmt.Errorf("mail: render html: %w", err)
+	}
+	return Message{
+		To:       d.To,
+		FromName: d.WorkspaceName + " (via Portal)",
+		From:     from,
+		ReplyTo:  replyTo,
+		Subject:  "Access your " + d.WorkspaceName + " purchases",
+		Text:     text.String(),
+		HTML:     html.String(),
+		Code:     d.Code,
+	}, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return "minute"
+	}
+	return "minutes"
+}
+
+var funcs = map[string]any{"plural": plural, "upper": strings.ToUpper}
+
+var textTmpl = texttemplate.Must(texttemplate.New("text").Funcs(funcs).Parse(`{{.WorkspaceName}}
+
+Your verification code for {{.WorkspaceName}}
+
+Use this code to access your purchases on the {{.WorkspaceName}} customer portal:
+
+    {{.Code}}
+
+This code expires in {{.Minutes}} {{plural .Minutes}}.
+
+Enter it at {{.URL}}
+
+This email was sent to {{.To}} because someone asked to sign in to {{.WorkspaceName}} customer portal. If it was not you, you can ignore it: nobody can sign in without this code.
+`))
+
+var htmlTmpl = htmltemplate.Must(htmltemplate.New("html").Funcs(funcs).Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Your verification code for {{.WorkspaceName}}</title></head>
+<body style="margin:0;padding:0;background:#f5f5f7;font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;color:#1d1d1f">
+<div style="display:none;max-height:0;overflow:hidden">Your verification code for {{.WorkspaceName}}</div>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f5f5f7;padding:32px 0"><tr><td align="center">
+<table role="presentation" width="480" cellpadding="0" cellspacing="0" style="max-width:480px;background:#ffffff;border-radius:12px;padding:32px">
+<tr><td style="text-align:center;padding-bottom:16px">
+{{if .LogoURL}}<img src="{{.LogoURL}}" alt="" width="48" height="48" style="border-radius:8px;display:block;margin:0 auto 8px">{{end}}
+<div style="font-size:18px;font-weight:600">{{.WorkspaceName}}</div>
+</td></tr>
+<tr><td style="font-size:15px;line-height:1.5;padding-bottom:16px">Use this code to access your purchases on the <a href="{{.URL}}" style="color:#0a66c2">{{.WorkspaceName}} customer portal</a>:</td></tr>
+<tr><td style="text-align:center;padding:8px 0 16px"><div data-testid="code" style="display:inline-block;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:32px;font-weight:700;letter-spacing:4px;background:#f0f0f3;border-radius:8px;padding:12px 20px">{{.Code}}</div></td></tr>
+<tr><td style="font-size:14px;color:#515154;padding-bottom:24px">This code expires in {{.Minutes}} {{plural .Minutes}}.</td></tr>
+<tr><td style="font-size:12px;color:#86868b;border-top:1px solid #e5e5ea;padding-top:16px">This email was sent to {{.To}} because someone asked to sign in to {{.WorkspaceName}} customer portal. If it was not you, you can ignore it: nobody can sign in without this code.</td></tr>
+</table></td></tr></table>
+</body></html>
+`))

@@ -1,0 +1,148 @@
+package member
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"portal/internal/apperr"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
+	"portal/internal/validate"
+)
+
+// The workspace API's member creation (POST /api/members/, INTERFACE.md).
+// The actor is the access token's workspace; the customer must be one of its
+// live customers.
+
+// WorkspaceCreateInput is POST /api/members/. Nil means absent; Role
+// defaults to "member".
+type WorkspaceCreateInput struct {
+	CustomerID uuid.UUID
+	Email      *string
+	Name       *string
+	Role       *string
+	ExternalID *string
+}
+
+// CreateForWorkspace adds a member to a customer of the workspace. A live
+// member with the same email (case-insensitively) is 409; a removed member
+// with exactly this email is reactivated with the requested name and role
+// (D3); a second owner is 409, held by the one-owner index under races.
+func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (dbgen.Member, error) {
+	var errs []apperr.FieldError
+	var email string
+	if in.Email == nil {
+		errs = append(errs, apperr.FieldError{Type: "missing", Loc: []any{"body", "email"}, Msg: "Field required", Input: nil})
+	} else if e, err := validate.Email(*in.Email); err != nil {
+		errs = append(errs, apperr.Field(err.Error(), *in.Email, "body", "email"))
+	} else {
+		email = e
+	}
+	name, errs := waText(in.Name, "name", errs)
+	externalID, errs := waText(in.ExternalID, "external_id", errs)
+	role := "member"
+	if in.Role != nil {
+		role = *in.Role
+		switch role {
+		case "owner", "billing_manager", "member":
+		default:
+			errs = append(errs, apperr.FieldError{Type: "enum", Loc: []any{"body", "role"},
+				Msg: "Input should be 'owner', 'billing_manager' or 'member'", Input: role})
+		}
+	}
+	if len(errs) > 0 {
+		return dbgen.Member{}, apperr.Invalid(errs...)
+	}
+
+	var out dbgen.Member
+	err := db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
+		// The customer row lock serialises member writes of one customer,
+		// so the owner and duplicate checks below see a settled state.
+		c, err := q.WorkspaceAPILockCustomer(ctx, dbgen.WorkspaceAPILockCustomerParams{ID: in.CustomerID, WorkspaceID: workspaceID})
+		if err != nil {
+			if db.IsNotFound(err) {
+				return apperr.InvalidField("Customer does not exist.", in.CustomerID.String(), "body", "customer_id")
+			}
+			return waDBErr("member.create", err)
+		}
+		if _, err := q.WorkspaceAPIActiveMemberByEmail(ctx, dbgen.WorkspaceAPIActiveMemberByEmailParams{CustomerID: c.ID, Email: email}); err == nil {
+			return errMemberExists()
+		} else if !db.IsNotFound(err) {
+			return waDBErr("member.create", err)
+		}
+		if role == "owner" {
+			if _, err := q.WorkspaceAPIGetOwner(ctx, c.ID); err == nil {
+				return errOwnerExists()
+			} else if !db.IsNotFound(err) {
+				return waDBErr("member.create", err)
+			}
+		}
+		prev, err := q.WorkspaceAPIMemberByExactEmail(ctx, dbgen.WorkspaceAPIMemberByExactEmailParams{CustomerID: c.ID, Email: email})
+		switch {
+		case err == nil:
+			// Only a removed member can be left here: a live one was caught above.
+			out, err = q.WorkspaceAPIReviveMember(ctx, dbgen.WorkspaceAPIReviveMemberParams{
+				ID: prev.ID, CustomerID: c.ID, Name: name, Role: role, ExternalID: externalID})
+		case db.IsNotFound(err):
+			out, err = q.WorkspaceAPICreateMember(ctx, dbgen.WorkspaceAPICreateMemberParams{
+				CustomerID: c.ID, WorkspaceID: workspaceID, Email: email, Name: name, Role: role, ExternalID: externalID})
+		}
+		if err != nil {
+			return waMemberWriteErr(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return dbgen.Member{}, err
+	}
+	return out, nil
+}
+
+func errMemberExists() error {
+	return apperr.Conflict("MemberAlreadyExists", "A member with this email already exists for this customer.")
+}
+
+func errOwnerExists() error {
+	return apperr.Conflict("OwnerAlreadyExists", "This customer already has an owner. There must be exactly one owner.")
+}
+
+// waMemberWriteErr maps the members table's unique indexes to 409s, so a
+// race that slips past the checks is still a clean answer, never a 500.
+func waMemberWriteErr(err error) error {
+	switch db.UniqueViolation(err) {
+	case "members_one_owner_key":
+		return errOwnerExists()
+	case "members_customer_email_key":
+		return errMemberExists()
+	case "members_customer_external_id_key":
+		return apperr.Conflict("MemberAlreadyExists", "A member with this external_id already exists for this customer.")
+	}
+	return waDBErr("member.create", err)
+}
+
+func waDBErr(op string, err error) error {
+	if db.IsUnavailable(err) {
+		return apperr.Unavailable("", 0, err)
+	}
+	return apperr.Internal(op, err)
+}
+
+// waText trims an optional text field, turns "" into null and enforces the
+// name limit of INTERFACE.md.
+func waText(v *string, field string, errs []apperr.FieldError) (*string, []apperr.FieldError) {
+	if v == nil {
+		return nil, errs
+	}
+	s := strings.TrimSpace(*v)
+	if validate.TooLong(s, validate.MaxName) {
+		return nil, append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", field},
+			Msg: "String should have at most 256 characters", Input: *v})
+	}
+	if s == "" {
+		return nil, errs
+	}
+	return &s, errs
+}

@@ -1,0 +1,155 @@
+// Package ratelimit owns the request counters of D12: one row per (bucket,
+// key) in PostgreSQL, counted by a single atomic upsert, so a limit holds
+// across any number of server processes sharing the database. Keys are
+// HMACs of client IPs or addresses, never the raw values (G23).
+package ratelimit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/apperr"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
+)
+
+// Buckets and limits of §2.6 and D12.
+const (
+	BucketRequest      = "portal_request" // POST /customer-session/request, per client IP
+	BucketAuthenticate = "portal"         // POST /customer-session/authenticate, per client IP
+	BucketAddress      = "portal_address" // codes mailed per address
+	BucketFailures     = "portal_failures"
+
+	IPLimit       = 10
+	IPWindow      = 15 * time.Minute
+	AddressLimit  = 5
+	AddressWindow = 15 * time.Minute
+	FailureBudget = 1000
+	FailureWindow = 10 * time.Minute
+	failuresKey   = "global"
+)
+
+// UnavailableDetail is the 503 body of §0 when the counters cannot be read:
+// the limiter fails closed.
+const UnavailableDetail = "Rate limit service unavailable. Please try again shortly."
+
+// Limiter counts calls in rate_limit_buckets.
+type Limiter struct {
+	pool *pgxpool.Pool
+	key  []byte
+}
+
+// New returns a limiter keyed by the server secret.
+func New(pool *pgxpool.Pool, secret []byte) *Limiter {
+	return &Limiter{pool: pool, key: append([]byte(nil), secret...)}
+}
+
+// Key is the stored form of an IP or address: the first 16 hex characters
+// of HMAC-SHA256(secret, value), as the original's Redis keys (§2.6).
+func (l *Limiter) Key(value string) string {
+	m := hmac.New(sha256.New, l.key)
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil))[:16]
+}
+
+// Result is one counted call.
+type Result struct {
+	Count      int
+	Allowed    bool
+	RetryAfter time.Duration
+}
+
+// Hit counts one call of key in bucket and says whether it is within limit.
+// slide restarts the window on every call (§2.6); otherwise the window is
+// fixed from its first call. A database failure is apperr.Unavailable.
+func (l *Limiter) Hit(ctx context.Context, bucket, key string, limit int, window time.Duration, slide bool) (Result, error) {
+	row, err := dbgen.New(l.pool).HitRateLimit(ctx, dbgen.HitRateLimitParams{
+		Bucket: bucket, Key: key, WindowSeconds: window.Seconds(), Slide: slide,
+	})
+	if err != nil {
+		return Result{}, unavailable(err)
+	}
+	res := Result{Count: int(row.Count), Allowed: int(row.Count) <= limit}
+	if !res.Allowed {
+		res.RetryAfter = retryAfter(row.ExpiresAt.Sub(row.Now))
+	}
+	return res, nil
+}
+
+// Peek returns the live count of key in bucket without counting (0 when
+// there is none).
+func (l *Limiter) Peek(ctx context.Context, bucket, key string) (int, time.Duration, error) {
+	row, err := dbgen.New(l.pool).PeekRateLimit(ctx, dbgen.PeekRateLimitParams{Bucket: bucket, Key: key})
+	if db.IsNotFound(err) {
+		return 0, 0, nil
+	}
+	if err != nil {
+		return 0, 0, unavailable(err)
+	}
+	return int(row.Count), retryAfter(row.ExpiresAt.Sub(row.Now)), nil
+}
+
+// CheckIP is the per-client-IP limit of §2.6: 10 calls per bucket in a
+// sliding 15-minute window; the 11th is 429 with Retry-After.
+func (l *Limiter) CheckIP(ctx context.Context, bucket, ip string) error {
+	if ip == "" {
+		ip = "unknown"
+	}
+	res, err := l.Hit(ctx, bucket, l.Key(ip), IPLimit, IPWindow, true)
+	if err != nil {
+		return err
+	}
+	if !res.Allowed {
+		return apperr.RateLimited(res.RetryAfter, "")
+	}
+	return nil
+}
+
+// AllowAddress counts one code for an address and reports whether it may
+// be mailed (at most 5 per address per 15 minutes, fixed window: a caller
+// cannot keep someone's address blocked by retrying). scope separates
+// workspaces.
+func (l *Limiter) AllowAddress(ctx context.Context, scope, address string) (bool, error) {
+	res, err := l.Hit(ctx, BucketAddress, l.Key(scope+"\x00"+address), AddressLimit, AddressWindow, false)
+	if err != nil {
+		return false, err
+	}
+	return res.Allowed, nil
+}
+
+// FailureBudgetExceeded reports whether more than FailureBudget wrong codes
+// arrived in the current 10-minute window across all callers (D12).
+func (l *Limiter) FailureBudgetExceeded(ctx context.Context) (bool, time.Duration, error) {
+	n, ra, err := l.Peek(ctx, BucketFailures, failuresKey)
+	if err != nil {
+		return false, 0, err
+	}
+	return n > FailureBudget, ra, nil
+}
+
+// RecordFailure counts one wrong code against the global budget.
+func (l *Limiter) RecordFailure(ctx context.Context) error {
+	_, err := l.Hit(ctx, BucketFailures, failuresKey, FailureBudget, FailureWindow, false)
+	return err
+}
+
+// DeleteStale removes counters whose window has passed.
+func (l *Limiter) DeleteStale(ctx context.Context) (int64, error) {
+	return dbgen.New(l.pool).DeleteStaleRateLimits(ctx)
+}
+
+func unavailable(err error) error {
+	return apperr.Unavailable(UnavailableDetail, 5*time.Second, err)
+}
+
+func retryAfter(d time.Duration) time.Duration {
+	if d < time.Second {
+		return time.Second
+	}
+	return d.Round(time.Second)
+}

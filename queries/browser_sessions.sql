@@ -1,0 +1,35 @@
+-- Browser sessions (D19): server-side rows the page cookie refers to.
+
+-- name: CreateBrowserSession :one
+INSERT INTO browser_sessions (workspace_id, customer_id, member_id, return_url, idle_expires_at, expires_at, user_agent)
+VALUES (@workspace_id, @customer_id, sqlc.narg(member_id), sqlc.narg(return_url),
+        now() + make_interval(secs => @idle_seconds::float8),
+        now() + make_interval(secs => @absolute_seconds::float8), sqlc.narg(user_agent))
+RETURNING *;
+
+-- name: GetBrowserSessionPrincipal :one
+-- A browser session authenticates while it is unrevoked, within both
+-- expiries, in the page's workspace, and its customer, member and workspace
+-- are alive (D10). The member's role is read here, fresh, every time.
+SELECT s.id, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
+       s.customer_id, s.member_id, s.workspace_id,
+       c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
+       m.role AS member_role, m.email AS member_email, m.name AS member_name
+FROM browser_sessions s
+JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
+JOIN workspaces w ON w.id = s.workspace_id
+LEFT JOIN members m ON m.id = s.member_id AND m.customer_id = s.customer_id
+WHERE s.id = @id AND s.workspace_id = @workspace_id
+  AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+  AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+  AND (s.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL));
+
+-- name: TouchBrowserSession :exec
+-- Slides the idle expiry, never past the absolute one.
+UPDATE browser_sessions
+SET last_seen_at = now(),
+    idle_expires_at = LEAST(expires_at, now() + make_interval(secs => @idle_seconds::float8))
+WHERE id = @id AND revoked_at IS NULL;
+
+-- name: RevokeBrowserSession :exec
+UPDATE browser_sessions SET revoked_at = now() WHERE id = @id AND revoked_at IS NULL;

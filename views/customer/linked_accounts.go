@@ -1,0 +1,35 @@
+package customer
+
+// LinkedAccountsProps is what the linked-accounts panel shows.
+type LinkedAccountsProps struct {
+	CSRFField        string
+	CSRFToken        string
+	Platforms        []LinkedPlatform // configured platforms: one connect button each
+	Accounts         []LinkedAccount
+	DisconnectAction string
+	Notice           string // outcome of the last connect or disconnect
+	NoticeKind       string // "success" or "error"
+}
+
+// LinkedPlatform is a platform the user may connect.
+type LinkedPlatform struct {
+	Key           string // "microsoft", "discord"
+	Label         string // "Microsoft"
+	ConnectAction string // form action starting the link
+}
+
+// LinkedAccount is one linked account.
+type LinkedAccount struct {
+	Key           string // "<platform>:<account_id>", posted to disconnect
+	PlatformLabel string
+	ID            string
+	Username      string
+}
+
+// Name is the account's display name, its id when it has none.
+func (a LinkedAccount) Name() string {
+	if a.Username != "" {
+		return a.Username
+	}
+	return a.ID
+}

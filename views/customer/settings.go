@@ -1,0 +1,45 @@
+package customer
+
+// Country is one option of the billing country select.
+type Country struct {
+	Code string
+	Name string
+}
+
+// BillingForm is the billing details form's values and errors.
+type BillingForm struct {
+	BillingName string
+	Line1       string
+	Line2       string
+	PostalCode  string
+	City        string
+	State       string
+	Country     string
+	Errors      map[string]string // billing_name, line1, line2, postal_code, city, state, country
+	Error       string            // for the whole form
+	Saved       bool              // show the success message (HTMX answer)
+}
+
+// SettingsProps is /{slug}/portal/settings.
+type SettingsProps struct {
+	CanBill       bool
+	IsMember      bool
+	PersonName    string
+	PersonEmail   string
+	CustomerEmail string
+	Countries     []Country
+	Action        string
+	CSRFField     string
+	CSRFToken     string
+	Form          BillingForm
+	// Linked is the linked-accounts panel (owned by linked_accounts.templ);
+	// nil renders nothing.
+	Linked *LinkedAccountsProps
+}
+
+func (f BillingForm) err(k string) string {
+	if f.Errors == nil {
+		return ""
+	}
+	return f.Errors[k]
+}

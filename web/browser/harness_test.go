@@ -1,0 +1,141 @@
+// Package browser_test drives the browser sessions, CSRF and the sign-in
+// pages through the real router on real PostgreSQL, reading codes from the
+// SMTP sink the mail queue delivers to.
+package browser_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/app"
+	"portal/internal/config"
+	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
+	"portal/web"
+	"portal/web/pagetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+const testSecret = "0123456789abcdef0123456789abcdef-browser-tests"
+
+type env struct {
+	t    *testing.T
+	pool *pgxpool.Pool
+	svc  *app.Services
+	srv  *web.Server
+	sink *testkit.SMTPSink
+	base string
+
+	legacy, teams uuid.UUID // workspaces "acme" (customer sessions) and "teams" (member sessions)
+	cust          uuid.UUID // individual customer of acme
+	team          uuid.UUID // team customer of teams
+	owner, plain  uuid.UUID // its members
+}
+
+type opt struct {
+	http bool // PORTAL_BASE_URL over plain http
+	mail bool // run the mail queue into an SMTP sink
+}
+
+func newEnv(t *testing.T, o opt) *env {
+	t.Helper()
+	e := &env{t: t, pool: testkit.DB(t), base: "https://portal.example.test"}
+	if o.http {
+		e.base = "http://portal.example.test"
+	}
+	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: e.base, Secret: testSecret,
+		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+	if o.mail {
+		e.sink = testkit.NewSMTPSink(t)
+		cfg.SMTPURL = e.sink.URL()
+	}
+	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.SignIn.Floor = 0
+	e.svc = svc
+	e.srv = web.New(svc)
+	if o.mail {
+		svc.Mail.SetRetryBase(50 * time.Millisecond)
+		ctx, cancel := context.WithCancel(context.Background())
+		if err := svc.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer scancel()
+			_ = svc.Stop(sctx)
+			cancel()
+		})
+	}
+	e.legacy = fstest.Workspace(t, e.pool, "acme")
+	e.teams = fstest.Workspace(t, e.pool, "teams")
+	e.exec(`UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, e.teams)
+	e.cust = fstest.Customer(t, e.pool, e.legacy, "ind@example.com", "individual")
+	e.team = fstest.Customer(t, e.pool, e.teams, "team@example.com", "team")
+	e.owner = fstest.Member(t, e.pool, e.teams, e.team, "owner@example.com", "owner")
+	e.plain = fstest.Member(t, e.pool, e.teams, e.team, "plain@example.com", "member")
+	return e
+}
+
+func (e *env) client(opts ...testkit.ClientOption) *testkit.Client {
+	return testkit.NewClient(e.t, e.srv.Handler(), append([]testkit.ClientOption{testkit.WithBaseURL(e.base)}, opts...)...)
+}
+
+func (e *env) exec(sql string, args ...any) {
+	e.t.Helper()
+	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
+		e.t.Fatalf("exec %q: %v", sql, err)
+	}
+}
+
+func (e *env) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		e.t.Fatalf("count %q: %v", sql, err)
+	}
+	return n
+}
+
+func (e *env) post(c *testkit.Client, path string, form url.Values, headers ...string) *testkit.Response {
+	e.t.Helper()
+	return pagetest.PostForm(e.t, c, e.svc, path, form, headers...)
+}
+
+var codeRE = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
+
+// code waits for the next sign-in mail to `to` and returns its code.
+func (e *env) code(to string) string {
+	e.t.Helper()
+	m := e.sink.WaitFor(e.t, to, 15*time.Second)
+	c := codeRE.FindString(m.Text)
+	if c == "" {
+		e.t.Fatalf("no code in mail to %s: %q", to, m.Text)
+	}
+	return c
+}
+
+func doc(t *testing.T, r *testkit.Response) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(r.Text()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func text(d *goquery.Document, sel string) string { return strings.TrimSpace(d.Find(sel).Text()) }

@@ -1,0 +1,315 @@
+// Package cards_test drives saved cards (issue 6) through the real router:
+// the portal API against an in-repo stateful Stripe fake (every response
+// checked against the contract), the webhook, and the pages with the card
+// sandbox.
+package cards_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/app"
+	"portal/internal/auth"
+	"portal/internal/config"
+	"portal/internal/fileshare/fstest"
+	"portal/internal/paymentmethod"
+	"portal/internal/payments"
+	"portal/internal/payments/stripefake"
+	"portal/internal/testkit"
+	"portal/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+const (
+	testSecret  = "0123456789abcdef0123456789abcdef-cards-tests"
+	baseURL     = "https://portal.example.test"
+	webhookKey  = "whsec_test_cards"
+	apiPrefix   = "/api/customer-portal"
+	testTimeout = 750 * time.Millisecond
+)
+
+type env struct {
+	t       *testing.T
+	pool    *pgxpool.Pool
+	svc     *app.Services
+	srv     *web.Server
+	handler http.Handler
+	fake    *stripefake.Fake
+
+	ws, ws2                   uuid.UUID
+	cust, other, team, frn    uuid.UUID
+	owner, plain              uuid.UUID
+	custTok, otherTok, frnTok string
+	ownerTok, plainTok        string
+}
+
+type opts struct {
+	mode      string // "stripe" (the fake), "sandbox", "off", or "url" (stripeURL)
+	stripeURL string
+}
+
+func newEnv(t *testing.T, o opts) *env {
+	t.Helper()
+	pool := testkit.DB(t)
+	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: testSecret,
+		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off", StripeWebhook: webhookKey}
+	e := &env{t: t, pool: pool}
+	switch o.mode {
+	case "stripe", "url":
+		cfg.StripeSecretKey = "sk_test_cards"
+		cfg.StripePublicKey = "pk_test_cards"
+		if o.mode == "stripe" {
+			e.fake = stripefake.New(t)
+			o.stripeURL = e.fake.URL
+		}
+		cfg.StripeAPIURL = o.stripeURL
+	case "sandbox":
+		cfg.Payments = "sandbox"
+		cfg.Env = "development"
+	}
+	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StripeSecretKey != "" {
+		// The same provider the server builds, with a short deadline so the
+		// fault tests end quickly (production uses payments.DefaultTimeout).
+		svc.Payments = payments.NewStripe(payments.StripeOptions{Key: cfg.StripeSecretKey, URL: cfg.StripeAPIURL, Timeout: testTimeout})
+		svc.PaymentMethods = paymentmethod.New(pool, svc.Payments, cfg.BaseURL)
+	}
+	e.svc = svc
+	e.srv = web.New(svc)
+	e.handler = e.srv.Handler()
+	e.ws = fstest.Workspace(t, pool, "acme")
+	e.ws2 = fstest.Workspace(t, pool, "globex")
+	e.cust = fstest.Customer(t, pool, e.ws, "ind@example.com", "individual")
+	e.other = fstest.Customer(t, pool, e.ws, "other@example.com", "individual")
+	e.team = fstest.Customer(t, pool, e.ws, "team@example.com", "team")
+	e.frn = fstest.Customer(t, pool, e.ws2, "ind@example.com", "individual")
+	e.owner = fstest.Member(t, pool, e.ws, e.team, "owner@example.com", auth.RoleOwner)
+	e.plain = fstest.Member(t, pool, e.ws, e.team, "plain@example.com", auth.RoleMember)
+	e.custTok = fstest.CustomerToken(t, pool, svc.Hasher, e.cust)
+	e.otherTok = fstest.CustomerToken(t, pool, svc.Hasher, e.other)
+	e.frnTok = fstest.CustomerToken(t, pool, svc.Hasher, e.frn)
+	e.ownerTok = fstest.MemberToken(t, pool, svc.Hasher, e.owner)
+	e.plainTok = fstest.MemberToken(t, pool, svc.Hasher, e.plain)
+	return e
+}
+
+// api sends a portal API request. Responses the contract documents are
+// validated against it; the project's other statuses (D1, D4) must carry
+// the error envelope.
+func (e *env) api(method, path, bearer string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = strings.NewReader(string(raw))
+	}
+	req := httptest.NewRequest(method, apiPrefix+path, r)
+	if r != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	checkContract(e.t, req, rec)
+	return rec
+}
+
+func checkContract(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	switch rec.Code {
+	case 200, 201, 204, 422:
+		testkit.ValidateResponse(t, req.Method, req.URL.Path, rec.Code, rec.Header(), rec.Body.Bytes())
+	default:
+		var b map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+			t.Errorf("%d body is not JSON: %s", rec.Code, rec.Body.String())
+			return
+		}
+		if _, ok := b["detail"].(string); !ok {
+			t.Errorf("%d body has no detail: %s", rec.Code, rec.Body.String())
+		}
+		if rec.Code != 503 && rec.Code != 429 {
+			if _, ok := b["error"].(string); !ok {
+				t.Errorf("%d body has no error name: %s", rec.Code, rec.Body.String())
+			}
+		}
+	}
+	if rec.Code >= 500 && rec.Code != 502 && rec.Code != 503 {
+		t.Errorf("server error %d: %s", rec.Code, rec.Body.String())
+	}
+}
+
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, rec.Body.String())
+	}
+	return v
+}
+
+func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	}
+}
+
+func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, name, detail string) {
+	t.Helper()
+	wantStatus(t, rec, status)
+	b := decode[map[string]any](t, rec)
+	if name != "" && b["error"] != name {
+		t.Errorf("error = %v, want %q (%s)", b["error"], name, rec.Body.String())
+	}
+	if detail != "" && b["detail"] != detail {
+		t.Errorf("detail = %v, want %q", b["detail"], detail)
+	}
+}
+
+type pmBody struct {
+	ID        string  `json:"id"`
+	Processor string  `json:"processor"`
+	Type      string  `json:"type"`
+	Brand     *string `json:"brand"`
+	Last4     *string `json:"last4"`
+	ExpMonth  *int    `json:"exp_month"`
+	ExpYear   *int    `json:"exp_year"`
+	IsDefault bool    `json:"is_default"`
+}
+
+type addBody struct {
+	Status        string  `json:"status"`
+	ClientSecret  string  `json:"client_secret"`
+	PaymentMethod *pmBody `json:"payment_method"`
+}
+
+func (e *env) add(tok, ctoken string, setDefault *bool) *httptest.ResponseRecorder {
+	e.t.Helper()
+	body := map[string]any{"confirmation_token_id": ctoken, "return_url": "/acme/portal/billing/return"}
+	if setDefault != nil {
+		body["set_default"] = *setDefault
+	}
+	return e.api("POST", "/payment-methods", tok, body)
+}
+
+func (e *env) list(tok string) []pmBody {
+	e.t.Helper()
+	rec := e.api("GET", "/payment-methods", tok, nil)
+	wantStatus(e.t, rec, 200)
+	return decode[[]pmBody](e.t, rec)
+}
+
+// rows counts a customer's live local payment methods.
+func (e *env) rows(customer uuid.UUID) int {
+	e.t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM payment_methods WHERE customer_id = $1 AND deleted_at IS NULL`, customer).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) stripeID(customer uuid.UUID) string {
+	e.t.Helper()
+	var s *string
+	if err := e.pool.QueryRow(context.Background(), `SELECT stripe_customer_id FROM customers WHERE id = $1`, customer).Scan(&s); err != nil {
+		e.t.Fatal(err)
+	}
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (e *env) defaultPM(customer uuid.UUID) string {
+	e.t.Helper()
+	var s *uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), `SELECT default_payment_method_id FROM customers WHERE id = $1`, customer).Scan(&s); err != nil {
+		e.t.Fatal(err)
+	}
+	if s == nil {
+		return ""
+	}
+	return s.String()
+}
+
+// page is a browser signed in the way a workspace links its customers in:
+// a pre-authenticated link (D11) exchanged for the session cookie. Its
+// posts carry the CSRF token (D21) like the page's forms do.
+type page struct {
+	t *testing.T
+	*testkit.Client
+}
+
+// browser signs a client in with an API session token of a customer
+// ("cst") or a member ("mst").
+func (e *env) browser(tok string) *page {
+	e.t.Helper()
+	param := "customer_session_token"
+	if strings.HasPrefix(tok, "rapidly_mst_") {
+		param = "member_session_token"
+	}
+	c := testkit.NewClient(e.t, e.handler, testkit.WithBaseURL(baseURL))
+	r := c.Get("/acme/portal/billing?" + param + "=" + tok)
+	if r.Status != http.StatusSeeOther || len(c.Cookies()) == 0 {
+		e.t.Fatalf("sign-in by link: %d → %q", r.Status, r.Location())
+	}
+	return &page{t: e.t, Client: c}
+}
+
+func (p *page) csrf() string {
+	p.t.Helper()
+	for _, name := range []string{"__Host-csrf", "csrf"} {
+		if ck := p.Cookie(name); ck != nil {
+			return ck.Value
+		}
+	}
+	// The cookie is set by the first page that renders a form.
+	p.Get("/acme/portal/billing")
+	if ck := p.Cookie("__Host-csrf"); ck != nil {
+		return ck.Value
+	}
+	p.t.Fatal("no CSRF cookie")
+	return ""
+}
+
+// PostForm posts like a page form: with the hidden _csrf field.
+func (p *page) PostForm(path string, form url.Values, headers ...string) *testkit.Response {
+	if strings.HasPrefix(path, "/sandbox/") {
+		return p.Client.PostForm(path, form, headers...)
+	}
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	f.Set("_csrf", p.csrf())
+	return p.Client.PostForm(path, f, headers...)
+}
+
+// Request sends a raw request with the CSRF header, as htmx and billing.js do.
+func (p *page) Request(method, path string, body io.Reader, headers ...string) *testkit.Response {
+	return p.Client.Request(method, path, body, append(headers, "X-CSRF-Token", p.csrf())...)
+}

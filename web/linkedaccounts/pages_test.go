@@ -1,0 +1,350 @@
+package linkedaccounts_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+
+	"portal/internal/auth"
+	"portal/internal/config"
+	"portal/internal/oauthaccount/oauthtest"
+	"portal/web/session"
+)
+
+// browser is a page visitor: with a session, a real browser_sessions row
+// referenced by the portal's encrypted cookie, as after a code sign-in; and
+// echo's CSRF cookie with the matching form field (or header for HTMX).
+type browser struct {
+	e      *env
+	p      *auth.Principal
+	cookie *http.Cookie
+}
+
+const csrfValue = "linked-accounts-test-csrf-token"
+
+func (e *env) browserFor(customerID uuid.UUID, memberID *uuid.UUID, workspaceID uuid.UUID) *browser {
+	e.t.Helper()
+	subject := auth.BrowserSubject{WorkspaceID: workspaceID, CustomerID: customerID}
+	if memberID != nil {
+		subject.MemberID = *memberID
+	}
+	id, err := e.svc.Browser.Create(context.Background(), subject, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ck, err := session.New([]byte(e.cfg.Secret), e.cfg.Secure()).Encode(session.State{SessionID: id})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p := &auth.Principal{Kind: auth.SubjectCustomer, Browser: true, SessionID: id, CustomerID: customerID, WorkspaceID: workspaceID}
+	if memberID != nil {
+		p.Kind, p.MemberID = auth.SubjectMember, *memberID
+	}
+	return &browser{e: e, p: p, cookie: ck}
+}
+
+func (b *browser) do(method, path string, form url.Values, htmx bool) *httptest.ResponseRecorder {
+	b.e.t.Helper()
+	var req *http.Request
+	if form != nil {
+		form.Set("_csrf", csrfValue)
+		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	req.Host = "portal.example.test"
+	csrfName := "csrf"
+	if b.e.cfg.Secure() {
+		csrfName = "__Host-csrf"
+	}
+	req.AddCookie(&http.Cookie{Name: csrfName, Value: csrfValue})
+	if b.cookie != nil {
+		req.AddCookie(b.cookie)
+	}
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-CSRF-Token", csrfValue)
+	}
+	rec := httptest.NewRecorder()
+	b.e.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// callback plays the provider's redirect back to the API callback as this
+// browser: the portal cookie rides along, no bearer.
+func (b *browser) callback(params url.Values) (int, string, string) {
+	b.e.t.Helper()
+	rec := b.do(http.MethodGet, "/api/customer-portal/oauth-accounts/callback?"+params.Encode(), nil, false)
+	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
+}
+
+func doc(t *testing.T, rec *httptest.ResponseRecorder) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// connect presses a connect button and follows the flow through the
+// provider back to the settings page, returning the final redirect.
+func (b *browser) connect(platform, code string) string {
+	b.e.t.Helper()
+	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/"+platform+"/connect", url.Values{}, false)
+	if rec.Code != http.StatusSeeOther {
+		b.e.t.Fatalf("connect: %d %s", rec.Code, rec.Body)
+	}
+	u, err := url.Parse(rec.Header().Get("Location"))
+	if err != nil || !strings.HasPrefix(u.String(), b.e.provider.URL) {
+		b.e.t.Fatalf("connect redirected to %s", rec.Header().Get("Location"))
+	}
+	// The provider sends the browser back to the API callback.
+	_, loc, body := b.callback(url.Values{"state": {u.Query().Get("state")}, "code": {code}})
+	if loc == "" {
+		b.e.t.Fatalf("callback: %s", body)
+	}
+	return loc
+}
+
+func TestPages_ConnectLinksToCustomer(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	b := e.browserFor(f.customerID, nil, f.workspaceID)
+	before := e.sessionCounts()
+
+	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, false)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	u, _ := url.Parse(rec.Header().Get("Location"))
+	if u.Path != "/"+oauthtest.Tenant+"/oauth2/v2.0/authorize" || u.Query().Get("client_id") != oauthtest.MicrosoftClientID {
+		t.Fatalf("provider URL = %s", u)
+	}
+	var ref, returnTo string
+	if err := e.pool.QueryRow(context.Background(), `SELECT session_ref, return_to FROM oauth_states`).Scan(&ref, &returnTo); err != nil {
+		t.Fatal(err)
+	}
+	if ref != "browser:"+b.p.SessionID.String() || returnTo != baseURL+"/acme/portal/settings" {
+		t.Fatalf("state bound to %q, returns to %q", ref, returnTo)
+	}
+	_, loc, body := e.callback("", url.Values{"state": {u.Query().Get("state")}, "code": {"pg"}})
+	if loc != baseURL+"/acme/portal/settings?linked=microsoft" {
+		t.Fatalf("callback → %q %s", loc, body)
+	}
+	if _, ok := e.accounts("customers", f.customerID)["microsoft:"+oauthtest.MicrosoftAccountID]; !ok {
+		t.Fatal("not linked")
+	}
+	if e.sessionCounts() != before {
+		t.Fatal("sessions created")
+	}
+}
+
+func TestPages_ConnectMemberLinksToMember(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	b := e.browserFor(f.teamID, &f.memberID, f.workspaceID)
+	loc := b.connect("discord", "m1")
+	if loc != baseURL+"/acme/portal/settings?linked=discord" {
+		t.Fatalf("→ %s", loc)
+	}
+	if _, ok := e.accounts("members", f.memberID)["discord:"+oauthtest.DiscordAccountID]; !ok {
+		t.Fatal("not linked to the member")
+	}
+	if len(e.accounts("customers", f.teamID)) != 0 {
+		t.Fatal("linked to the team customer")
+	}
+}
+
+func TestPages_ConnectErrorsComeBackToSettings(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	b := e.browserFor(f.customerID, nil, f.workspaceID)
+	e.provider.Set(oauthtest.Knobs{TokenStatus: http.StatusTooManyRequests, TokenHeaders: map[string]string{"Retry-After": "12"}})
+	loc := b.connect("microsoft", "x")
+	u, _ := url.Parse(loc)
+	if u.Path != "/acme/portal/settings" || u.Query().Get("error_retry_after") != "12" || u.Query().Get("error_platform") != "microsoft" {
+		t.Fatalf("→ %s", loc)
+	}
+}
+
+func TestPages_ConnectHTMXAndUnavailable(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.DiscordClientID, c.DiscordClientSecret = "", "" })
+	f := e.seed()
+	b := e.browserFor(f.customerID, nil, f.workspaceID)
+	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, true)
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("HX-Redirect"), e.provider.URL) {
+		t.Fatalf("htmx connect: %d %v", rec.Code, rec.Header())
+	}
+	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/discord/connect", url.Values{}, false)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/settings?error=not_available&error_platform=discord" {
+		t.Fatalf("unconfigured: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/github/connect", url.Values{}, false)
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "error=not_available") {
+		t.Fatalf("unknown platform: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func TestPages_ConnectRequiresSignIn(t *testing.T) {
+	e := newEnv(t)
+	e.seed()
+	anon := &browser{e: e}
+	for _, path := range []string{"/acme/portal/settings/oauth/microsoft/connect", "/acme/portal/settings/oauth/disconnect"} {
+		rec := anon.do(http.MethodPost, path, url.Values{"key": {"microsoft:x"}}, false)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/request" {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	var n int
+	_ = e.pool.QueryRow(context.Background(), `SELECT count(*) FROM oauth_states`).Scan(&n)
+	if n != 0 {
+		t.Fatal("anonymous connect stored a state")
+	}
+}
+
+func TestPages_Disconnect(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.DiscordClientID, c.DiscordClientSecret = "", "" })
+	f := e.seed()
+	b := e.browserFor(f.customerID, nil, f.workspaceID)
+	b.connect("microsoft", "d1")
+	key := "microsoft:" + oauthtest.MicrosoftAccountID
+
+	// HTMX: the panel comes back without the account and says so.
+	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, true)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	d := doc(t, rec)
+	if d.Find(`#linked-accounts[data-testid="linked-accounts"]`).Length() != 1 {
+		t.Fatalf("no panel fragment: %s", rec.Body)
+	}
+	if got := d.Find(`[data-testid="linked-accounts-notice"]`).Text(); got != "Your Microsoft account was disconnected." {
+		t.Fatalf("notice = %q", got)
+	}
+	if d.Find(`[data-testid="linked-account"]`).Length() != 0 || d.Find(`[data-testid="linked-accounts-empty"]`).Length() != 1 {
+		t.Fatal("account still listed")
+	}
+	// Only configured platforms get a connect button.
+	if d.Find(`[data-testid="connect-microsoft"]`).Length() != 1 || d.Find(`[data-testid="connect-discord"]`).Length() != 0 {
+		t.Fatal("connect buttons do not follow configuration")
+	}
+	if len(e.accounts("customers", f.customerID)) != 0 {
+		t.Fatal("not removed")
+	}
+
+	// Again, without JS: the key is gone → redirect with an error.
+	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, false)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/settings?error=unlink_missing" {
+		t.Fatalf("%d %s", rec.Code, rec.Header().Get("Location"))
+	}
+
+	// Link again, then disconnect without JS.
+	b.connect("microsoft", "d2")
+	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, false)
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/settings?unlinked=microsoft" {
+		t.Fatalf("%d %s", rec.Code, rec.Header().Get("Location"))
+	}
+
+	// Another customer's browser cannot remove this customer's account.
+	b.connect("microsoft", "d3")
+	other := e.browserFor(f.otherCustomerID, nil, f.workspaceID)
+	rec = other.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, false)
+	if rec.Header().Get("Location") != "/acme/portal/settings?error=unlink_missing" {
+		t.Fatalf("%d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	if len(e.accounts("customers", f.customerID)) != 1 {
+		t.Fatal("another customer removed the account")
+	}
+}
+
+func TestPages_SettingsCSPAllowsProviders(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	b := e.browserFor(f.customerID, nil, f.workspaceID)
+	rec := b.do(http.MethodGet, "/acme/portal/settings", nil, false)
+	csp := rec.Header().Get("Content-Security-Policy")
+	if !strings.Contains(csp, "form-action 'self' "+e.provider.URL) {
+		t.Fatalf("settings CSP = %q", csp)
+	}
+	// Other pages keep form-action 'self' only.
+	rec = b.do(http.MethodGet, "/acme/portal/overview", nil, false)
+	if strings.Contains(rec.Header().Get("Content-Security-Policy"), e.provider.URL) {
+		t.Fatal("provider allowed on another page")
+	}
+}
+
+// TestPages_CallbackChecksBrowserCookie: a state started from the pages is
+// bound to that browser session; the callback refuses it when the request's
+// cookie names another session (and does not burn it), while a flow started
+// through the API is not disturbed by a portal cookie in the same browser
+// (the API ignores cookies, D21).
+func TestPages_CallbackChecksBrowserCookie(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	a := e.browserFor(f.customerID, nil, f.workspaceID)
+	b := e.browserFor(f.customerID, nil, f.workspaceID)
+
+	rec := a.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, false)
+	u, _ := url.Parse(rec.Header().Get("Location"))
+	state := u.Query().Get("state")
+	code, _, body := b.callback(url.Values{"state": {state}, "code": {"c"}})
+	assertInvalidState(t, code, body)
+	if len(e.accounts("customers", f.customerID)) != 0 {
+		t.Fatal("linked from another browser session")
+	}
+	code, loc, body := a.callback(url.Values{"state": {state}, "code": {"c"}})
+	if code != http.StatusSeeOther || loc != baseURL+"/acme/portal/settings?linked=microsoft" {
+		t.Fatalf("%d %s %s", code, loc, body)
+	}
+
+	// An API flow, finished in a browser that also holds a portal cookie.
+	tok, _ := e.customerToken(f.customerID)
+	_, apiState := e.authorize(tok, "discord", f.customerID, "/done")
+	code, loc, body = b.callback(url.Values{"state": {apiState}, "code": {"c"}})
+	if code != http.StatusSeeOther || loc != baseURL+"/done?linked=discord" {
+		t.Fatalf("API flow with a cookie: %d %s %s", code, loc, body)
+	}
+}
+
+// TestPages_SignOutKillsPendingLink: signing out revokes the browser
+// session, and with it any link the session had started.
+func TestPages_SignOutKillsPendingLink(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	a := e.browserFor(f.customerID, nil, f.workspaceID)
+	rec := a.do(http.MethodPost, "/acme/portal/settings/oauth/discord/connect", url.Values{}, false)
+	u, _ := url.Parse(rec.Header().Get("Location"))
+	if rec := a.do(http.MethodPost, "/acme/portal/sign-out", url.Values{}, false); rec.Code != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", rec.Code)
+	}
+	code, _, body := e.callback("", url.Values{"state": {u.Query().Get("state")}, "code": {"c"}})
+	assertInvalidState(t, code, body)
+}
+
+// TestPages_ConnectNeedsCSRF: the connect form is a state-changing POST.
+func TestPages_ConnectNeedsCSRF(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	a := e.browserFor(f.customerID, nil, f.workspaceID)
+	req := httptest.NewRequest(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(a.cookie)
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusForbidden {
+		t.Fatalf("without CSRF token: %d", rec.Code)
+	}
+	var n int
+	_ = e.pool.QueryRow(context.Background(), `SELECT count(*) FROM oauth_states`).Scan(&n)
+	if n != 0 {
+		t.Fatal("state stored without CSRF token")
+	}
+}

@@ -1,0 +1,99 @@
+// Package pagetest helps page tests act as a signed-in browser: it creates
+// a real browser session row (D19) and puts its cookie in a testkit.Client,
+// and it posts forms with the CSRF token a browser would send (D21).
+package pagetest
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"portal/internal/app"
+	"portal/internal/auth"
+	"portal/internal/testkit"
+	"portal/web/html"
+	"portal/web/session"
+)
+
+// SignIn signs c in as the customer (memberID uuid.Nil) or as the member
+// of that customer, through a new browser session row, and returns the
+// session's id. The client's base URL must be https when the config's
+// PORTAL_BASE_URL is (the cookie is then __Host-portal, Secure).
+func SignIn(t testing.TB, c *testkit.Client, svc *app.Services, customerID, memberID uuid.UUID) uuid.UUID {
+	t.Helper()
+	var ws uuid.UUID
+	if err := svc.Pool.QueryRow(context.Background(), `SELECT workspace_id FROM customers WHERE id = $1`, customerID).Scan(&ws); err != nil {
+		t.Fatalf("pagetest: customer %s: %v", customerID, err)
+	}
+	id, err := svc.Browser.Create(context.Background(), auth.BrowserSubject{WorkspaceID: ws, CustomerID: customerID, MemberID: memberID}, "pagetest")
+	if err != nil {
+		t.Fatalf("pagetest: create browser session: %v", err)
+	}
+	SetSessionCookie(t, c, svc, session.State{SessionID: id})
+	return id
+}
+
+// SetSessionCookie puts a cookie carrying st into c's jar.
+func SetSessionCookie(t testing.TB, c *testkit.Client, svc *app.Services, st session.State) {
+	t.Helper()
+	ck, err := Store(svc).Encode(st)
+	if err != nil {
+		t.Fatalf("pagetest: encode cookie: %v", err)
+	}
+	c.SetCookie(ck)
+}
+
+// Store is the cookie store the server builds from svc's config.
+func Store(svc *app.Services) *session.Store {
+	return session.New([]byte(svc.Config.Secret), svc.Config.Secure())
+}
+
+// CSRFCookieName is the CSRF cookie's name for svc's config.
+func CSRFCookieName(svc *app.Services) string {
+	if svc.Config.Secure() {
+		return "__Host-csrf"
+	}
+	return "csrf"
+}
+
+// CSRF returns the token c must send with state-changing page requests,
+// getting the CSRF cookie first (with a GET of the portal's sign-in page)
+// when the jar has none. path is any page path under /{slug}/portal.
+func CSRF(t testing.TB, c *testkit.Client, svc *app.Services, path string) string {
+	t.Helper()
+	name := CSRFCookieName(svc)
+	if ck := c.Cookie(name); ck != nil {
+		return ck.Value
+	}
+	slug := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 2)[0]
+	c.Get("/" + slug + "/portal/request")
+	ck := c.Cookie(name)
+	if ck == nil {
+		t.Fatalf("pagetest: no %s cookie after GET /%s/portal/request", name, slug)
+	}
+	return ck.Value
+}
+
+// PostForm posts form to path as a browser without Sec-Fetch-Site support
+// would: with the CSRF token in the _csrf field.
+func PostForm(t testing.TB, c *testkit.Client, svc *app.Services, path string, form url.Values, headers ...string) *testkit.Response {
+	t.Helper()
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
+	}
+	if f.Get(html.CSRFField) == "" {
+		f.Set(html.CSRFField, CSRF(t, c, svc, path))
+	}
+	return c.PostForm(path, f, headers...)
+}
+
+// HTMXPost posts form as htmx does: HX-Request and the X-CSRF-Token header.
+func HTMXPost(t testing.TB, c *testkit.Client, svc *app.Services, path string, form url.Values) *testkit.Response {
+	t.Helper()
+	tok := CSRF(t, c, svc, path)
+	return c.PostForm(path, form, "HX-Request", "true", "X-CSRF-Token", tok)
+}

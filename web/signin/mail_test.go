@@ -1,0 +1,274 @@
+package signin_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"portal/internal/auth"
+	"portal/internal/mail"
+)
+
+var codeRE = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
+
+func TestD20_SignInMailContent(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	e.exec(`UPDATE workspaces SET avatar_url = 'https://cdn.example/logo.png' WHERE id = $1`, e.legacy)
+	e.customer(e.legacy, "Buyer@Example.com", nil, "individual")
+	e.request(nil, reqBody("buyer@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	m := e.sink.WaitFor(t, "Buyer@Example.com", 15*time.Second)
+	if m.Subject != "Access your Shop legacy purchases" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if from := m.Header.Get("From"); !strings.Contains(from, "Shop legacy (via Portal)") || !strings.Contains(from, "<portal@example.test>") {
+		t.Errorf("From %q", from)
+	}
+	if rt := m.Header.Get("Reply-To"); !strings.Contains(rt, "help@legacy.example") {
+		t.Errorf("Reply-To %q", rt)
+	}
+	code := codeRE.FindString(m.Text)
+	if code == "" || !strings.Contains(m.HTML, code) {
+		t.Fatalf("code XXXX-XXXX not in both parts:\n%s", m.Text)
+	}
+	for _, want := range []string{"This code expires in 10 minutes.",
+		"This email was sent to Buyer@Example.com because someone asked to sign in to Shop legacy customer portal",
+		"https://portal.example.test/legacy/portal/authenticate"} {
+		if !strings.Contains(m.Text, want) || !strings.Contains(m.HTML, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(m.HTML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Find(`img[src="https://cdn.example/logo.png"]`).Length() != 1 || strings.TrimSpace(doc.Find(`[data-testid=code]`).Text()) != code {
+		t.Error("HTML lacks the logo or the large code")
+	}
+	// The mailed code signs in.
+	e.authenticate(nil, map[string]any{"code": code}).ExpectStatus(t, http.StatusOK)
+}
+
+func TestD9_CodeMailedToMembersOwnAddress(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	team := e.customer(e.members, "team@example.com", nil, "team")
+	e.member(e.members, team, "owner@example.com", "owner")
+	e.member(e.members, team, "Worker@Example.com", "member")
+	e.request(nil, reqBody("worker@example.com", e.members, nil)).ExpectStatus(t, http.StatusAccepted)
+	m := e.sink.WaitFor(t, "Worker@Example.com", 15*time.Second)
+	code := codeRE.FindString(m.Text)
+	r := e.authenticate(nil, map[string]any{"code": code}).ExpectStatus(t, http.StatusOK)
+	u := e.c.GetJSON(pUser, bearer(tokenOf(t, r))...).ExpectStatus(t, http.StatusOK)
+	if !strings.Contains(u.Text(), `"email":"Worker@Example.com"`) {
+		t.Errorf("signed in as %s", u.Body)
+	}
+	for _, msg := range e.sink.Messages() {
+		for _, to := range msg.To {
+			if strings.EqualFold(to, "team@example.com") {
+				t.Error("member's code mailed to the team's address (G14 not carried over)")
+			}
+		}
+	}
+}
+
+func TestD20_SMTPDownThenBackDelivers(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	e.customer(e.legacy, "patient@example.com", nil, "individual")
+	e.sink.SetDown(true)
+	start := time.Now()
+	e.request(nil, reqBody("patient@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	if time.Since(start) > 5*time.Second {
+		t.Error("request waited for the SMTP server")
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for e.sink.Refused() < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if e.sink.Refused() < 2 {
+		t.Fatalf("sender did not retry while SMTP was down (refused %d)", e.sink.Refused())
+	}
+	if len(e.sink.Messages()) != 0 {
+		t.Fatal("delivered while down")
+	}
+	e.sink.SetDown(false)
+	m := e.sink.WaitFor(t, "patient@example.com", 20*time.Second)
+	if code := codeRE.FindString(m.Text); code == "" {
+		t.Fatal("no code")
+	} else {
+		e.authenticate(nil, map[string]any{"code": code}).ExpectStatus(t, http.StatusOK)
+	}
+}
+
+func TestD20_ExpiredCodeIsNeverDelivered(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	e.customer(e.legacy, "late@example.com", nil, "individual")
+	e.sink.SetDown(true)
+	e.request(nil, reqBody("late@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	deadline := time.Now().Add(15 * time.Second)
+	for e.sink.Refused() < 1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The code expires during the outage.
+	e.exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second'`)
+	e.sink.SetDown(false)
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`) == 1 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`); n != 1 {
+		t.Fatalf("job not cancelled for an expired code")
+	}
+	if len(e.sink.Messages()) != 0 {
+		t.Error("an expired code was delivered")
+	}
+	// A used code is not delivered either.
+	e.sink.SetDown(true)
+	e.request(nil, reqBody("late@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	e.authenticate(nil, map[string]any{"code": e.lastCode("late@example.com")}).ExpectStatus(t, http.StatusOK)
+	e.sink.SetDown(false)
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) && e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`) < 2 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(e.sink.Messages()) != 0 {
+		t.Error("a used code was delivered")
+	}
+}
+
+func TestD20_MailJobInsertedWithTheCode(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.customer(e.legacy, "tx@example.com", nil, "individual")
+	e.request(nil, reqBody("tx@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	var codeID, jobCodeID string
+	if err := e.pool.QueryRow(t.Context(), `SELECT id::text FROM customer_session_codes`).Scan(&codeID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pool.QueryRow(t.Context(), `SELECT args->>'code_id' FROM river_job WHERE kind = 'portal_sign_in_mail'`).Scan(&jobCodeID); err != nil {
+		t.Fatal(err)
+	}
+	if codeID != jobCodeID {
+		t.Errorf("job for %s, code %s", jobCodeID, codeID)
+	}
+	// A 409 writes neither.
+	a := e.customer(e.members, "a@example.com", nil, "team")
+	b := e.customer(e.members, "b@example.com", nil, "team")
+	e.member(e.members, a, "dup@example.com", "owner")
+	e.member(e.members, b, "dup@example.com", "owner")
+	e.request(nil, reqBody("dup@example.com", e.members, nil)).ExpectStatus(t, http.StatusConflict)
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`); n != 1 {
+		t.Errorf("%d jobs", n)
+	}
+}
+
+func TestD20_UnknownAndKnownAddressSameAnswer(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.customer(e.legacy, "known@example.com", nil, "individual")
+	e.svc.SignIn.Floor = 50 * time.Millisecond // the production floor, shortened
+	known := e.request(e.clientAt(1), reqBody("known@example.com", e.legacy, nil))
+	unknown := e.request(e.clientAt(2), reqBody("unknown@example.com", e.legacy, nil))
+	if known.Status != unknown.Status || string(known.Body) != string(unknown.Body) {
+		t.Errorf("known %d %s, unknown %d %s", known.Status, known.Body, unknown.Status, unknown.Body)
+	}
+	for _, h := range []string{"Content-Type", "Cache-Control"} {
+		if known.Header.Get(h) != unknown.Header.Get(h) {
+			t.Errorf("header %s differs", h)
+		}
+	}
+}
+
+func TestDevMailPageListsCodesNewestFirst(t *testing.T) {
+	e := newEnv(t, envOpt{env: "development", start: true})
+	e.customer(e.legacy, "dev1@example.com", nil, "individual")
+	e.customer(e.legacy, "dev2@example.com", nil, "individual")
+	e.request(nil, reqBody("dev1@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	waitOutbox(t, e.svc.Mail, 1)
+	e.request(nil, reqBody("dev2@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	waitOutbox(t, e.svc.Mail, 2)
+	r := e.c.Get("/_dev/mail").ExpectStatus(t, http.StatusOK)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(r.Text()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := doc.Find(`[data-testid=dev-mail-row]`)
+	if rows.Length() != 2 || strings.TrimSpace(rows.First().Find(`[data-testid=dev-mail-to]`).Text()) != "dev2@example.com" {
+		t.Fatalf("rows %d: %s", rows.Length(), r.Text())
+	}
+	code := strings.TrimSpace(rows.First().Find(`[data-testid=dev-mail-code]`).Text())
+	if !codeRE.MatchString(code) {
+		t.Fatalf("code %q", code)
+	}
+	e.authenticate(nil, map[string]any{"code": code}).ExpectStatus(t, http.StatusOK)
+
+	// Not in production.
+	p := newEnv(t, envOpt{noSeed: true})
+	if r := p.c.Get("/_dev/mail"); r.Status != http.StatusNotFound {
+		t.Errorf("/_dev/mail outside development -> %d", r.Status)
+	}
+}
+
+func waitOutbox(t *testing.T, q *mail.Queue, n int) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for len(q.Outbox().Recent()) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox has %d messages, want %d", len(q.Outbox().Recent()), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestG22_CleanupDeletesOnlyStrictlyExpired(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	c := e.customer(e.legacy, "g22@example.com", nil, "individual")
+	e.request(nil, reqBody("g22@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	e.request(e.clientAt(1), reqBody("g22@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	tok := e.signIn(e.legacy, "g22@example.com", nil, "g22@example.com")
+	_ = tok
+	e.exec(`INSERT INTO customer_session_codes (code_hash, expires_at, email, customer_id, workspace_id) VALUES ('expired', now() - interval '1 second', 'g22@example.com', $1, $2)`, c, e.legacy)
+	e.exec(`INSERT INTO customer_sessions (token_hash, expires_at, customer_id) VALUES ('old', now() - interval '1 second', $1)`, c)
+	e.exec(`INSERT INTO sign_in_requests (workspace_id, email, expires_at) VALUES ($1, 'x@example.com', now() - interval '1 second')`, e.legacy)
+	e.exec(`INSERT INTO browser_sessions (workspace_id, customer_id, idle_expires_at, expires_at) VALUES ($1, $2, now(), now() - interval '1 second')`, e.legacy, c)
+	e.exec(`INSERT INTO rate_limit_buckets (bucket, key, count, expires_at) VALUES ('portal', 'stale', 3, now() - interval '1 second')`)
+	// Lookups treat expires_at = now() as expired (G22: > now()).
+	e.exec(`INSERT INTO customer_sessions (token_hash, expires_at, customer_id) VALUES ($1, now(), $2)`, e.svc.Hasher.Hash("rapidly_cst_boundary"), c)
+	e.c.GetJSON(pUser, bearer("rapidly_cst_boundary")...).ExpectStatus(t, http.StatusUnauthorized)
+
+	n, err := mail.Cleanup(context.Background(), e.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 5 {
+		t.Errorf("cleanup deleted %d rows, want at least 5", n)
+	}
+	for table, want := range map[string]int{"customer_session_codes": 2, "sign_in_requests": 0, "browser_sessions": 0} {
+		if got := e.count(`SELECT count(*) FROM ` + table); got != want {
+			t.Errorf("%s: %d rows left, want %d", table, got, want)
+		}
+	}
+	if e.count(`SELECT count(*) FROM customer_sessions WHERE token_hash = 'old'`) != 0 || e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = 'stale'`) != 0 {
+		t.Error("expired session or stale counter left")
+	}
+	if e.count(`SELECT count(*) FROM customer_sessions WHERE expires_at > now()`) != 1 {
+		t.Error("live session deleted")
+	}
+}
+
+func TestG28_CodeExpiryAssignedAtInsertTenMinutes(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.customer(e.legacy, "g28@example.com", nil, "individual")
+	e.request(nil, reqBody("g28@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE expires_at BETWEEN created_at + interval '599 seconds' AND created_at + interval '601 seconds'`); n != 1 {
+		t.Error("code expiry is not ten minutes from insert")
+	}
+	m, err := mail.RenderSignIn(mail.SignInData{To: "a@example.com", WorkspaceName: "W", Code: auth.DisplayCode("ABCD2345"), Minutes: 10, URL: "u"}, "f@example.com", "")
+	if err != nil || !strings.Contains(m.Text, "This code expires in 10 minutes.") || !strings.Contains(m.Text, "ABCD-2345") {
+		t.Errorf("rendered %q %v", m.Text, err)
+	}
+}

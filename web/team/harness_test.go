@@ -1,0 +1,225 @@
+// Package team_test drives the profile and team surfaces (issue 4) through
+// the real router: the portal API (every answer checked against the
+// contract) and the settings and team pages.
+package team_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/app"
+	"portal/internal/auth"
+	"portal/internal/config"
+	"portal/internal/testkit"
+	"portal/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+const testSecret = "0123456789abcdef0123456789abcdef-team-tests"
+
+type env struct {
+	t       *testing.T
+	pool    *pgxpool.Pool
+	svc     *app.Services
+	handler http.Handler
+
+	ws, ws2                    uuid.UUID
+	ind, team, team2, frn      uuid.UUID
+	owner, bm, plain, other    uuid.UUID // members of team; other is of team2
+	indTok, ownerTok, bmTok    string
+	plainTok, otherTok, frnTok string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	pool := testkit.DB(t)
+	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "http://portal.test", Secret: testSecret,
+		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, pool: pool, svc: svc, handler: web.New(svc).Handler()}
+	e.ws = testkit.NewWorkspace(t, pool, "acme")
+	e.ws2 = testkit.NewWorkspace(t, pool, "globex")
+	e.ind = testkit.NewCustomer(t, pool, e.ws, "ind@example.com", "individual")
+	e.team = testkit.NewCustomer(t, pool, e.ws, "team@example.com", "team")
+	e.team2 = testkit.NewCustomer(t, pool, e.ws, "team2@example.com", "team")
+	e.frn = testkit.NewCustomer(t, pool, e.ws2, "ind@example.com", "team")
+	e.owner = testkit.NewMember(t, pool, e.team, "owner@example.com", auth.RoleOwner)
+	e.bm = testkit.NewMember(t, pool, e.team, "bm@example.com", auth.RoleBillingManager)
+	e.plain = testkit.NewMember(t, pool, e.team, "plain@example.com", auth.RoleMember)
+	e.other = testkit.NewMember(t, pool, e.team2, "owner2@example.com", auth.RoleOwner)
+	e.indTok = testkit.CustomerToken(t, pool, svc.Hasher, e.ind)
+	e.ownerTok = testkit.MemberToken(t, pool, svc.Hasher, e.owner)
+	e.bmTok = testkit.MemberToken(t, pool, svc.Hasher, e.bm)
+	e.plainTok = testkit.MemberToken(t, pool, svc.Hasher, e.plain)
+	e.otherTok = testkit.MemberToken(t, pool, svc.Hasher, e.other)
+	e.frnTok = testkit.CustomerToken(t, pool, svc.Hasher, e.frn)
+	return e
+}
+
+const api = "/api/customer-portal"
+
+// do sends an API request; every answer the contract documents is
+// validated against it, and every error carries the envelope (D1).
+func (e *env) do(method, path, bearer string, body any) *httptest.ResponseRecorder {
+	e.t.Helper()
+	rec := e.raw(method, path, bearer, body)
+	e.check(method, path, rec)
+	return rec
+}
+
+// raw sends an API request without checking the answer (safe off the
+// test goroutine).
+func (e *env) raw(method, path, bearer string, body any) *httptest.ResponseRecorder {
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		r = strings.NewReader(string(raw))
+	}
+	req := httptest.NewRequest(method, api+path, r)
+	if r != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, req)
+	return rec
+}
+
+// check validates an answer against the contract or the error envelope.
+func (e *env) check(method, path string, rec *httptest.ResponseRecorder) {
+	e.t.Helper()
+	switch {
+	case rec.Code == http.StatusNoContent:
+	case rec.Code == http.StatusOK || rec.Code == http.StatusCreated || rec.Code == http.StatusUnprocessableEntity:
+		testkit.ValidateResponse(e.t, method, api+path, rec.Code, rec.Header(), rec.Body.Bytes())
+	default:
+		var env struct {
+			Error            string `json:"error"`
+			Detail           string `json:"detail"`
+			ErrorDescription string `json:"error_description"`
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error == "" || (env.Detail == "" && env.ErrorDescription == "") {
+			e.t.Fatalf("%s %s: %d without the error envelope: %s", method, path, rec.Code, rec.Body.String())
+		}
+	}
+}
+
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, rec.Body.String())
+	}
+	return v
+}
+
+func want(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	}
+}
+
+// wantErr checks status, error name and detail.
+func wantErr(t *testing.T, rec *httptest.ResponseRecorder, status int, name, detail string) {
+	t.Helper()
+	want(t, rec, status)
+	var b struct {
+		Error  string `json:"error"`
+		Detail any    `json:"detail"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.Error != name || (detail != "" && b.Detail != detail) {
+		t.Fatalf("got %s, want %s %q", rec.Body.String(), name, detail)
+	}
+}
+
+// wantField checks a 422 carries msg at loc.
+func wantField(t *testing.T, rec *httptest.ResponseRecorder, msg string, loc ...any) {
+	t.Helper()
+	want(t, rec, http.StatusUnprocessableEntity)
+	var b struct {
+		Detail []struct {
+			Loc []any  `json:"loc"`
+			Msg string `json:"msg"`
+		} `json:"detail"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	wantLoc, _ := json.Marshal(loc)
+	for _, d := range b.Detail {
+		got, _ := json.Marshal(d.Loc)
+		if string(got) == string(wantLoc) && (msg == "" || strings.Contains(d.Msg, msg)) {
+			return
+		}
+	}
+	t.Fatalf("no %q at %s in %s", msg, wantLoc, rec.Body.String())
+}
+
+type customerJSON struct {
+	ID             string          `json:"id"`
+	Email          string          `json:"email"`
+	Name           *string         `json:"name"`
+	BillingName    *string         `json:"billing_name"`
+	BillingAddress map[string]any  `json:"billing_address"`
+	OAuthAccounts  map[string]any  `json:"oauth_accounts"`
+	Type           *string         `json:"type"`
+	ModifiedAt     *string         `json:"modified_at"`
+	Raw            json.RawMessage `json:"-"`
+}
+
+type memberJSON struct {
+	ID    string  `json:"id"`
+	Email string  `json:"email"`
+	Name  *string `json:"name"`
+	Role  string  `json:"role"`
+}
+
+func (e *env) exec(sql string, args ...any) {
+	e.t.Helper()
+	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) scalar(sql string, args ...any) any {
+	e.t.Helper()
+	var v any
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&v); err != nil {
+		e.t.Fatal(err)
+	}
+	return v
+}
+
+func (e *env) owners(customer uuid.UUID) int {
+	e.t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL`, customer).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,389 @@
+package team_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/google/uuid"
+
+	"portal/internal/auth"
+	"portal/internal/member"
+	"portal/internal/testkit"
+	"portal/web/pagetest"
+)
+
+// page signs a browser in as the customer (member uuid.Nil) or member.
+func (e *env) page(customerID, memberID uuid.UUID) *testkit.Client {
+	c := testkit.NewClient(e.t, e.handler)
+	pagetest.SignIn(e.t, c, e.svc, customerID, memberID)
+	return c
+}
+
+func doc(t *testing.T, r *testkit.Response) *goquery.Document {
+	t.Helper()
+	d, err := goquery.NewDocumentFromReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func wantStatus(t *testing.T, r *testkit.Response, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Text())
+	}
+}
+
+// alerts returns the texts of every role=alert element.
+func alerts(d *goquery.Document) string {
+	var out []string
+	d.Find(`[role=alert]`).Each(func(_ int, s *goquery.Selection) { out = append(out, strings.TrimSpace(s.Text())) })
+	return strings.Join(out, " | ")
+}
+
+const settings = "/acme/portal/settings"
+const teamPage = "/acme/portal/team"
+
+func billingForm(name, line1, city, postal, state, country string) url.Values {
+	return url.Values{"billing_name": {name}, "billing_address[line1]": {line1}, "billing_address[city]": {city},
+		"billing_address[postal_code]": {postal}, "billing_address[state]": {state}, "billing_address[country]": {country}}
+}
+
+func TestSettingsPage_ShowsForm(t *testing.T) {
+	e := newEnv(t)
+	e.exec(`UPDATE customers SET billing_address = '{"country":"US","state":"US-NY","city":"NYC"}' WHERE id = $1`, e.ind)
+	c := e.page(e.ind, uuid.Nil)
+	r := c.Get(settings)
+	wantStatus(t, r, http.StatusOK)
+	d := doc(t, r)
+	if v, _ := d.Find(`[data-testid=billing-email]`).Attr("value"); v != "ind@example.com" {
+		t.Fatalf("email: %q", v)
+	}
+	if _, ok := d.Find(`[data-testid=billing-email]`).Attr("readonly"); !ok {
+		t.Fatal("email not read-only")
+	}
+	if ac, _ := d.Find(`#billing-billing_name`).Attr("autocomplete"); ac != "organization" {
+		t.Fatalf("billing name autocomplete %q", ac)
+	}
+	if d.Find(`label[for=billing-billing_name]`).Text() != "Billing name" {
+		t.Fatal("billing name label")
+	}
+	// Every input has a label.
+	d.Find(`#billing-form input:not([type=hidden]), #billing-form select`).Each(func(_ int, s *goquery.Selection) {
+		id, _ := s.Attr("id")
+		if d.Find(`label[for="`+id+`"]`).Length() != 1 {
+			t.Errorf("input %s has no label", id)
+		}
+	})
+	if v, _ := d.Find(`#billing-country option[selected]`).Attr("value"); v != "US" {
+		t.Fatalf("country selected: %q", v)
+	}
+	if d.Find(`#billing-country option[value=RU]`).Length() != 0 || d.Find(`#billing-country option[value=FR]`).Text() != "France" {
+		t.Fatal("country list")
+	}
+	if v, _ := d.Find(`#billing-state`).Attr("value"); v != "NY" {
+		t.Fatalf("state shown as %q", v)
+	}
+	if !strings.Contains(d.Find(`label[for=billing-state]`).Text(), "US and Canada only") {
+		t.Fatal("state hint")
+	}
+	if d.Find(`[data-testid=linked-accounts]`).Length() != 1 {
+		t.Fatal("linked accounts panel missing")
+	}
+}
+
+func TestSettingsPage_SaveWithoutJS(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.ind, uuid.Nil)
+	r := pagetest.PostForm(t, c, e.svc, settings, billingForm("ACME", "1 Main", "Paris", "75001", "ignored", "FR"))
+	wantStatus(t, r, http.StatusSeeOther)
+	if r.Location() != settings {
+		t.Fatalf("redirect to %q", r.Location())
+	}
+	d := doc(t, c.Get(settings))
+	if got := strings.TrimSpace(d.Find(`[data-testid=flash]`).Text()); got != "Billing details saved." {
+		t.Fatalf("flash %q", got)
+	}
+	raw := e.scalar(`SELECT billing_name || ' ' || billing_address::text FROM customers WHERE id = $1`, e.ind).(string)
+	if !strings.Contains(raw, "ACME") || !strings.Contains(raw, `"city": "Paris"`) || strings.Contains(raw, "state") {
+		t.Fatalf("stored %s", raw)
+	}
+	// Clearing every field clears the name and the address.
+	wantStatus(t, pagetest.PostForm(t, c, e.svc, settings, billingForm("", "", "", "", "", "")), http.StatusSeeOther)
+	if v := e.scalar(`SELECT billing_name IS NULL AND billing_address IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
+		t.Fatal("not cleared")
+	}
+}
+
+func TestSettingsPage_SaveWithHTMX(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.owner)
+	r := pagetest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA"))
+	wantStatus(t, r, http.StatusOK)
+	d := doc(t, r)
+	if d.Find(`html`).Length() != 0 && d.Find(`head title`).Length() != 0 {
+		t.Fatal("HTMX got a full page")
+	}
+	if got := strings.TrimSpace(d.Find(`[data-testid=billing-saved]`).Text()); got != "Billing details saved." {
+		t.Fatalf("saved message %q in %s", got, r.Text())
+	}
+	if v, _ := d.Find(`#billing-state`).Attr("value"); v != "ON" {
+		t.Fatalf("state %q", v)
+	}
+	if v := e.scalar(`SELECT billing_address->>'state' FROM customers WHERE id = $1`, e.team); v != "CA-ON" {
+		t.Fatalf("stored state %v", v)
+	}
+}
+
+func TestSettingsPage_Errors(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.ind, uuid.Nil)
+	cases := []struct {
+		form url.Values
+		want string
+	}{
+		{billingForm("", "1 Main", "", "", "", ""), "Choose a country for the billing address."},
+		{billingForm("", "", "", "", "", "RU"), "Billing addresses in this country are not supported."},
+		{billingForm("", "", "", "", "ZZ", "US"), "Invalid US state"},
+		{billingForm("", "", "", "", "ZZ", "CA"), "Invalid CA province"},
+		{billingForm(strings.Repeat("n", 257), "", "", "", "", ""), "This is too long: at most 256 characters."},
+		{billingForm("", "", strings.Repeat("c", 257), "", "", "FR"), "This is too long: at most 256 characters."},
+	}
+	for _, tc := range cases {
+		for _, hx := range []bool{false, true} {
+			var r *testkit.Response
+			if hx {
+				r = pagetest.HTMXPost(t, c, e.svc, settings, tc.form)
+			} else {
+				r = pagetest.PostForm(t, c, e.svc, settings, tc.form)
+			}
+			wantStatus(t, r, http.StatusUnprocessableEntity)
+			if a := alerts(doc(t, r)); !strings.Contains(a, tc.want) {
+				t.Fatalf("hx=%v: alerts %q, want %q", hx, a, tc.want)
+			}
+		}
+	}
+	if v := e.scalar(`SELECT modified_at IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
+		t.Fatal("an invalid form wrote")
+	}
+}
+
+func TestSettingsPage_PlainMember(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.plain)
+	r := c.Get(settings)
+	wantStatus(t, r, http.StatusOK)
+	d := doc(t, r)
+	if d.Find(`#billing-form`).Length() != 0 {
+		t.Fatal("plain member sees the billing form")
+	}
+	if !strings.Contains(d.Find(`[data-testid=billing-not-allowed]`).Text(), "Only owners and billing managers can change billing details") {
+		t.Fatal("no explanation")
+	}
+	if d.Find(`[data-testid=profile-email]`).Text() != "plain@example.com" {
+		t.Fatalf("own email: %q", d.Find(`[data-testid=profile-email]`).Text())
+	}
+	wantStatus(t, pagetest.PostForm(t, c, e.svc, settings, billingForm("X", "", "", "", "", "")), http.StatusForbidden)
+}
+
+func TestSettingsPage_SignedOutRedirects(t *testing.T) {
+	e := newEnv(t)
+	c := testkit.NewClient(t, e.handler)
+	r := c.Get(settings)
+	wantStatus(t, r, http.StatusSeeOther)
+	if r.Location() != "/acme/portal/request" {
+		t.Fatalf("to %q", r.Location())
+	}
+}
+
+func TestTeamPage_List(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.bm)
+	r := c.Get(teamPage)
+	wantStatus(t, r, http.StatusOK)
+	d := doc(t, r)
+	rows := d.Find(`[data-testid=member-row]`)
+	if rows.Length() != 3 {
+		t.Fatalf("%d rows", rows.Length())
+	}
+	self := d.Find(`[data-testid=member-row][data-id="` + e.bm.String() + `"]`)
+	if !strings.Contains(self.Text(), "(you)") {
+		t.Fatal("no (you) marker")
+	}
+	if _, ok := self.Find(`select[name=role]`).Attr("disabled"); !ok {
+		t.Fatal("own role select enabled")
+	}
+	if self.Find(`[data-testid=member-remove]`).Length() != 0 {
+		t.Fatal("can remove yourself")
+	}
+	plain := d.Find(`[data-testid=member-row][data-id="` + e.plain.String() + `"]`)
+	if link, _ := plain.Find(`[data-copy]`).Attr("data-copy"); link != "http://portal.test/acme/portal/request?email=plain%40example.com" {
+		t.Fatalf("sign-in link %q", link)
+	}
+	if conf, _ := plain.Find(`form[data-confirm]`).Attr("data-confirm"); !strings.Contains(conf, "Remove Member plain@example.com from the team?") {
+		t.Fatalf("confirm %q", conf)
+	}
+	if d.Find(`#member-role option[value=owner]`).Length() != 0 {
+		t.Fatal("add form offers owner")
+	}
+	if d.Find(`[data-testid=nav-team][aria-current=page]`).Length() != 1 {
+		t.Fatal("nav")
+	}
+}
+
+func TestTeamPage_NotAllowed(t *testing.T) {
+	e := newEnv(t)
+	indOwner := testkit.NewMember(t, e.pool, e.ind, "solo@example.com", auth.RoleOwner)
+	for _, tc := range []struct {
+		cust, mem uuid.UUID
+		want      string
+	}{
+		{e.ind, uuid.Nil, "sign in with your own email"},
+		{e.team, e.plain, "Only the team's owner and billing managers"},
+		{e.ind, indOwner, member.MsgNotTeam},
+	} {
+		r := e.page(tc.cust, tc.mem).Get(teamPage)
+		wantStatus(t, r, http.StatusForbidden)
+		if got := doc(t, r).Find(`[data-testid=team-not-allowed]`).Text(); !strings.Contains(got, tc.want) {
+			t.Fatalf("explanation %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestTeamPage_AddMember(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.owner)
+	r := pagetest.PostForm(t, c, e.svc, teamPage+"/members", url.Values{"email": {"new@example.com"}, "name": {"Newbie"}, "role": {"billing_manager"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	d := doc(t, c.Get(teamPage))
+	if !strings.Contains(d.Find(`[data-testid=flash]`).Text(), "new@example.com was added to the team.") {
+		t.Fatalf("flash %q", d.Find(`[data-testid=flash]`).Text())
+	}
+	if d.Find(`[data-testid=member-row]`).Length() != 4 {
+		t.Fatal("not listed")
+	}
+	// HTMX: the panel comes back with the notice.
+	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"two@example.com"}, "role": {"member"}})
+	wantStatus(t, r, http.StatusOK)
+	d = doc(t, r)
+	if d.Find(`#team-panel`).Length() != 1 || !strings.Contains(d.Find(`[data-testid=team-notice]`).Text(), "two@example.com was added") {
+		t.Fatalf("panel: %s", r.Text())
+	}
+	// Already there.
+	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"two@example.com"}})
+	if !strings.Contains(doc(t, r).Find(`[data-testid=team-notice]`).Text(), "two@example.com is already on the team.") {
+		t.Fatalf("existing: %s", r.Text())
+	}
+	// Errors, inline, with and without HTMX.
+	for _, tc := range []struct {
+		form   url.Values
+		status int
+		want   string
+	}{
+		{url.Values{"email": {"nope"}}, 422, "Enter a valid email address"},
+		{url.Values{"email": {""}}, 422, "Enter a valid email address"},
+		{url.Values{"email": {"x@example.com"}, "name": {strings.Repeat("n", 257)}}, 422, "The name is too long: at most 256 characters."},
+		{url.Values{"email": {"x@example.com"}, "role": {"king"}}, 422, "Choose Member or Billing manager."},
+		{url.Values{"email": {"x@example.com"}, "role": {"owner"}}, 400, member.MsgAddOwner},
+	} {
+		for _, hx := range []bool{false, true} {
+			if hx {
+				r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members", tc.form)
+			} else {
+				r = pagetest.PostForm(t, c, e.svc, teamPage+"/members", tc.form)
+			}
+			wantStatus(t, r, tc.status)
+			if a := alerts(doc(t, r)); !strings.Contains(a, tc.want) {
+				t.Fatalf("hx=%v %v: alerts %q", hx, tc.form, a)
+			}
+		}
+	}
+}
+
+func TestTeamPage_RoleChanges(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.owner)
+	r := pagetest.PostForm(t, c, e.svc, teamPage+"/members/"+e.plain.String()+"/role", url.Values{"role": {"billing_manager"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if v := e.scalar(`SELECT role FROM members WHERE id = $1`, e.plain); v != "billing_manager" {
+		t.Fatalf("role %v", v)
+	}
+	// Rule violations show on the row, with and without HTMX.
+	cb := e.page(e.team, e.bm)
+	for _, tc := range []struct {
+		cl     *testkit.Client
+		target uuid.UUID
+		role   string
+		want   string
+	}{
+		{c, e.owner, "member", member.MsgOwnRole},
+		{cb, e.plain, "owner", member.MsgOnlyOwnerCan},
+		{cb, e.owner, "member", member.MsgExactlyOneOwner},
+	} {
+		for _, hx := range []bool{false, true} {
+			path := teamPage + "/members/" + tc.target.String() + "/role"
+			if hx {
+				r = pagetest.HTMXPost(t, tc.cl, e.svc, path, url.Values{"role": {tc.role}})
+			} else {
+				r = pagetest.PostForm(t, tc.cl, e.svc, path, url.Values{"role": {tc.role}})
+			}
+			wantStatus(t, r, http.StatusBadRequest)
+			row := doc(t, r).Find(`[data-testid=member-row][data-id="` + tc.target.String() + `"]`)
+			if got := row.Find(`[data-testid=member-error]`).Text(); got != tc.want {
+				t.Fatalf("hx=%v: row error %q, want %q", hx, got, tc.want)
+			}
+		}
+	}
+	// Transfer through HTMX: the panel shows the new owner.
+	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.plain.String()+"/role", url.Values{"role": {"owner"}})
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(doc(t, r).Find(`[data-testid=team-notice]`).Text(), "plain@example.com is now the owner") {
+		t.Fatalf("transfer: %s", r.Text())
+	}
+	if e.owners(e.team) != 1 {
+		t.Fatal("owners")
+	}
+}
+
+func TestTeamPage_Remove(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.owner)
+	path := teamPage + "/members/" + e.plain.String() + "/remove"
+	// Without JavaScript: a confirmation step first.
+	r := pagetest.PostForm(t, c, e.svc, path, url.Values{})
+	wantStatus(t, r, http.StatusOK)
+	d := doc(t, r)
+	if d.Find(`[data-testid=remove-confirm]`).Length() != 1 || d.Find(`input[name=confirm][value=yes]`).Length() != 1 {
+		t.Fatalf("no confirmation step: %s", r.Text())
+	}
+	if v := e.scalar(`SELECT deleted_at IS NULL FROM members WHERE id = $1`, e.plain); v != true {
+		t.Fatal("removed before confirmation")
+	}
+	r = pagetest.PostForm(t, c, e.svc, path, url.Values{"confirm": {"yes"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	if !strings.Contains(doc(t, c.Get(teamPage)).Find(`[data-testid=flash]`).Text(), "plain@example.com was removed from the team.") {
+		t.Fatal("flash")
+	}
+	// The removed member's browser session ends at once.
+	gone := e.page(e.team, e.bm)
+	wantStatus(t, gone.Get(teamPage), http.StatusOK)
+	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.bm.String()+"/remove", url.Values{"confirm": {"yes"}})
+	wantStatus(t, r, http.StatusOK)
+	if doc(t, r).Find(`[data-testid=member-row]`).Length() != 1 {
+		t.Fatalf("rows after removal: %s", r.Text())
+	}
+	wantStatus(t, gone.Get(teamPage), http.StatusSeeOther)
+	// Removing yourself: the rule, on your row.
+	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.owner.String()+"/remove", url.Values{"confirm": {"yes"}})
+	wantStatus(t, r, http.StatusBadRequest)
+	if got := doc(t, r).Find(`[data-testid=member-error]`).Text(); got != member.MsgRemoveSelf {
+		t.Fatalf("self removal: %q", got)
+	}
+	// Another team's member: 404.
+	wantStatus(t, pagetest.PostForm(t, c, e.svc, teamPage+"/members/"+e.other.String()+"/remove", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
+}

@@ -1,0 +1,183 @@
+// Package workspaceapi_test drives the workspace surfaces through the real
+// router: the public GET /api/customer-portal/workspaces/{slug} (validated
+// against the contract) and the workspace API under /api (customers,
+// members, customer and member sessions, the workspace itself).
+package workspaceapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/app"
+	"portal/internal/config"
+	"portal/internal/testkit"
+	"portal/internal/workspace"
+	"portal/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+const (
+	testSecret = "0123456789abcdef0123456789abcdef-workspace-tests"
+	baseURL    = "https://portal.example.test"
+)
+
+type env struct {
+	t    *testing.T
+	pool *pgxpool.Pool
+	svc  *app.Services
+	c    *testkit.Client
+	h    http.Handler
+
+	// ws is a legacy workspace, ws2 another tenant, team a member-mode one.
+	ws, ws2, team       workspace.Issued
+	tok, tok2, teamTok  string
+	authz, authz2, tmAz string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	pool := testkit.DB(t)
+	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: testSecret,
+		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := web.New(svc).Handler()
+	e := &env{t: t, pool: pool, svc: svc, h: h, c: testkit.NewClient(t, h)}
+	e.ws = e.createWorkspace("acme", false)
+	e.ws2 = e.createWorkspace("globex", false)
+	e.team = e.createWorkspace("teamco", true)
+	e.exec(`UPDATE workspaces SET seat_based_pricing_enabled = true WHERE id = $1`, e.team.ID)
+	e.tok, e.tok2, e.teamTok = e.ws.AccessToken, e.ws2.AccessToken, e.team.AccessToken
+	e.authz, e.authz2, e.tmAz = "Bearer "+e.tok, "Bearer "+e.tok2, "Bearer "+e.teamTok
+	return e
+}
+
+func (e *env) createWorkspace(slug string, memberModel bool) workspace.Issued {
+	e.t.Helper()
+	email := slug + "@example.com"
+	iss, err := e.svc.Workspaces.Create(context.Background(), workspace.CreateInput{Name: "Workspace " + slug, Slug: slug,
+		Email: &email, MemberModel: memberModel})
+	if err != nil {
+		e.t.Fatalf("create workspace %s: %v", slug, err)
+	}
+	return iss
+}
+
+func (e *env) exec(sql string, args ...any) {
+	e.t.Helper()
+	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
+		e.t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func (e *env) id(sql string, args ...any) uuid.UUID {
+	e.t.Helper()
+	var id uuid.UUID
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&id); err != nil {
+		e.t.Fatalf("%s: %v", sql, err)
+	}
+	return id
+}
+
+func (e *env) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		e.t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// customer inserts a customer straight into the database.
+func (e *env) customer(ws uuid.UUID, email, typ string) uuid.UUID {
+	e.t.Helper()
+	return e.id(`INSERT INTO customers (workspace_id, email, name, type) VALUES ($1, $2, $3, $4) RETURNING id`,
+		ws, email, "Customer "+email, typ)
+}
+
+func (e *env) member(ws, customer uuid.UUID, email, role string) uuid.UUID {
+	e.t.Helper()
+	return e.id(`INSERT INTO members (workspace_id, customer_id, email, name, role) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		ws, customer, email, "Member "+email, role)
+}
+
+// body decodes a JSON object answer.
+func body(t *testing.T, r *testkit.Response) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// validation is a 422 body.
+type validation struct {
+	Error  string `json:"error"`
+	Detail []struct {
+		Type string `json:"type"`
+		Loc  []any  `json:"loc"`
+		Msg  string `json:"msg"`
+	} `json:"detail"`
+}
+
+// want422 checks a 422 RequestValidationError whose first entry is at loc
+// (and, when msg is not empty, says msg).
+func want422(t *testing.T, name string, r *testkit.Response, loc []any, msg string) {
+	t.Helper()
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("%s: status %d, want 422: %s", name, r.Status, r.Body)
+	}
+	var v validation
+	r.JSON(t, &v)
+	if v.Error != "RequestValidationError" || len(v.Detail) == 0 {
+		t.Fatalf("%s: body %s", name, r.Body)
+	}
+	if loc != nil && !reflect.DeepEqual(v.Detail[0].Loc, loc) {
+		t.Fatalf("%s: loc %v, want %v: %s", name, v.Detail[0].Loc, loc, r.Body)
+	}
+	if msg != "" && v.Detail[0].Msg != msg {
+		t.Fatalf("%s: msg %q, want %q", name, v.Detail[0].Msg, msg)
+	}
+}
+
+// wantError checks a domain error body {"error": name, "detail": ...}.
+func wantError(t *testing.T, label string, r *testkit.Response, status int, name string) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("%s: status %d, want %d: %s", label, r.Status, status, r.Body)
+	}
+	var b struct {
+		Error  string `json:"error"`
+		Detail string `json:"detail"`
+	}
+	r.JSON(t, &b)
+	if b.Error != name || b.Detail == "" {
+		t.Fatalf("%s: body %s, want error %s", label, r.Body, name)
+	}
+}
+
+// wantInvalidToken checks the RFC 6750 401 of the workspace API.
+func wantInvalidToken(t *testing.T, label string, r *testkit.Response) {
+	t.Helper()
+	if r.Status != http.StatusUnauthorized {
+		t.Fatalf("%s: status %d, want 401: %s", label, r.Status, r.Body)
+	}
+	var b map[string]any
+	if err := json.Unmarshal(r.Body, &b); err != nil || b["error"] != "invalid_token" || b["error_description"] == nil {
+		t.Fatalf("%s: body %s", label, r.Body)
+	}
+	if r.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("%s: no WWW-Authenticate", label)
+	}
+}
