@@ -72,9 +72,16 @@ func toAppErr(err error) *apperr.Error {
 func ErrorBody(e *apperr.Error) any {
 	switch e.Kind {
 	case apperr.KindInvalid:
-		fields := e.Fields
-		if fields == nil {
-			fields = []apperr.FieldError{}
+		// pydantic reports the containing object as the input of a missing
+		// field; a null input also trips strict contract validators (the
+		// contract's untyped "input" is read as non-nullable by OpenAPI 3.0
+		// tooling), so a nil input becomes {}.
+		fields := make([]apperr.FieldError, len(e.Fields))
+		for i, f := range e.Fields {
+			if f.Input == nil {
+				f.Input = map[string]any{}
+			}
+			fields[i] = f
 		}
 		return map[string]any{"error": "RequestValidationError", "detail": fields}
 	case apperr.KindInvalidToken:
