@@ -34,8 +34,8 @@ $(SQLC):
 
 generate: $(SQLC) ## Regenerate sqlc and templ code
 	$(SQLC) generate
-	$(GO) tool templ generate -path views
-	$(GO) tool templ fmt views >/dev/null
+	$(GO) tool templ fmt views >/dev/null 2>&1
+	$(GO) tool templ generate -path views >/dev/null 2>&1
 
 generate-check: generate ## Fail when generated code differs from what is committed
 	@git diff --exit-code -- internal/db/dbgen views || (echo "generated code is stale: run make generate and commit" && exit 1)
