@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/auth"
+)
+
+// Sizes of the seeded load (GUIDE "Measuring").
+const (
+	nCustomers = 10_000
+	nSessions  = 100_000
+	nDownloads = 1_000_000
+	// nTokens customers get API tokens. They also own the first
+	// tokenSessionsEach sessions each, so the sessions list with limit=100
+	// returns a full page instead of the ~10 rows a uniform spread gives.
+	nTokens           = 50
+	tokenSessionsEach = 200
+	wsSlug            = "bench"
+)
+
+// seedResult is what the load needs to know about the seeded data.
+type seedResult struct {
+	WorkspaceID uuid.UUID
+	Tokens      []string // customer API tokens (rapidly_cst_...)
+}
+
+// customerEmail is the address of seeded customer n (0-based); the sign-in
+// load requests codes for these.
+func customerEmail(n int) string { return fmt.Sprintf("customer%d@bench.example", n) }
+
+// seed fills the migrated database in a few set-based statements: row by row
+// would take minutes for a million downloads.
+func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult, error) {
+	wsID := uuid.New()
+	steps := []struct {
+		name string
+		sql  string
+		args []any
+	}{
+		{"workspace", `INSERT INTO workspaces (id, name, slug, status) VALUES ($1, 'Bench Workspace', $2, 'active')`, []any{wsID, wsSlug}},
+		{"customers", `INSERT INTO customers (workspace_id, email, email_verified, name, created_at)
+			SELECT $1, 'customer' || g || '@bench.example', true, 'Customer ' || g, now() - g * interval '1 minute'
+			FROM generate_series(0, $2::int - 1) g`, []any{wsID, nCustomers}},
+		// Numbered customers: n is the g of the address above.
+		{"numbering", `CREATE TEMP TABLE bench_customers AS
+			SELECT id, substring(email from 'customer([0-9]+)@')::int AS n FROM customers WHERE workspace_id = $1`, []any{wsID}},
+		{"index", `CREATE INDEX ON bench_customers (n)`, nil},
+		// The first nTokens*tokenSessionsEach sessions belong to the token
+		// customers; the rest are spread over everyone else.
+		{"sessions", `INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug, status,
+				max_downloads, price_cents, title, file_name, file_size_bytes, ttl_seconds, expires_at, created_at)
+			SELECT $1, c.id, 's' || g, 'long-' || g || '-' || md5(g::text),
+				(ARRAY['created','active','completed','expired'])[1 + g % 4],
+				1000, CASE WHEN g % 3 = 0 THEN 500 END, 'Share ' || g, 'file-' || g || '.zip', 1024 * (g % 5000 + 1),
+				86400, now() + interval '1 day', now() - g * interval '7 seconds'
+			FROM generate_series(0, $2::int - 1) g
+			JOIN bench_customers c ON c.n = CASE WHEN g < $3::int * $4::int THEN g / $4::int
+				ELSE $3::int + g % ($5::int - $3::int) END`, []any{wsID, nSessions, nTokens, tokenSessionsEach, nCustomers}},
+		{"numbering", `CREATE TEMP TABLE bench_sessions AS
+			SELECT id, (row_number() OVER (ORDER BY created_at DESC) - 1)::int AS n FROM file_share_sessions`, nil},
+		{"index", `CREATE INDEX ON bench_sessions (n)`, nil},
+		// Skewed (random²) so download counts differ and sorting by them
+		// means something.
+		{"downloads", `INSERT INTO file_share_downloads (session_id, slot_number, downloader_ip_hash, created_at)
+			SELECT s.id, g % 1000, md5(g::text), now() - g * interval '1 second'
+			FROM (SELECT g, floor($1::int * power(random(), 2))::int AS k FROM generate_series(0, $2::int - 1) g) d
+			JOIN bench_sessions s ON s.n = d.k`, []any{nSessions, nDownloads}},
+		{"download_count", `UPDATE file_share_sessions f SET download_count = d.n
+			FROM (SELECT session_id, count(*)::int AS n FROM file_share_downloads GROUP BY session_id) d
+			WHERE d.session_id = f.id`, nil},
+		{"analyze", `ANALYZE`, nil},
+	}
+	conn, err := pool.Acquire(ctx) // temp tables live on one connection
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Release()
+	for _, s := range steps {
+		start := time.Now()
+		if _, err := conn.Exec(ctx, s.sql, s.args...); err != nil {
+			return nil, fmt.Errorf("seed %s: %w", s.name, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			logf("  seed %-14s %v", s.name, d.Round(time.Millisecond))
+		}
+	}
+
+	res := &seedResult{WorkspaceID: wsID}
+	for n := range nTokens {
+		tok := auth.NewToken(auth.PrefixCustomerSession)
+		_, err := conn.Exec(ctx, `INSERT INTO customer_sessions (token_hash, expires_at, customer_id)
+			SELECT $1, now() + interval '1 day', id FROM customers WHERE workspace_id = $2 AND email = $3`,
+			h.Hash(tok), wsID, customerEmail(n))
+		if err != nil {
+			return nil, fmt.Errorf("seed token: %w", err)
+		}
+		res.Tokens = append(res.Tokens, tok)
+	}
+	return res, nil
+}
