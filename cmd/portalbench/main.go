@@ -1,0 +1,303 @@
+// Command portalbench is `make bench` (GUIDE "Measuring"): it starts the real
+// server on a private, seeded PostgreSQL, drives it over loopback for a fixed
+// time with vegeta, measures a bare net/http + pgx baseline running the same
+// SQL in the same run, and prints one table with the targets beside the
+// figures. It is a measurement: a missed target is reported, not a failure;
+// it exits non-zero only when something broke.
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"portal/internal/auth"
+	"portal/internal/db"
+	"portal/internal/devpg"
+)
+
+func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+
+func main() {
+	if err := run(); err != nil {
+		logf("portalbench: %v", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	// The whole run is bounded; 5 minutes is the budget on 2 cores.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	began := time.Now()
+
+	tmp, err := os.MkdirTemp("", "portalbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	logf("starting PostgreSQL…")
+	cluster, err := devpg.Start(ctx, devpg.Options{Dir: filepath.Join(tmp, "pg")})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := cluster.Stop(); err != nil {
+			logf("stop PostgreSQL: %v", err)
+		}
+	}()
+	if err := cluster.CreateDatabase(ctx, "bench"); err != nil {
+		return err
+	}
+	dsn := cluster.DSN("bench")
+	pool, err := db.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+
+	var key [24]byte
+	_, _ = rand.Read(key[:])
+	secret := hex.EncodeToString(key[:]) // 48 bytes: within 32..64
+	hasher, err := auth.NewHasher([]byte(secret))
+	if err != nil {
+		return err
+	}
+
+	logf("seeding %d customers, %d sessions, %d downloads…", nCustomers, nSessions, nDownloads)
+	t0 := time.Now()
+	seeded, err := seed(ctx, pool, hasher)
+	if err != nil {
+		return err
+	}
+	logf("  seeded in %v", time.Since(t0).Round(time.Millisecond))
+
+	logf("building the server…")
+	bin := filepath.Join(tmp, "portal")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build ./cmd/portal: %w", err)
+	}
+
+	srv, err := startServer(ctx, bin, tmp, dsn, secret)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	logf("server ready in %v on %s", srv.ready.Round(time.Millisecond), srv.base)
+
+	cookie, err := browserCookie(ctx, srv.base, seeded.Tokens[0])
+	if err != nil {
+		return fmt.Errorf("overview sign-in: %w (server log: %s)", err, srv.logTail())
+	}
+
+	baseAddr, stopBaseline, err := startBaseline(pool, hasher)
+	if err != nil {
+		return err
+	}
+	defer stopBaseline()
+	baseURL := "http://" + baseAddr
+
+	const (
+		mePath       = "/api/customer-portal/customers/me"
+		sessionsPath = "/api/customer-portal/file-sharing/sessions?limit=100&sorting=-download_count"
+	)
+	logf("load: %d workers, %v per target (+%v warm-up)…", workers, duration, warmup)
+	var rows []row
+	meBase := attack("baseline  GET /customers/me", rotate(bearerTargets(baseURL, mePath, seeded.Tokens)), 200)
+	me := attack("portal    GET /customers/me", rotate(bearerTargets(srv.base, mePath, seeded.Tokens)), 200)
+	rows = append(rows, row{r: meBase}, row{r: me, base: &meBase})
+	listBase := attack("baseline  GET sessions (100, -downloads)", rotate(bearerTargets(baseURL, sessionsPath, seeded.Tokens)), 200)
+	list := attack("portal    GET sessions (100, -downloads)", rotate(bearerTargets(srv.base, sessionsPath, seeded.Tokens)), 200)
+	rows = append(rows, row{r: listBase}, row{r: list, base: &listBase})
+	overview := attack("portal    GET overview page", rotate([]vegeta.Target{{Method: http.MethodGet,
+		URL: srv.base + "/" + wsSlug + "/portal/overview", Header: http.Header{"Cookie": {cookie}}}}), 200)
+	signIn := attack("portal    sign-in pair (request+auth)", signInTargeter(srv.base, seeded.WorkspaceID.String()), 202, 401)
+	rows = append(rows, row{r: overview}, row{r: signIn})
+
+	rss, err := srv.peakRSS()
+	if err != nil {
+		return err
+	}
+	if !srv.alive() {
+		return fmt.Errorf("server exited during the load: %s", srv.logTail())
+	}
+
+	printTable(rows, rss, srv.ready, []check{
+		{"GET /customers/me throughput", ">= 0.70x baseline", fmt.Sprintf("%.2fx", me.Rate/meBase.Rate), me.Rate >= 0.7*meBase.Rate},
+		{"GET /customers/me p99", "<= 2.00x baseline", fmt.Sprintf("%.2fx", ratio(me.P99, meBase.P99)), float64(me.P99) <= 2*float64(meBase.P99)},
+		{"sessions list throughput", ">= 0.50x baseline", fmt.Sprintf("%.2fx", list.Rate/listBase.Rate), list.Rate >= 0.5*listBase.Rate},
+		{"overview page p99 (16 clients)", "< 30 ms", ms(overview.P99), overview.P99 < 30*time.Millisecond},
+		{"peak RSS", "< 80 MiB", fmt.Sprintf("%.1f MiB", float64(rss)/(1<<20)), rss < 80<<20},
+		{"start to ready", "< 500 ms", ms(srv.ready), srv.ready < 500*time.Millisecond},
+	})
+	for _, r := range rows {
+		if r.r.Sample != "" {
+			fmt.Printf("first error, %s: %s\n", strings.TrimSpace(r.r.Name), r.r.Sample)
+		}
+	}
+	fmt.Printf("(whole run %v)\n", time.Since(began).Round(time.Second))
+	return nil
+}
+
+// server is the `portal serve` subprocess.
+type server struct {
+	cmd   *exec.Cmd
+	base  string
+	ready time.Duration
+	log   string
+	done  chan struct{}
+}
+
+// startServer execs `portal serve` on a free loopback port and waits for the
+// first 200 from /readyz; the time from exec to that answer is ready.
+func startServer(ctx context.Context, bin, dir, dsn, secret string) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	logPath := filepath.Join(dir, "server.log")
+	lf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"DATABASE_URL="+dsn, "PORTAL_SECRET="+secret, "PORTAL_ADDR="+addr,
+		"PORTAL_ENV=development", "PORTAL_TRUSTED_PROXIES=127.0.0.1/32",
+		"PORTAL_PAYMENTS=sandbox", "PORTAL_BASE_URL=http://"+addr)
+	// The server logs every request; a file keeps that off the table and
+	// out of the bench's memory, and its tail explains a failure.
+	cmd.Stdout, cmd.Stderr = lf, lf
+	s := &server{cmd: cmd, base: "http://" + addr, log: logPath, done: make(chan struct{})}
+
+	client := &http.Client{Timeout: time.Second}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, err
+	}
+	go func() { _ = cmd.Wait(); lf.Close(); close(s.done) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.Get(s.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				s.ready = time.Since(start)
+				return s, nil
+			}
+		}
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("portal serve exited before ready: %s", s.logTail())
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("portal serve not ready after 30s: %s", s.logTail())
+		}
+	}
+}
+
+func (s *server) alive() bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// peakRSS is the process's high-water resident set (VmHWM).
+func (s *server) peakRSS() (int64, error) {
+	f, err := os.Open("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc status")
+}
+
+// stop asks the server to shut down gracefully and kills it after 20 s.
+func (s *server) stop() {
+	if !s.alive() {
+		return
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+func (s *server) logTail() string {
+	b, _ := os.ReadFile(s.log)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// browserCookie signs a browser in with a pre-authenticated link
+// (?customer_session_token=, D11) and returns the Cookie header the server
+// set, for the overview load to reuse.
+func browserCookie(ctx context.Context, base, token string) (string, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	u := base + "/" + wsSlug + "/portal/overview"
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u+"?customer_session_token="+url.QueryEscape(token), nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/"+wsSlug+"/portal/overview" {
+		return "", fmt.Errorf("GET %s ended at %s with %d", u, resp.Request.URL, resp.StatusCode)
+	}
+	pu, _ := url.Parse(u)
+	var parts []string
+	for _, ck := range jar.Cookies(pu) {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	if len(parts) == 0 {
+		return "", errors.New("no cookie set")
+	}
+	return strings.Join(parts, "; "), nil
+}
