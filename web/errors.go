@@ -42,7 +42,7 @@ func errorStatus(e *apperr.Error) int {
 }
 
 // toAppErr turns anything a handler returned into an *apperr.Error.
-func toAppErr(err error) *apperr.Error {
+func toAppErr(err error, api bool) *apperr.Error {
 	if e, ok := apperr.As(err); ok {
 		return e
 	}
@@ -55,11 +55,12 @@ func toAppErr(err error) *apperr.Error {
 			return &apperr.Error{Kind: apperr.KindNotFound, Name: "ResourceNotFound", Detail: "Not found"}
 		case http.StatusRequestEntityTooLarge:
 			return &apperr.Error{Kind: apperr.KindTooLarge, Name: "RequestEntityTooLarge", Detail: "Request body is larger than 1 MiB."}
-		case http.StatusForbidden:
-			// echo's CSRF middleware answers 403 on a missing or wrong token.
-			return apperr.Forbidden("Your form expired. Reload the page and try again.")
-		case http.StatusBadRequest:
-			return apperr.Forbidden("Your form expired. Reload the page and try again.")
+		case http.StatusForbidden, http.StatusBadRequest:
+			if !api {
+				// echo's CSRF middleware answers 400 (no token) or 403 (wrong token).
+				return apperr.Forbidden("Your form expired. Reload the page and try again.")
+			}
+			return apperr.BadRequest("BadRequest", http.StatusText(he.Code))
 		case http.StatusServiceUnavailable:
 			return apperr.Unavailable("", 0, err)
 		}
@@ -129,7 +130,7 @@ func (s *Server) httpErrorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	e := toAppErr(err)
+	e := toAppErr(err, isAPI(c))
 	status := errorStatus(e)
 	if status >= 500 && e.Kind != apperr.KindUnavailable && e.Kind != apperr.KindProviderUnavailable {
 		middleware.Log(c).Error("request failed", "error", err.Error())

@@ -27,6 +27,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	draining atomic.Bool
+	migrated atomic.Bool // all migrations seen applied (readyz)
 
 	// pageError renders an error as a page or HTMX fragment; set by the
 	// page layer in routes.go.

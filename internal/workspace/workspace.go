@@ -4,11 +4,14 @@
 package workspace
 
 import (
+	"context"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/db"
+	"portal/internal/db/dbgen"
 )
 
 // Service is the workspace domain.
@@ -32,4 +35,18 @@ func dbErr(op string, err error) error {
 		return apperr.Unavailable("", 0, err)
 	}
 	return apperr.Internal(op, err)
+}
+
+// BySlug returns the live (not deleted, not blocked) workspace with this
+// slug, case-insensitively: the pages' tenant. Unknown is 404; a database
+// outage is 503, never a misleading 404.
+func (s *Service) BySlug(ctx context.Context, slug string) (dbgen.Workspace, error) {
+	ws, err := dbgen.New(s.pool).GetWorkspaceBySlug(ctx, slug)
+	if err != nil {
+		if db.IsNotFound(err) {
+			return dbgen.Workspace{}, apperr.NotFound("")
+		}
+		return dbgen.Workspace{}, dbErr("workspace.by_slug", err)
+	}
+	return ws, nil
 }

@@ -14,11 +14,6 @@ type Handlers struct {
 	S *app.Services
 }
 
-// todo marks an operation whose issue has not landed yet.
-func todo() error {
-	return &apperr.Error{Kind: apperr.KindNotFound, Name: "ResourceNotFound", Detail: "Not implemented yet"}
-}
-
 // PathUUID parses a path parameter as a UUID; version4 requires a v4 UUID
 // (the original's "uuid4" type, §8.13). Bad input is a 422 at ["path", name].
 func PathUUID(c echo.Context, name string, version4 bool) (uuid.UUID, error) {

@@ -79,9 +79,9 @@ func (h *Handlers) Routes(e *echo.Echo) {
 // LoadWorkspace resolves /{slug}/ to a live workspace, else the 404 page.
 func (h *Handlers) LoadWorkspace(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ws, err := dbgen.New(h.S.Pool).GetWorkspaceBySlug(c.Request().Context(), c.Param("slug"))
+		ws, err := h.S.Workspaces.BySlug(c.Request().Context(), c.Param("slug"))
 		if err != nil {
-			return apperr.NotFound("")
+			return err
 		}
 		c.Set(keyWorkspace, &ws)
 		return next(c)
