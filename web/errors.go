@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/apperr"
+	"portal/internal/db"
 	"portal/web/htmx"
 	"portal/web/middleware"
 )
@@ -44,7 +45,16 @@ func errorStatus(e *apperr.Error) int {
 // toAppErr turns anything a handler returned into an *apperr.Error.
 func toAppErr(err error, api bool) *apperr.Error {
 	if e, ok := apperr.As(err); ok {
+		if e.Kind == apperr.KindInternal && db.IsUnavailable(e.Err) {
+			// A service that wrapped a lost database connection as
+			// internal: the database is away, not the code broken. 503
+			// tells clients to retry (RELIABILITY.md D1: never a 500).
+			return apperr.Unavailable("", 0, e.Err)
+		}
 		return e
+	}
+	if db.IsUnavailable(err) {
+		return apperr.Unavailable("", 0, err)
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

@@ -42,7 +42,14 @@ func NormalizeCode(in string) (string, bool) {
 		return "", false
 	}
 	var sb strings.Builder
-	for _, r := range strings.ToUpper(in) {
+	// Case is folded per ASCII letter, not with strings.ToUpper on the whole
+	// input: Unicode upper-casing maps look-alikes such as the dotless ı
+	// (U+0131) to I and the long ſ (U+017F) to S, which would let a
+	// homoglyph through as a code character (FuzzNormalizeCode checks it).
+	for _, r := range in {
+		if r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
 		switch {
 		case r == ' ' || r == '-' || r == '\t' || r == '\u00a0' || r == '\u2010' || r == '\u2011' || r == '\u2013' || r == '\u2212':
 			continue

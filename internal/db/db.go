@@ -8,6 +8,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -77,21 +80,53 @@ func UniqueViolation(err error) string {
 }
 
 // IsUnavailable reports whether err means the database could not be reached
-// (connection refused, reset, shutting down), as opposed to a bad query.
+// or went away mid-request (refused, reset, shutting down, starting up,
+// out of connections), as opposed to a bad query. It is the one place that
+// decides this: services use it to answer 503 + Retry-After, and the error
+// mapping in web uses it as a last resort for anything that slipped
+// through as an internal error.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
-		// 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now, 08* connection exceptions.
-		return pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || (len(pgErr.Code) == 5 && pgErr.Code[:2] == "08")
+		// 57P01 admin_shutdown (stopped, fast or immediate, under us),
+		// 57P02 crash_shutdown (another backend crashed), 57P03
+		// cannot_connect_now (starting up, in recovery), class 08
+		// connection exceptions, class 53 insufficient resources (too many
+		// connections, out of memory or disk).
+		switch c := pgErr.Code; {
+		case c == "57P01" || c == "57P02" || c == "57P03":
+			return true
+		case strings.HasPrefix(c, "08") || strings.HasPrefix(c, "53"):
+			return true
+		}
+		return false
 	}
 	var connErr *pgconn.ConnectError
 	if errors.As(err, &connErr) {
 		return true
 	}
-	// A broken connection surfaces as a net error wrapped by pgconn; pgconn
-	// marks those safe to retry, which is exactly "the server was not there".
-	return pgconn.SafeToRetry(err)
+	// Failures before anything reached the server (a dead socket found on
+	// write, a connection pgx already closed): pgconn marks them safe to
+	// retry, which is exactly "the server was not there".
+	if pgconn.SafeToRetry(err) || errors.Is(err, pgconn.ErrConnClosed) {
+		return true
+	}
+	// A server that dies while a query is in flight is seen on the read:
+	// the socket ends (EOF mid-message) or is reset. pgconn hands back the
+	// raw I/O error and closes the connection, so these are transport
+	// failures, never query errors. Measured in web/faults: a PostgreSQL
+	// killed under load gives "unexpected EOF" and "read: connection reset
+	// by peer" on the connections that were busy.
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return true
+	}
+	// The database did not answer within the deadline pgconn was given.
+	return pgconn.Timeout(err)
 }
