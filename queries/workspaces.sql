@@ -23,6 +23,14 @@ JOIN workspaces w ON w.id = t.workspace_id
 WHERE t.token_hash = @token_hash AND t.revoked_at IS NULL
   AND w.deleted_at IS NULL AND w.blocked_at IS NULL;
 
+-- name: TouchWorkspaceAccessToken :exec
+-- Records when a token was last used, at most once a minute per token, so
+-- an operator can tell live tokens from forgotten ones without a write on
+-- every request.
+UPDATE workspace_access_tokens SET last_used_at = now()
+WHERE token_hash = @token_hash AND revoked_at IS NULL
+  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
+
 -- name: GetWorkspaceBySlugAnyState :one
 -- For the command line and the seed, which must see a blocked or deleted
 -- workspace to report that its slug is taken.

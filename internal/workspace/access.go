@@ -122,13 +122,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (dbgen.Workspa
 	if !strings.HasPrefix(token, auth.PrefixWorkspaceToken) {
 		return dbgen.Workspace{}, apperr.InvalidToken()
 	}
-	ws, err := dbgen.New(s.pool).GetWorkspaceByAccessToken(ctx, s.hasher.Hash(token))
+	q := dbgen.New(s.pool)
+	hash := s.hasher.Hash(token)
+	ws, err := q.GetWorkspaceByAccessToken(ctx, hash)
 	if err != nil {
 		if db.IsNotFound(err) {
 			return dbgen.Workspace{}, apperr.InvalidToken()
 		}
 		return dbgen.Workspace{}, dbErr("workspace.authenticate", err)
 	}
+	// Bookkeeping only: a failure here must not refuse a valid token.
+	_ = q.TouchWorkspaceAccessToken(ctx, hash)
 	return ws, nil
 }
 

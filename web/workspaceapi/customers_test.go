@@ -55,7 +55,17 @@ func TestWorkspaceAPI_Auth(t *testing.T) {
 		t.Fatalf("%d customers written", n)
 	}
 	// The scheme is case-insensitive; the right token works.
+	if n := e.count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at IS NOT NULL`, e.ws.ID); n != 0 {
+		t.Fatalf("an unused token has last_used_at set")
+	}
 	e.c.PostJSON("/api/customers/", map[string]any{"email": "ok@example.com"}, "Authorization", "bearer "+e.tok).ExpectStatus(t, http.StatusCreated)
+	// …and its use is recorded; refused tokens are not.
+	if n := e.count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at > now() - interval '1 minute'`, e.ws.ID); n != 1 {
+		t.Fatalf("last_used_at not recorded for the token used")
+	}
+	if n := e.count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at IS NOT NULL`, revoked.ID); n != 0 {
+		t.Fatalf("a revoked token's last_used_at changed")
+	}
 }
 
 // TestWorkspaceAPI_CreateCustomer: 201 with the CustomerPortalCustomer fields

@@ -216,6 +216,20 @@ func (q *Queries) GetWorkspaceBySlugAnyState(ctx context.Context, slug string) (
 	return i, err
 }
 
+const touchWorkspaceAccessToken = `-- name: TouchWorkspaceAccessToken :exec
+UPDATE workspace_access_tokens SET last_used_at = now()
+WHERE token_hash = $1 AND revoked_at IS NULL
+  AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')
+`
+
+// Records when a token was last used, at most once a minute per token, so
+// an operator can tell live tokens from forgotten ones without a write on
+// every request.
+func (q *Queries) TouchWorkspaceAccessToken(ctx context.Context, tokenHash string) error {
+	_, err := q.db.Exec(ctx, touchWorkspaceAccessToken, tokenHash)
+	return err
+}
+
 const updateWorkspace = `-- name: UpdateWorkspace :one
 UPDATE workspaces SET
     name = CASE WHEN $1::boolean THEN $2::text ELSE name END,
