@@ -11,6 +11,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/db"
+	"portal/internal/validate"
 	"portal/web/htmx"
 	"portal/web/middleware"
 )
@@ -44,6 +45,12 @@ func errorStatus(e *apperr.Error) int {
 
 // toAppErr turns anything a handler returned into an *apperr.Error.
 func toAppErr(err error, api bool) *apperr.Error {
+	if db.IsBadText(err) {
+		// Text PostgreSQL cannot store (NUL, invalid UTF-8) in a field no
+		// validator knew about: the input is at fault, not the server.
+		return apperr.Invalid(apperr.FieldError{Type: "string_type", Loc: []any{"body"},
+			Msg: validate.MsgBadText, Input: nil})
+	}
 	if e, ok := apperr.As(err); ok {
 		if e.Kind == apperr.KindInternal && db.IsUnavailable(e.Err) {
 			// A service that wrapped a lost database connection as

@@ -28,12 +28,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	defer pool.Close()
 	switch dir {
 	case "up":
-		if err := db.Migrate(ctx, pool); err != nil {
+		if err := migrateUp(ctx, pool); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "migrations applied")
 	case "down":
-		if err := db.MigrateDown(ctx, pool, false); err != nil {
+		if err := withMigrationLock(ctx, pool, func() error { return db.MigrateDown(ctx, pool, false) }); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "rolled back one migration")

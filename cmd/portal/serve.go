@@ -43,7 +43,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 	}
 	defer pool.Close()
 	if cfg.Migrate == "on" {
-		if err := db.Migrate(ctx, pool); err != nil {
+		if err := migrateUp(ctx, pool); err != nil {
 			return err
 		}
 	}

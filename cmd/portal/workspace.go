@@ -147,7 +147,7 @@ func openDatabase(ctx context.Context, dsn string, migrate bool) (*pgxpool.Pool,
 		return nil, err
 	}
 	if migrate {
-		if err := db.Migrate(ctx, pool); err != nil {
+		if err := migrateUp(ctx, pool); err != nil {
 			pool.Close()
 			return nil, err
 		}

@@ -132,6 +132,12 @@ func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldErro
 			continue
 		}
 		s := strings.TrimSpace(*part.v)
+		if !validate.StorableText(s) {
+			// jsonb cannot hold U+0000: refused here with its location
+			// rather than by PostgreSQL as a 500 (FuzzNormalizeAddress).
+			errs = append(errs, apperr.FieldError{Type: "string_type", Loc: at(part.key), Msg: validate.MsgBadText, Input: *part.v})
+			continue
+		}
 		if validate.TooLong(s, validate.MaxName) {
 			errs = append(errs, apperr.FieldError{Type: "string_too_long", Loc: at(part.key), Msg: MsgTooLong, Input: *part.v})
 			continue

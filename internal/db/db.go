@@ -69,6 +69,18 @@ func WithTx(ctx context.Context, pool *pgxpool.Pool, fn func(q *dbgen.Queries, t
 // IsNotFound reports whether err is pgx's "no rows".
 func IsNotFound(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
+// IsBadText reports whether PostgreSQL refused a string it cannot store:
+// a NUL character (text and jsonb cannot hold U+0000) or bytes that are not
+// UTF-8. Input validation rejects these where it knows the field; this is
+// the net under the fields it does not know, so such input is a 422, not a
+// 500 (FuzzNormalizeAddress found the first one).
+func IsBadText(err error) bool {
+	var pgErr *pgconn.PgError
+	// 22021 character_not_in_repertoire (NUL, invalid UTF-8 in text);
+	// 22P05 untranslatable_character (\u0000 in jsonb).
+	return errors.As(err, &pgErr) && (pgErr.Code == "22021" || pgErr.Code == "22P05")
+}
+
 // UniqueViolation returns the violated constraint's name when err is a
 // unique-violation (23505), else "".
 func UniqueViolation(err error) string {

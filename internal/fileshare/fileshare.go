@@ -169,15 +169,19 @@ func normalizeSorting(sorting []string) ([]sortTerm, []string, error) {
 	return terms, keys, nil
 }
 
-// List returns one page of the caller's customer's sessions (§3.7, D8).
-//
-// The total is a real count of the customer's sessions, so a page past the
-// end answers data [] with the true total and pages; the original computed
-// it with a window count over the returned rows and said total 0 there.
-func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Page, error) {
-	if p == nil {
-		return Page{}, apperr.Unauthorized()
-	}
+// listPlan is a ListInput made ready to run: page ≥ 1, 1 ≤ limit ≤ MaxLimit,
+// and at least one whitelisted sort term per column at most (keys are the
+// same terms as the contract spells them).
+type listPlan struct {
+	page, limit int64
+	terms       []sortTerm
+	keys        []string
+}
+
+// planList applies the defaults, the clamp and the sort whitelist to a
+// ListInput. It is pure so FuzzListQuery can check, for any query string,
+// that nothing out of range ever reaches the SQL.
+func planList(in ListInput) (listPlan, error) {
 	var errs []apperr.FieldError
 	if in.Page < 0 {
 		errs = append(errs, greaterThanZero("page", in.Page))
@@ -186,7 +190,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Pa
 		errs = append(errs, greaterThanZero("limit", in.Limit))
 	}
 	if len(errs) > 0 {
-		return Page{}, apperr.Invalid(errs...)
+		return listPlan{}, apperr.Invalid(errs...)
 	}
 	page, limit := in.Page, in.Limit
 	if page == 0 {
@@ -200,8 +204,25 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Pa
 	}
 	terms, keys, err := normalizeSorting(in.Sorting)
 	if err != nil {
+		return listPlan{}, err
+	}
+	return listPlan{page: page, limit: limit, terms: terms, keys: keys}, nil
+}
+
+// List returns one page of the caller's customer's sessions (§3.7, D8).
+//
+// The total is a real count of the customer's sessions, so a page past the
+// end answers data [] with the true total and pages; the original computed
+// it with a window count over the returned rows and said total 0 there.
+func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Page, error) {
+	if p == nil {
+		return Page{}, apperr.Unauthorized()
+	}
+	plan, err := planList(in)
+	if err != nil {
 		return Page{}, err
 	}
+	page, limit, terms, keys := plan.page, plan.limit, plan.terms, plan.keys
 
 	q := dbgen.New(s.pool)
 	total, err := q.CountFileShareSessions(ctx, dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})

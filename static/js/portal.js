@@ -19,6 +19,31 @@
     }
   });
 
+  // A swap that replaces the focused element (a sort header, a pager link:
+  // the table is swapped whole) would drop keyboard focus to <body>. Focus
+  // its counterpart in the new content instead (same data-testid), else the
+  // swapped region itself, so the next Tab continues from where the user was.
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var a = document.activeElement, t = e.detail.target;
+    refocus = null;
+    if (!a || a === document.body || !t || !t.contains(a)) return;
+    var holder = a.closest("[data-testid]");
+    refocus = { id: t.id, testid: holder && t.contains(holder) ? holder.getAttribute("data-testid") : "", self: holder === a };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var r = refocus;
+    refocus = null;
+    if (!r || (document.activeElement && document.activeElement !== document.body)) return;
+    var el = r.testid ? document.querySelector('[data-testid="' + r.testid + '"]') : null;
+    if (el && !r.self) el = el.querySelector("a[href], button, input, select, textarea, summary");
+    if (!el && r.id) {
+      el = document.getElementById(r.id);
+      if (el && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    }
+    if (el) el.focus({ preventScroll: true });
+  });
+
   // Disable submit buttons while a request is pending (no double submits).
   function setPending(form, on) {
     if (!form || !form.querySelectorAll) return;

@@ -1,8 +1,10 @@
-// Settings page: the State/Province field only matters for the US and
-// Canada, so with JavaScript it is shown only for them. Without
-// JavaScript it is always shown, labelled "US and Canada only".
+// Settings page enhancements; the page works without them.
 (function () {
   "use strict";
+
+  // The State/Province field only matters for the US and Canada, so with
+  // JavaScript it is shown only for them. Without JavaScript it is always
+  // shown, labelled "US and Canada only".
   function sync() {
     var country = document.getElementById("billing-country");
     var field = document.getElementById("billing-state-field");
@@ -17,6 +19,53 @@
   document.addEventListener("change", function (e) {
     if (e.target && e.target.id === "billing-country") sync();
   });
-  document.addEventListener("DOMContentLoaded", sync);
-  document.addEventListener("htmx:afterSwap", sync);
+
+  // Linked accounts: without JavaScript each disconnect form sits in a
+  // <details> disclosure (open it, then confirm). With it the disclosure
+  // becomes a single Disconnect button whose form asks in portal.js's
+  // confirmation dialog (focus moves in and stays there, Escape closes it,
+  // focus returns to the button).
+  function enhanceDisconnect() {
+    document.querySelectorAll("details.linked-disconnect").forEach(function (d) {
+      var summary = d.querySelector("summary");
+      var form = d.querySelector("form");
+      var button = form && form.querySelector('button[type="submit"]');
+      var question = form && form.querySelector("[data-confirm-text]");
+      if (!summary || !button || !question) return;
+      form.setAttribute("data-confirm", question.textContent.replace(/\s+/g, " ").trim());
+      question.remove();
+      button.className = summary.className;
+      button.textContent = summary.textContent;
+      if (summary.hasAttribute("aria-label")) button.setAttribute("aria-label", summary.getAttribute("aria-label"));
+      button.setAttribute("aria-haspopup", "dialog");
+      button.setAttribute("data-testid", summary.getAttribute("data-testid"));
+      form.classList.add("linked-disconnect");
+      d.replaceWith(form);
+    });
+  }
+
+  // After the panel is swapped (a disconnect), the button that had focus is
+  // gone: give focus to the outcome, so keyboard and screen-reader users
+  // land on what happened instead of the top of the page.
+  function focusLinkedNotice() {
+    var a = document.activeElement;
+    if (a && a !== document.body && document.body.contains(a)) return;
+    var panel = document.getElementById("linked-accounts");
+    if (!panel) return;
+    var target = panel.querySelector("[data-testid=linked-accounts-notice]") || panel.querySelector("h2");
+    if (!target) return;
+    target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+
+  function init() {
+    sync();
+    enhanceDisconnect();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  document.addEventListener("htmx:afterSwap", function (e) {
+    init();
+    if (e.detail && e.detail.target && e.detail.target.id === "linked-accounts") focusLinkedNotice();
+  });
 })();

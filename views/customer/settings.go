@@ -17,7 +17,7 @@ type BillingForm struct {
 	Country     string
 	Errors      map[string]string // billing_name, line1, line2, postal_code, city, state, country
 	Error       string            // for the whole form
-	Saved       bool              // show the success message (HTMX answer)
+	Saved       bool              // the HTMX answer announces the save (BillingSaved)
 }
 
 // SettingsProps is /{slug}/portal/settings.

@@ -62,6 +62,10 @@ type OverviewProps struct {
 	Notice        string // shown above the table, e.g. after a bad sort link
 	PastTheEnd    bool   // page > pages while there are sessions
 	FirstPageURL  string
+
+	// WorkspaceEmail and WorkspaceWebsite (either may be empty) are where
+	// the empty state sends a customer who expects a share.
+	WorkspaceEmail, WorkspaceWebsite string
 }
 
 // DownloadRow is one download on the timeline.

@@ -42,11 +42,13 @@ func (f AddForm) err(k string) string {
 // TeamProps is /{slug}/portal/team.
 type TeamProps struct {
 	Allowed   bool
+	Heading   string // the refusal's heading ("" = the default)
 	Reason    string // why the team cannot be managed here
 	Members   []Row
 	Form      AddForm
 	AddAction string
 	Notice    string // success message after an HTMX action
+	Swap      bool   // an HTMX response: the notice goes out of band into #flash
 	CSRFField string
 	CSRFToken string
 }

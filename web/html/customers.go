@@ -27,6 +27,23 @@ var countryOptions = func() []customerview.Country {
 	return out
 }()
 
+// countriesFor is the country select's options. A country the address
+// holds but that is no longer accepted (embargoed after it was stored, G21)
+// is offered too, marked, so the form shows what is stored instead of
+// silently switching to "Choose a country"; saving it is refused at the
+// field.
+func countriesFor(current string) []customerview.Country {
+	code := strings.ToUpper(strings.TrimSpace(current))
+	if !customer.IsEmbargoed(code) {
+		return countryOptions
+	}
+	name := customer.CountryName(code)
+	if name == "" {
+		name = code
+	}
+	return append([]customerview.Country{{Code: code, Name: name + " (no longer accepted)"}}, countryOptions...)
+}
+
 // Settings is GET /{slug}/portal/settings.
 func (h *Handlers) Settings(c echo.Context) error {
 	p := middleware.Principal(c)
@@ -53,7 +70,7 @@ func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form cus
 	p := middleware.Principal(c)
 	tok, field := csrfToken(c)
 	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
-		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: countryOptions,
+		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: countriesFor(form.Country),
 		Action: settingsPath(c), CSRFField: field, CSRFToken: tok, Form: form}
 	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
 		props.PersonName, props.PersonEmail = bs.Name, bs.Email
@@ -67,6 +84,9 @@ func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Prof
 		return err
 	}
 	if htmx.IsRequest(c) && c.Request().Method == http.MethodPost {
+		if form.Saved {
+			return Render(c, status, customerview.BillingSaved(props))
+		}
 		return Render(c, status, customerview.BillingDetailsForm(props))
 	}
 	linked, err := h.LinkedAccounts(c)

@@ -41,6 +41,7 @@ func (h *Handlers) Overview(c echo.Context) error {
 	}
 	props := overviewProps(ws.Slug, ws.Name, page, explicitLimit)
 	props.Notice = notice
+	props.WorkspaceEmail, props.WorkspaceWebsite = deref(ws.Email), deref(ws.Website)
 	c.Response().Header().Add("Vary", "HX-Request")
 	if htmx.IsRequest(c) {
 		return Render(c, http.StatusOK, fsview.Table(props))

@@ -20,6 +20,12 @@ import (
 // methods as the JSON API. Every action works as a plain POST (303 with a
 // flash) and with HTMX (the panel is swapped in place).
 
+const (
+	msgNoTeamHeading  = "Teams don't apply to this account"
+	msgIndividualTeam = "This is a personal account: it has no team members to add, change or remove."
+	msgLegacyTeam     = "In this portal you sign in as the account itself, not as one of its people, so team members are not managed here. Contact the workspace to change who is on your team."
+)
+
 const msgCustomerSessionTeam = "Team management is for the people of a team: sign in with your own email as an owner or billing manager of the team to add, change or remove members."
 
 func teamPath(c echo.Context, rest string) string {
@@ -47,7 +53,16 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 			props.Members = append(props.Members, r)
 		}
 	case apperr.IsKind(err, apperr.KindUnauthenticated) && p != nil && !p.IsMember():
-		props.Reason = msgCustomerSessionTeam
+		// A customer session: say why teams don't apply rather than send
+		// someone to a sign-in that cannot give them a team.
+		switch {
+		case p.CustomerType != "team":
+			props.Heading, props.Reason = msgNoTeamHeading, msgIndividualTeam
+		case !Workspace(c).MemberModelEnabled:
+			props.Heading, props.Reason = msgNoTeamHeading, msgLegacyTeam
+		default:
+			props.Reason = msgCustomerSessionTeam
+		}
 	case apperr.IsKind(err, apperr.KindForbidden):
 		e, _ := apperr.As(err)
 		props.Reason = e.Detail
@@ -61,6 +76,7 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 		status = http.StatusForbidden
 	}
 	if htmx.IsRequest(c) && c.Request().Method == http.MethodPost && props.Allowed {
+		props.Swap = true
 		return Render(c, status, memberview.Panel(props))
 	}
 	return Render(c, status, memberview.Team(h.Meta(c, "Team", "team"), props))

@@ -1,0 +1,169 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
+)
+
+// TestEveryPage opens every page route (INTERFACE.md, web/html Routes) as
+// each kind of visitor and runs the full page check on each: console, CSP,
+// axe at 1280 and 360 px in light and dark, no sideways scroll. It is also
+// what `make screenshots` runs, so every check has a stable name. The
+// journeys test the flows; this only gets each page on screen once.
+func TestEveryPage(t *testing.T) {
+	// Development mode, so /_dev/mail (development only) is swept too.
+	e := newDevEnv(t)
+
+	// Signed out: sign in, the account picker, the code, a 404.
+	out := e.tab()
+	out.open("/teamco/portal/overview")
+	if p := out.path(); !strings.HasPrefix(p, "/teamco/portal/request") {
+		t.Errorf("signed out, the overview went to %s, want the sign-in page", p)
+	}
+	out.check("sign in")
+	out.run(chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "pat@example.com"))
+	// With JavaScript the sign-in card is swapped in place or the page
+	// moves on: wait for what comes next either way.
+	out.run(chromedp.Click(chromedp.CSS(tid("request-submit"))), chromedp.WaitVisible(chromedp.CSS(tid("picker-form"))))
+	out.check("account picker")
+	out.choose("Design Studio")
+	out.run(chromedp.Click(chromedp.CSS(tid("picker-continue"))), chromedp.WaitVisible(chromedp.CSS(tid("code-form"))))
+	out.check("enter code")
+	e.code("pat@example.com") // the mail is out, so the dev mail page lists it
+	out.open("/_dev/mail")
+	if out.count(tid("dev-mail-row")) == 0 {
+		t.Error("the dev mail page lists no mail after a code was sent")
+	}
+	out.check("dev mail")
+	out.allow("status of 404")
+	out.open("/no-such-workspace/portal/request")
+	if out.count(tid("error-page")) != 1 {
+		t.Error("an unknown workspace does not show the friendly 404 page")
+	}
+	out.check("not found")
+
+	// An individual customer of a workspace without teams.
+	alice := e.tab()
+	aliceID := e.customer("acme", "alice@example.com")
+	alice.signInCookie(aliceID, uuid.Nil)
+	alice.open("/acme/portal/overview")
+	alice.check("overview")
+	var sessionID uuid.UUID
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM file_share_sessions WHERE customer_id = $1 AND status = 'active'
+		ORDER BY created_at DESC LIMIT 1`, aliceID).Scan(&sessionID); err != nil {
+		t.Fatal(err)
+	}
+	alice.open("/acme/portal/sessions/" + sessionID.String())
+	alice.check("session detail")
+	alice.open("/acme/portal/settings")
+	alice.check("settings")
+	alice.open("/acme/portal/billing")
+	alice.check("billing")
+	alice.allow("status of 403")
+	alice.open("/acme/portal/team")
+	alice.check("team (workspace customer)")
+
+	// The team's owner: overview (with the keyboard), team, settings, and
+	// the no-JavaScript removal step.
+	owner := e.tab()
+	owner.signInCookie(e.member("teamco", designTeam, "olivia@example.com"))
+	owner.open("/teamco/portal/overview")
+	keyboardNav(t, owner)
+	owner.check("overview (team owner)")
+	owner.open("/teamco/portal/team")
+	owner.check("team (owner)")
+	// Without JavaScript the Remove button posts straight away and the
+	// server asks for the confirmation on a page of its own.
+	owner.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.__e2eOld = true;
+		HTMLFormElement.prototype.submit.call(document.querySelector(%q).form)`, teamRow(e, "mia@example.com")+" "+tid("member-remove"))))
+	owner.waitLoaded()
+	if owner.count(tid("remove-confirm")) != 1 {
+		t.Error("a removal without JavaScript does not ask for confirmation")
+	}
+	owner.check("team remove confirmation (no JavaScript)")
+	owner.open("/teamco/portal/settings")
+	owner.check("settings (team owner)")
+
+	// A billing manager: the team page as they see it.
+	bill := e.tab()
+	bill.signInCookie(e.member("teamco", designTeam, "bill@example.com"))
+	bill.open("/teamco/portal/team")
+	bill.check("team (billing manager)")
+
+	// A plain member: settings (read-only billing details); team and
+	// billing refused.
+	mia := e.tab()
+	mia.signInCookie(e.member("teamco", designTeam, "mia@example.com"))
+	mia.open("/teamco/portal/settings")
+	mia.check("settings (member)")
+	mia.allow("status of 403")
+	mia.open("/teamco/portal/team")
+	mia.check("team (plain member)")
+	mia.open("/teamco/portal/billing")
+	mia.check("billing (plain member)")
+
+	// An individual customer in member mode adds a card that asks for
+	// 3-D Secure: the sandbox's challenge page, then the card on file and
+	// the no-JavaScript delete step.
+	ivy := e.tab()
+	ivy.signInCookie(e.member("teamco", "ivy@example.com", "ivy@example.com"))
+	ivy.open("/teamco/portal/billing")
+	ivy.run(chromedp.SendKeys(chromedp.CSS(tid("card-number")), "4000 0027 6000 3184"),
+		chromedp.SendKeys(chromedp.CSS(tid("card-expiry-input")), "12/34"),
+		chromedp.SendKeys(chromedp.CSS(tid("card-cvc")), "123"))
+	ivy.clickNav(tid("add-card"))
+	if p := ivy.path(); !strings.HasPrefix(p, "/sandbox/3ds/") {
+		t.Fatalf("a 3-D Secure card went to %s, want the sandbox challenge", p)
+	}
+	ivy.check("3-D Secure")
+	ivy.clickNav(tid("approve-3ds"))
+	ivy.run(chromedp.WaitVisible(chromedp.CSS(tid("card-row"))))
+	ivy.check("billing (card added)")
+	ivy.run(chromedp.Evaluate[chromedp.Void](`window.__e2eOld = true;
+		HTMLFormElement.prototype.submit.call(document.querySelector('[data-testid="delete-card"]').form)`))
+	ivy.waitLoaded()
+	if ivy.count(tid("delete-confirm")) != 1 {
+		t.Error("deleting a card without JavaScript does not ask for confirmation")
+	}
+	ivy.check("billing delete confirmation (no JavaScript)")
+}
+
+// keyboardNav checks the overview by keyboard (UI.md §3) right after it
+// loaded: the first Tab reaches the skip link; tabbing on reaches every
+// navigation link in order, each with a visible focus ring; the skip link
+// moves focus to the content; the current page's link is marked
+// aria-current="page".
+func keyboardNav(t *testing.T, tb *tab) {
+	t.Helper()
+	if got := eval[string](tb, `[...document.querySelectorAll('nav [aria-current="page"]')].map(a => a.dataset.testid).join(',')`); got != "nav-overview" {
+		t.Errorf("aria-current=page is on %q, want nav-overview alone", got)
+	}
+	tb.press("\t")
+	if d, ok := tb.focusVisible(); !strings.Contains(d, "skip-link") || !ok {
+		t.Errorf("the first Tab focuses %q (visible %v), want the skip link", d, ok)
+	}
+	want := []string{"nav-overview", "nav-billing", "nav-team", "nav-settings"}
+	var got []string
+	for i := 0; i < 12 && len(got) < len(want); i++ {
+		tb.press("\t")
+		id := eval[string](tb, `document.activeElement.getAttribute('data-testid') || ''`)
+		if !strings.HasPrefix(id, "nav-") {
+			continue
+		}
+		got = append(got, id)
+		if d, ok := tb.focusVisible(); !ok {
+			t.Errorf("%s has no visible focus (%s)", id, d)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Tab reached the navigation as %v, want %v", got, want)
+	}
+	tb.run(chromedp.Focus(chromedp.CSS(".skip-link")))
+	tb.press("\r")
+	tb.waitFor(`document.activeElement && document.activeElement.id === 'main'`)
+	tb.run(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
+}
