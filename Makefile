@@ -45,6 +45,11 @@ lint: ## gofmt and go vet
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
 
+screenshots: vendor ## Write PNGs of every page (1280/360 px, light/dark) to docs/screenshots
+	mkdir -p docs/screenshots
+	rm -f docs/screenshots/*.png  # pages renamed or gone leave no stale pictures
+	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestEveryPage ./web/e2e/
+
 bench: vendor ## Measure the server against a bare net/http baseline
 	$(GO) run ./cmd/portalbench
 

@@ -101,6 +101,14 @@ func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
+	// A connection that could not be made is an outage whatever the
+	// server said (too many clients, a database that refuses connections,
+	// a server starting up): checked before the error code, which a
+	// refused connect also carries.
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return true
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		// 57P01 admin_shutdown (stopped, fast or immediate, under us),
@@ -115,10 +123,6 @@ func IsUnavailable(err error) bool {
 			return true
 		}
 		return false
-	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) {
-		return true
 	}
 	// Failures before anything reached the server (a dead socket found on
 	// write, a connection pgx already closed): pgconn marks them safe to

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"portal/internal/db"
+	"portal/internal/testkit"
 )
 
 // The errors a PostgreSQL restart produces (as seen by web/faults) are
@@ -47,5 +48,31 @@ func TestIsUnavailable(t *testing.T) {
 		if got := db.IsUnavailable(tc.err); got != tc.want {
 			t.Errorf("%s: IsUnavailable(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
 		}
+	}
+}
+
+// A connect the server refuses with an error code (here: a database that
+// does not accept connections) is an outage, not an internal error.
+func TestIsUnavailableRefusedConnect(t *testing.T) {
+	ctx := context.Background()
+	admin := testkit.DB(t) // altered from here: a database cannot refuse its own session
+	target := testkit.NewDatabase(t)
+	target.Pool.Close()
+	ident := pgx.Identifier{target.Name}.Sanitize()
+	if _, err := admin.Exec(ctx, `ALTER DATABASE `+ident+` ALLOW_CONNECTIONS false`); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _, _ = admin.Exec(ctx, `ALTER DATABASE `+ident+` ALLOW_CONNECTIONS true`) }()
+	conn, err := pgx.Connect(ctx, target.DSN)
+	if err == nil {
+		conn.Close(ctx)
+		t.Fatal("connected to a database that refuses connections")
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		t.Fatalf("refused connect carries no server error: %v", err)
+	}
+	if !db.IsUnavailable(err) {
+		t.Fatalf("refused connect (%s) is not unavailable: %v", pgErr.Code, err)
 	}
 }

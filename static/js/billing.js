@@ -1,8 +1,8 @@
-// billing.js: the saved-cards page. Two enhancements over forms that work
-// without it: a confirmation dialog before deleting a card (without
-// JavaScript the server asks on a page of its own), and the Stripe Payment
-// Element island that turns card details into a confirmation token in the
-// browser, so card numbers never pass through the portal.
+// billing.js: the saved-cards page's Stripe Payment Element island, which
+// turns card details into a confirmation token in the browser, so card
+// numbers never pass through the portal. (Deleting a card asks in
+// portal.js's confirmation dialog, like every [data-confirm] form; without
+// JavaScript the server asks on a page of its own.)
 (function () {
   'use strict';
 
@@ -10,21 +10,6 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute('content') : '';
   }
-
-  // Delete (and any form with data-confirm): ask, then post confirm=yes.
-  document.addEventListener('submit', function (ev) {
-    var form = ev.target;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-confirm')) return;
-    if (form.querySelector('input[name="confirm"]')) return;
-    ev.preventDefault();
-    if (!window.confirm(form.getAttribute('data-confirm'))) return;
-    var input = document.createElement('input');
-    input.type = 'hidden';
-    input.name = 'confirm';
-    input.value = 'yes';
-    form.appendChild(input);
-    form.submit();
-  }, true);
 
   var form = document.getElementById('stripe-card-form');
   if (!form) return;

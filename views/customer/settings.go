@@ -37,6 +37,18 @@ type SettingsProps struct {
 	Linked *LinkedAccountsProps
 }
 
+// firstInvalid is the first field, in page order, with an error: it takes
+// focus (autofocus) when the form comes back refused, so keyboard and
+// screen-reader users land at the error even without JavaScript.
+func (f BillingForm) firstInvalid() string {
+	for _, k := range []string{"billing_name", "line1", "line2", "postal_code", "city", "country", "state"} {
+		if f.err(k) != "" {
+			return k
+		}
+	}
+	return ""
+}
+
 func (f BillingForm) err(k string) string {
 	if f.Errors == nil {
 		return ""

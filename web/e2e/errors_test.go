@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"time"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -37,15 +36,12 @@ func (tb *tab) errorPage(status, heading string) {
 // the same and in another workspace), and malformed ids are all the 404
 // page, never a 500.
 func TestNotFoundPages(t *testing.T) {
-	t.Log(time.Now())
 	e := newEnv(t)
-	t.Log(time.Now())
 	anon := e.tab()
 	anon.allow("status of 404 (Not Found) " + e.url("/nope/portal/request"))
 	anon.open("/nope/portal/request")
 	anon.errorPage("404", "Page not found")
 	anon.check("404 page")
-	t.Log("checked anon 404", time.Now())
 
 	alice := e.customer("acme", "alice@example.com")
 	tb := e.tab()
@@ -70,9 +66,7 @@ func TestNotFoundPages(t *testing.T) {
 	if body := eval[string](tb, `document.body.innerText`); strings.Contains(body, "Bob") {
 		t.Errorf("the 404 page leaks the other customer's data")
 	}
-	t.Log("before signed-in check", time.Now())
 	tb.check("404 page (signed in)")
-	t.Log("after signed-in check", time.Now())
 
 	for _, p := range []string{
 		"/acme/portal/sessions/" + teamcoSession.String(),                    // another workspace's session
@@ -127,8 +121,10 @@ func TestRateLimitedSignIn(t *testing.T) {
 	tb.check("sign in: too many attempts")
 }
 
-// TestUnavailablePage: with the database refusing connections, a page is
-// the friendly 503 (not a 500), and the portal recovers when it is back.
+// TestUnavailablePage: with the database refusing every new connection
+// (its connection limit set to 0, the others ended: what an exhausted or
+// restarting server looks like to the pool), a page is the friendly 503
+// with Retry-After, not a 500, and the portal recovers when it is back.
 func TestUnavailablePage(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()

@@ -36,11 +36,16 @@ func TestOverviewSortPageExpand(t *testing.T) {
 		t.Fatalf("page 1 shows %d rows, want 10", n)
 	}
 
-	// Sort by downloads with the keyboard: focus the header link, Enter.
-	sortBy := func(dir string) []int {
+	// Sort by downloads, once with the keyboard (focus the header link,
+	// Enter) and once with the mouse.
+	sortBy := func(dir string, keyboard bool) []int {
 		t.Helper()
-		tb.run(chromedp.Focus(chromedp.CSS(tid("sort-downloads") + " a")))
-		tb.press("\r")
+		if keyboard {
+			tb.run(chromedp.Focus(chromedp.CSS(tid("sort-downloads") + " a")))
+			tb.press("\r")
+		} else {
+			tb.run(chromedp.Click(chromedp.CSS(tid("sort-downloads") + " a")))
+		}
 		tb.waitFor(fmt.Sprintf(`document.querySelector('[data-testid="sort-downloads"]').getAttribute('aria-sort') === %q`, dir))
 		// Focus stays on the header the user pressed, not lost to <body>.
 		tb.waitFor(`document.activeElement !== document.body`) // refocused after the swap settles
@@ -49,7 +54,7 @@ func TestOverviewSortPageExpand(t *testing.T) {
 		}
 		return eval[[]int](tb, rowDownloads)
 	}
-	desc := sortBy("descending")
+	desc := sortBy("descending", true)
 	if !strings.Contains(tb.path(), "sorting=-download_count") {
 		t.Errorf("the sort did not update the address: %s", tb.path())
 	}
@@ -65,7 +70,7 @@ func TestOverviewSortPageExpand(t *testing.T) {
 	if n := tb.count(`th[aria-sort]`); n != 1 {
 		t.Errorf("%d headers carry aria-sort, want only the sort column", n)
 	}
-	asc := sortBy("ascending")
+	asc := sortBy("ascending", false)
 	if !strings.Contains(tb.path(), "sorting=download_count") {
 		t.Errorf("the second sort did not update the address: %s", tb.path())
 	}
@@ -183,6 +188,13 @@ func TestSessionDetailAndCSV(t *testing.T) {
 	}
 	if got := tb.text(".sidenav .who strong"); got != name {
 		t.Errorf("the navigation shows the name as %q, want it literally", got)
+	}
+	// The expanded row brings the buyer's name in through an htmx swap.
+	toggle := fmt.Sprintf(`[data-id="%s"] [data-testid="activity-toggle"] summary`, sid)
+	tb.run(chromedp.Click(chromedp.CSS(toggle)))
+	tb.waitFor(fmt.Sprintf(`!!document.querySelector('[data-id="%s"] [data-testid="payment"]')`, sid))
+	if !strings.Contains(eval[string](tb, fmt.Sprintf(`document.querySelector('[data-id="%s"] .activity-body').innerText`, sid)), buyer) {
+		t.Errorf("the expanded row does not show the buyer's name literally")
 	}
 	if n := tb.count(`main img, main script, .sidenav img`); n != 0 {
 		t.Errorf("hostile strings became %d elements", n)

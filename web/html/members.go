@@ -1,8 +1,11 @@
 package html
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -47,6 +50,15 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 	switch {
 	case err == nil:
 		props.Allowed = true
+		// The page lists the owner first, then billing managers, then
+		// members, each by name: a stable order people can scan (the
+		// API keeps the contract's creation order).
+		slices.SortStableFunc(ms, func(a, b dbgen.Member) int {
+			if c := cmp.Compare(roleRank(a.Role), roleRank(b.Role)); c != 0 {
+				return c
+			}
+			return cmp.Or(cmp.Compare(strings.ToLower(memberLabel(a)), strings.ToLower(memberLabel(b))), cmp.Compare(a.Email, b.Email))
+		})
 		for _, m := range ms {
 			r := h.teamRow(c, p, m)
 			r.Error = rowErr[m.ID]
@@ -80,6 +92,23 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 		return Render(c, status, memberview.Panel(props))
 	}
 	return Render(c, status, memberview.Team(h.Meta(c, "Team", "team"), props))
+}
+
+func roleRank(role string) int {
+	switch role {
+	case auth.RoleOwner:
+		return 0
+	case auth.RoleBillingManager:
+		return 1
+	}
+	return 2
+}
+
+func memberLabel(m dbgen.Member) string {
+	if m.Name != nil && *m.Name != "" {
+		return *m.Name
+	}
+	return m.Email
 }
 
 func (h *Handlers) teamRow(c echo.Context, p *auth.Principal, m dbgen.Member) memberview.Row {
