@@ -18,7 +18,7 @@ func teamPage(name, email, ws string) (layout.Meta, TeamProps) {
 			RemoveAction: "/acme/portal/team/" + id + "/remove", SignInLink: "https://portal.example.test/acme/portal/request", Error: ws}
 	}
 	p := TeamProps{Allowed: true, Members: []Row{row("1", "owner", true), row("2", "member", false), row("3", "billing_manager", false)},
-		Form: AddForm{Email: email, Name: name, Role: "member", Errors: map[string]string{"email": ws, "name": name}, Error: email},
+		Form:      AddForm{Email: email, Name: name, Role: "member", Errors: map[string]string{"email": ws, "name": name}, Error: email},
 		AddAction: "/acme/portal/team", Notice: ws, Swap: true, CSRFField: "_csrf", CSRFToken: "csrf"}
 	return m, p
 }
