@@ -14,18 +14,23 @@ import (
 
 // baseline is the yardstick: a bare net/http handler running the same SQL as
 // the portal's GET /customers/me and sessions list (the token lookup, then
-// the profile or the count + page) through the same generated queries and
-// encoding/json, with no framework, middleware, validation or logging. The
+// the profile or the count + page) and its overview page (baseline_pages.go)
+// through the same generated queries and encoding/json or html/template,
+// with no framework, middleware, validation or logging. The
 // ratio of the real server to it is what compares across machines.
 type baseline struct {
 	pool   *pgxpool.Pool
 	hasher *auth.Hasher
+	signIn *auth.SignIn
 }
 
 func (b *baseline) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/customer-portal/customers/me", b.me)
 	mux.HandleFunc("GET /api/customer-portal/file-sharing/sessions", b.sessions)
+	mux.HandleFunc("GET /{slug}/portal/overview", b.overview)
+	mux.HandleFunc("POST /api/customer-portal/customer-session/request", b.signInRequest)
+	mux.HandleFunc("POST /api/customer-portal/customer-session/authenticate", b.signInAuthenticate)
 	return mux
 }
 
@@ -85,12 +90,12 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 // startBaseline serves the baseline on a loopback port until the returned
 // stop is called.
-func startBaseline(pool *pgxpool.Pool, h *auth.Hasher) (addr string, stop func(), err error) {
+func startBaseline(b *baseline) (addr string, stop func(), err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: (&baseline{pool: pool, hasher: h}).handler()}
+	srv := &http.Server{Handler: b.handler()}
 	go func() { _ = srv.Serve(ln) }()
 	return ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -30,6 +31,8 @@ import (
 	"portal/internal/auth"
 	"portal/internal/db"
 	"portal/internal/devpg"
+	"portal/internal/mail"
+	"portal/internal/ratelimit"
 )
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
@@ -112,7 +115,16 @@ func run() error {
 		return fmt.Errorf("overview sign-in: %w (server log: %s)", err, srv.logTail())
 	}
 
-	baseAddr, stopBaseline, err := startBaseline(pool, hasher)
+	// The baseline's sign-in service writes to the same database and mail
+	// queue as the server (whose workers send the mail); it never starts
+	// workers of its own.
+	queue, err := mail.NewQueue(mail.Options{Pool: pool, Log: slog.New(slog.DiscardHandler), Secret: []byte(secret),
+		From: "bench@example.test", BaseURL: srv.base})
+	if err != nil {
+		return err
+	}
+	signIn := auth.NewSignIn(pool, hasher, ratelimit.New(pool, []byte(secret)), queue, slog.New(slog.DiscardHandler))
+	baseAddr, stopBaseline, err := startBaseline(&baseline{pool: pool, hasher: hasher, signIn: signIn})
 	if err != nil {
 		return err
 	}
@@ -131,18 +143,29 @@ func run() error {
 	listBase := attack("baseline  GET sessions (100, -downloads)", rotate(bearerTargets(baseURL, sessionsPath, seeded.Tokens)), 200)
 	list := attack("portal    GET sessions (100, -downloads)", rotate(bearerTargets(srv.base, sessionsPath, seeded.Tokens)), 200)
 	rows = append(rows, row{r: listBase}, row{r: list, base: &listBase})
+	overviewBase := attack("baseline  GET overview page", rotate([]vegeta.Target{{Method: http.MethodGet,
+		URL: baseURL + "/" + wsSlug + "/portal/overview", Header: http.Header{"Authorization": {"Bearer " + seeded.Tokens[0]}}}}), 200)
 	overview := attack("portal    GET overview page", rotate([]vegeta.Target{{Method: http.MethodGet,
 		URL: srv.base + "/" + wsSlug + "/portal/overview", Header: http.Header{"Cookie": {cookie}}}}), 200)
-	rows = append(rows, row{r: overview})
+	rows = append(rows, row{r: overviewBase}, row{r: overview, base: &overviewBase})
 	// The pair alternates its two requests in one attack; each gets a row.
-	signIn := attackSplit(signInTargeter(srv.base, seeded.WorkspaceID.String()), func(r *vegeta.Result) string {
-		if strings.HasSuffix(r.URL, "/request") {
-			return "portal    sign-in POST request (202)"
+	// Both runs start from empty counters: the global failure budget (1000
+	// wrong codes in 10 minutes) would otherwise refuse the second run.
+	signInPair := func(who, base string) []result {
+		if _, err := pool.Exec(ctx, `DELETE FROM rate_limit_buckets`); err != nil {
+			logf("reset rate limits: %v", err)
 		}
-		return "portal    sign-in POST authenticate (401)"
-	}, 202, 401)
-	for _, r := range signIn {
-		rows = append(rows, row{r: r})
+		return attackSplit(signInTargeter(base, seeded.WorkspaceID.String()), func(r *vegeta.Result) string {
+			if strings.HasSuffix(r.URL, "/request") {
+				return who + "sign-in POST request (202)"
+			}
+			return who + "sign-in POST authenticate (401)"
+		}, 202, 401)
+	}
+	signInBase := signInPair("baseline  ", baseURL)
+	signInPortal := signInPair("portal    ", srv.base)
+	for i := range signInPortal {
+		rows = append(rows, row{r: signInBase[i]}, row{r: signInPortal[i], base: &signInBase[i]})
 	}
 
 	rss, err := srv.peakRSS()
@@ -157,7 +180,7 @@ func run() error {
 		{"GET /customers/me throughput", ">= 0.70x baseline", fmt.Sprintf("%.2fx", me.Rate/meBase.Rate), me.Rate >= 0.7*meBase.Rate},
 		{"GET /customers/me p99", "<= 2.00x baseline", fmt.Sprintf("%.2fx", ratio(me.P99, meBase.P99)), float64(me.P99) <= 2*float64(meBase.P99)},
 		{"sessions list throughput", ">= 0.50x baseline", fmt.Sprintf("%.2fx", list.Rate/listBase.Rate), list.Rate >= 0.5*listBase.Rate},
-		{"overview page p99 (16 clients)", "< 30 ms", ms(overview.P99), overview.P99 < 30*time.Millisecond},
+		{"overview page p99 (16 clients)", "< 30 ms", fmt.Sprintf("%s (%.2fx)", ms(overview.P99), ratio(overview.P99, overviewBase.P99)), overview.P99 < 30*time.Millisecond},
 		{"peak RSS", "< 80 MiB", fmt.Sprintf("%.1f MiB", float64(rss)/(1<<20)), rss < 80<<20},
 		{"start to ready", "< 500 ms", ms(srv.ready), srv.ready < 500*time.Millisecond},
 	})

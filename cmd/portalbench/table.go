@@ -41,13 +41,13 @@ func printTable(rows []row, rss int64, ready time.Duration, checks []check) {
 	}
 	fmt.Printf("\npeak RSS (VmHWM) of portal serve: %.1f MiB\n", float64(rss)/(1<<20))
 	fmt.Printf("start to ready (exec → first 200 /readyz, migrated db): %s\n", ms(ready))
-	fmt.Printf("\n%-34s %-20s %-12s %s\n", "target", "wanted", "measured", "")
-	fmt.Println(strings.Repeat("-", 74))
+	fmt.Printf("\n%-34s %-20s %-20s %s\n", "target", "wanted", "measured", "")
+	fmt.Println(strings.Repeat("-", 82))
 	for _, c := range checks {
 		v := "MISS"
 		if c.Pass {
 			v = "PASS"
 		}
-		fmt.Printf("%-34s %-20s %-12s %s\n", c.What, c.Target, c.Got, v)
+		fmt.Printf("%-34s %-20s %-20s %s\n", c.What, c.Target, c.Got, v)
 	}
 }

@@ -84,14 +84,18 @@
       '<button type="button" class="btn btn-ghost" data-act="cancel">Cancel</button>' +
       '<button type="button" class="btn btn-danger" data-act="ok">Confirm</button></div>';
     document.body.appendChild(dialog);
+    // The pending action is dropped at once on Cancel and on Escape (the
+    // cancel event), never in the close event: that one fires later, and
+    // by then the dialog may already be open again for a new action, which
+    // it would silently drop.
     dialog.addEventListener("click", function (e) {
       var act = e.target.getAttribute && e.target.getAttribute("data-act");
-      if (act === "cancel") dialog.close();
-      if (act === "ok") { var run = pendingAction; dialog.close(); if (run) run(); }
+      if (act === "cancel") { pendingAction = null; dialog.close(); }
+      if (act === "ok") { var run = pendingAction; pendingAction = null; dialog.close(); if (run) run(); }
     });
+    dialog.addEventListener("cancel", function () { pendingAction = null; });
     dialog.addEventListener("close", function () {
-      pendingAction = null;
-      if (returnFocus && returnFocus.focus) returnFocus.focus();
+      if (!dialog.open && returnFocus && returnFocus.focus) returnFocus.focus();
     });
     // Keep Tab inside the dialog (showModal makes the rest inert; this
     // also wraps around in browsers that let focus reach the chrome).

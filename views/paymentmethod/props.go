@@ -48,6 +48,7 @@ type BillingProps struct {
 	ConfirmURL     string // POST target after Stripe's next action (JS)
 	ReturnURL      string // where a 3-D Secure redirect comes back
 	PublishableKey string
+	WorkspaceName  string
 	Form           SandboxForm
 	CSRFField      string
 	CSRFToken      string

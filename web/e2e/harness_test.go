@@ -383,8 +383,17 @@ func (tb *tab) count(sel string) int {
 // waitFor polls a JS condition until it holds (HTMX swaps are async).
 func (tb *tab) waitFor(cond string) {
 	tb.t.Helper()
-	value(tb, chromedp.Poll[bool](cond, chromedp.WithPollingTimeout(15*time.Second)))
+	value(tb, chromedp.Poll[bool](`(`+cond+`) && `+htmxSettled, chromedp.WithPollingTimeout(15*time.Second)))
 }
+
+// htmxSettled holds once no HTMX request, swap or settle is under way and
+// htmx has wired every hx-* element on the page. A swapped-in form is
+// plain HTML for the few milliseconds before that: a click then would
+// submit it without HTMX (which works, as it does without JavaScript, but
+// is not the journey under test).
+const htmxSettled = `(typeof window.htmx === 'undefined' || !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') &&
+	[...document.querySelectorAll('[hx-get], [hx-post], [hx-put], [hx-patch], [hx-delete]')].every(el => {
+		const d = el['htmx-internal-data']; return !!(d && d.initHash) }))`
 
 func tid(id string) string { return `[data-testid="` + id + `"]` }
 
@@ -458,7 +467,13 @@ func (tb *tab) waitLoaded() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	tb.t.Fatalf("no new page loaded (at %s)", tb.location())
+	// Say what the old page was doing, so a failure under load can be read.
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Second)
+	defer cancel()
+	state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({old: !!window.__e2eOld, ready: document.readyState,
+		dialog: !!document.querySelector('dialog[open]'), focus: document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : '',
+		pending: [...document.querySelectorAll('button[disabled]')].map(b => b.textContent.trim()).join(',')})`))
+	tb.t.Fatalf("no new page loaded (at %s; page state %s)", tb.location(), state)
 }
 
 // choose clicks the picker option whose label contains text.

@@ -66,8 +66,8 @@ func (h *Handlers) renderBilling(c echo.Context, status int, form pmview.Sandbox
 		Mode: h.cardMode(), CanBill: p.CanBill(), Form: form,
 		AddURL: billingURL(ws.Slug, "/cards"), ConfirmURL: billingURL(ws.Slug, "/confirm"),
 		ReturnURL:      h.S.Config.BaseURL + billingURL(ws.Slug, "/return"),
-		PublishableKey: h.S.Config.StripePublicKey,
-		CSRFField:      m.CSRFField, CSRFToken: m.CSRFToken,
+		PublishableKey: h.S.Config.StripePublicKey, WorkspaceName: ws.Name,
+		CSRFField: m.CSRFField, CSRFToken: m.CSRFToken,
 	}
 	if !props.CanBill {
 		status = http.StatusForbidden

@@ -103,6 +103,67 @@ func TestD20_SMTPDownThenBackDelivers(t *testing.T) {
 	}
 }
 
+// TestD20_SMTPOutageLosesNoCode: several codes asked for while the mail
+// server is down, one of which expires before it comes back. Once it is
+// back, every code still valid arrives exactly once and signs in; the
+// expired one is never sent; no job is left waiting.
+func TestD20_SMTPOutageLosesNoCode(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	addrs := []string{"one@example.com", "two@example.com", "three@example.com", "late2@example.com"}
+	for _, a := range addrs {
+		e.customer(e.legacy, a, nil, "individual")
+	}
+	e.sink.SetDown(true)
+	for _, a := range addrs {
+		e.request(nil, reqBody(a, e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	}
+	// "one" asks twice during the outage: both codes are live, both go out.
+	e.request(nil, reqBody("one@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+	deadline := time.Now().Add(15 * time.Second)
+	for e.sink.Refused() < 1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if e.sink.Refused() < 1 {
+		t.Fatal("nothing was attempted while SMTP was down")
+	}
+	e.exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second' WHERE email = 'late2@example.com'`)
+	e.sink.SetDown(false)
+
+	const open = `SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state NOT IN ('completed', 'cancelled', 'discarded')`
+	deadline = time.Now().Add(30 * time.Second)
+	for e.count(open) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := e.count(open); n != 0 {
+		t.Fatalf("%d sign-in mails still queued 30 s after SMTP came back", n)
+	}
+	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'discarded'`); n != 0 {
+		t.Errorf("%d sign-in mails given up on", n)
+	}
+	codes := map[string][]string{}
+	for _, m := range e.sink.Messages() {
+		for _, to := range m.To {
+			codes[strings.ToLower(to)] = append(codes[strings.ToLower(to)], codeRE.FindString(m.Text))
+		}
+	}
+	want := map[string]int{"one@example.com": 2, "two@example.com": 1, "three@example.com": 1, "late2@example.com": 0}
+	for a, n := range want {
+		if len(codes[a]) != n {
+			t.Errorf("%s got %d mails %v, want %d", a, len(codes[a]), codes[a], n)
+		}
+	}
+	if len(codes["one@example.com"]) == 2 && codes["one@example.com"][0] == codes["one@example.com"][1] {
+		t.Error("the same code was mailed twice")
+	}
+	// Nothing stale: each delivered code still signs in (the last one for
+	// an address that has two).
+	for i, a := range []string{"one@example.com", "two@example.com", "three@example.com"} {
+		if cs := codes[a]; len(cs) > 0 {
+			e.authenticate(e.clientAt(10+i), map[string]any{"code": cs[len(cs)-1], "email": a}).ExpectStatus(t, http.StatusOK)
+		}
+	}
+}
+
 func TestD20_ExpiredCodeIsNeverDelivered(t *testing.T) {
 	e := newEnv(t, envOpt{smtp: true, start: true})
 	e.customer(e.legacy, "late@example.com", nil, "individual")
