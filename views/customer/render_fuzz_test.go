@@ -39,11 +39,7 @@ func FuzzSettingsEscapes(f *testing.F) {
 			hm, hp := settingsPage(name, email, line, canBill)
 			benign, hostile := htmlcheck.Render(t, Settings(bm, bp)), htmlcheck.Render(t, Settings(hm, hp))
 			htmlcheck.Same(t, benign, hostile, nonce)
-			for _, c := range [][2]string{{"benign-name", name}, {"benign-email", email}, {"benign-line", line}} {
-				if htmlcheck.Readable(c[1]) && htmlcheck.Contains(benign, c[0]) && !htmlcheck.Contains(hostile, c[1]) {
-					t.Fatalf("canBill=%v: %q is not shown verbatim", canBill, c[1])
-				}
-			}
+			htmlcheck.Verbatim(t, benign, hostile, [2]string{"benign-name", name}, [2]string{"benign-email", email}, [2]string{"benign-line", line})
 			// The HTMX answer to a save is a fragment of its own.
 			htmlcheck.Same(t, htmlcheck.Render(t, BillingSaved(bp)), htmlcheck.Render(t, BillingSaved(hp)), nonce)
 		}

@@ -38,11 +38,7 @@ func FuzzTeamEscapes(f *testing.F) {
 		hm, hp := teamPage(name, email, ws)
 		benign, hostile := htmlcheck.Render(t, Team(bm, bp)), htmlcheck.Render(t, Team(hm, hp))
 		htmlcheck.Same(t, benign, hostile, nonce)
-		for _, c := range [][2]string{{"benign-name", name}, {"benign-email", email}, {"benign-ws", ws}} {
-			if htmlcheck.Readable(c[1]) && htmlcheck.Contains(benign, c[0]) && !htmlcheck.Contains(hostile, c[1]) {
-				t.Fatalf("%q is not shown verbatim", c[1])
-			}
-		}
+		htmlcheck.Verbatim(t, benign, hostile, [2]string{"benign-name", name}, [2]string{"benign-email", email}, [2]string{"benign-ws", ws})
 		htmlcheck.Same(t, htmlcheck.Render(t, Panel(bp)), htmlcheck.Render(t, Panel(hp)), nonce)
 		br := RemoveProps{Member: bp.Members[1], CancelURL: "/acme/portal/team", CSRFField: "_csrf", CSRFToken: "csrf"}
 		hr := RemoveProps{Member: hp.Members[1], CancelURL: "/acme/portal/team", CSRFField: "_csrf", CSRFToken: "csrf"}

@@ -124,7 +124,19 @@ type env struct {
 	base string // http://127.0.0.1:port
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newDevEnv is newEnv in development mode (for the page sweep): the same
+// server, data and sink, plus the development-only pages (/_dev/mail) that
+// an independent run of `portal dev` would also open.
+func newDevEnv(t *testing.T) *env {
+	return newEnvWith(t, func(cfg *config.Config, _ string) { cfg.Env = "development" })
+}
+
+// newEnvWith is newEnv with a hook that adjusts the configuration before the
+// services are built (the linked-accounts journey points the OAuth
+// providers at a fake).
+func newEnvWith(t *testing.T, configure func(cfg *config.Config, base string)) *env {
 	t.Helper()
 	e := &env{t: t, pool: testkit.DB(t), sink: testkit.NewSMTPSink(t)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -134,6 +146,9 @@ func newEnv(t *testing.T) *env {
 	e.base = "http://" + ln.Addr().String()
 	cfg := &config.Config{Env: "test", Addr: ln.Addr().String(), BaseURL: e.base, Secret: testSecret,
 		MailFrom: "portal@example.test", SMTPURL: e.sink.URL(), Payments: "sandbox", Migrate: "off"}
+	if configure != nil {
+		configure(cfg, e.base)
+	}
 	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -507,44 +522,4 @@ func (tb *tab) get(path string) *http.Response {
 	}
 	tb.t.Cleanup(func() { resp.Body.Close() })
 	return resp
-}
-
-// newDevEnv is newEnv with Env "development" (added for the page sweep in
-// pages_test.go): the same server, data and sink, plus the development-only
-// pages (/_dev/mail) an independent run of `portal dev` would also open.
-func newDevEnv(t *testing.T) *env {
-	t.Helper()
-	e := &env{t: t, pool: testkit.DB(t), sink: testkit.NewSMTPSink(t)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.base = "http://" + ln.Addr().String()
-	cfg := &config.Config{Env: "development", Addr: ln.Addr().String(), BaseURL: e.base, Secret: testSecret,
-		MailFrom: "portal@example.test", SMTPURL: e.sink.URL(), Payments: "sandbox", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	svc.Mail.SetRetryBase(50 * time.Millisecond)
-	e.svc = svc
-	if _, err := demo.Seed(context.Background(), e.pool); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := web.New(svc)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln, 5*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		<-served
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		_ = svc.Stop(sctx)
-	})
-	return e
 }

@@ -8,9 +8,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -24,54 +21,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/google/uuid"
 
-	"portal/internal/app"
 	"portal/internal/config"
-	"portal/internal/demo"
 	"portal/internal/oauthaccount/oauthtest"
-	"portal/internal/testkit"
-	"portal/web"
 )
-
-// newEnvWith is newEnv with a hook that adjusts the configuration before the
-// services are built (the linked-accounts journey points the OAuth
-// providers at a fake). It mirrors newEnv, which takes no options.
-func newEnvWith(t *testing.T, configure func(cfg *config.Config, base string)) *env {
-	t.Helper()
-	e := &env{t: t, pool: testkit.DB(t), sink: testkit.NewSMTPSink(t)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.base = "http://" + ln.Addr().String()
-	cfg := &config.Config{Env: "test", Addr: ln.Addr().String(), BaseURL: e.base, Secret: testSecret,
-		MailFrom: "portal@example.test", SMTPURL: e.sink.URL(), Payments: "sandbox", Migrate: "off"}
-	configure(cfg, e.base)
-	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	svc.Mail.SetRetryBase(50 * time.Millisecond)
-	e.svc = svc
-	if _, err := demo.Seed(context.Background(), e.pool); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := web.New(svc)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln, 5*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		<-served
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		_ = svc.Stop(sctx)
-	})
-	return e
-}
 
 // selectValue picks an option of a <select> as a person would (the change
 // event fires, so the page's script reacts).

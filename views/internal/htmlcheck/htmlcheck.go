@@ -177,6 +177,18 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
+// Verbatim fails when a hostile value does not read back where its benign
+// stand-in was shown. Each pair is {benign, hostile}; values that would not
+// survive as text anyway (see Readable) are not checked.
+func Verbatim(t testing.TB, benign, hostile *html.Node, pairs ...[2]string) {
+	t.Helper()
+	for _, c := range pairs {
+		if Readable(c[1]) && Contains(benign, c[0]) && !Contains(hostile, c[1]) {
+			t.Fatalf("%q is not shown verbatim", c[1])
+		}
+	}
+}
+
 // NonEmpty keeps a fuzzed value from switching a view's "if x != \"\""
 // branches, which would change the tree for a reason other than escaping.
 func NonEmpty(s string) string {
