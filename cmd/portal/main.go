@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"portal/internal/logbuf"
 )
 
 // usageError makes the process exit with status 2.
@@ -83,9 +85,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return usageError{fmt.Sprintf("unknown command %q\n%s", args[0], usage)}
 }
 
+// newLogger logs text in development and JSON in production. Over a
+// logbuf.Writer, warnings and errors are written at once.
 func newLogger(dev bool, w io.Writer) *slog.Logger {
+	var h slog.Handler = slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
 	if dev {
-		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		h = slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if lw, ok := w.(*logbuf.Writer); ok {
+		h = logbuf.Handler(h, lw)
+	}
+	return slog.New(h)
 }

@@ -12,6 +12,7 @@ import (
 	"portal/internal/app"
 	"portal/internal/config"
 	"portal/internal/db"
+	"portal/internal/logbuf"
 	"portal/web"
 )
 
@@ -33,7 +34,11 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 	if cfg.DatabaseURL == "" {
 		return &config.Error{Var: "DATABASE_URL", Msg: "is required (or run `portal dev`)"}
 	}
-	log := newLogger(cfg.Dev(), logw)
+	// Request lines are batched (internal/logbuf); everything is out by the
+	// time serve returns.
+	lw := logbuf.New(logw, 64<<10)
+	defer lw.Close()
+	log := newLogger(cfg.Dev(), lw)
 	if !cfg.Dev() && strings.HasPrefix(cfg.BaseURL, "http://") {
 		log.Warn("PORTAL_BASE_URL is http:// in production; cookies are not marked Secure unless TLS ends at a proxy that sets https", "base_url", cfg.BaseURL)
 	}
@@ -64,6 +69,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 	}
 	url := "http://" + ln.Addr().String()
 	log.Info("portal listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "startup_ms", time.Since(start).Milliseconds())
+	_ = lw.Flush() // the start-up line is what operators and scripts wait for
 	if ready != nil {
 		ready(url)
 	}

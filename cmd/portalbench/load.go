@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +16,7 @@ const (
 	workers  = 16
 	duration = 5 * time.Second
 	warmup   = time.Second
+	rounds   = 5 // alternating baseline/portal rounds per pair
 	timeout  = 10 * time.Second
 )
 
@@ -28,66 +30,94 @@ type result struct {
 	Sample   string // first error seen, to make a failure diagnosable
 }
 
-// attack runs tr for warmup (discarded) and then duration, counting any
-// answer whose status is not in ok as an error.
-func attack(name string, tr vegeta.Targeter, ok ...uint16) result {
-	return attackSplit(tr, func(*vegeta.Result) string { return name }, ok...)[0]
+// attackPair measures a baseline and the portal on the same request in
+// alternating rounds (baseline, portal, baseline, …) rather than one long
+// run each, so a drift in what else the machine is doing falls on both
+// sides alike instead of biasing the ratio.
+// before, when set, runs ahead of every attack (the sign-in pair resets
+// its counters there).
+func attackPair(base, portal vegeta.Targeter, before func(), key func(*vegeta.Result) string, ok ...uint16) (b, p []result) {
+	if before == nil {
+		before = func() {}
+	}
+	cb, cp := newCollector(key, ok), newCollector(key, ok)
+	before()
+	warm(base)
+	before()
+	warm(portal)
+	for range rounds {
+		before()
+		cb.run(base, duration/rounds)
+		before()
+		cp.run(portal, duration/rounds)
+	}
+	return cb.results(), cp.results()
 }
 
-// attackSplit is attack with the results grouped into rows by key (first
-// seen first), for a target that mixes requests, like the sign-in pair.
-func attackSplit(tr vegeta.Targeter, key func(*vegeta.Result) string, ok ...uint16) []result {
-	// An Attacker stops for good at the end of an attack, so warm-up and
-	// measurement each get their own.
-	newAttacker := func() *vegeta.Attacker {
-		return vegeta.NewAttacker(
-			vegeta.Workers(workers), vegeta.MaxWorkers(workers),
-			vegeta.Connections(workers), vegeta.KeepAlive(true),
-			vegeta.Timeout(timeout), vegeta.Redirects(vegeta.NoFollow),
-		)
+func newAttacker() *vegeta.Attacker {
+	return vegeta.NewAttacker(
+		vegeta.Workers(workers), vegeta.MaxWorkers(workers),
+		vegeta.Connections(workers), vegeta.KeepAlive(true),
+		vegeta.Timeout(timeout), vegeta.Redirects(vegeta.NoFollow),
+	)
+}
+
+// An Attacker stops for good at the end of an attack, so each warm-up and
+// measurement gets its own. Rate 0: as fast as the workers go.
+func warm(tr vegeta.Targeter) {
+	for range newAttacker().Attack(tr, vegeta.Rate{Freq: 0}, warmup, "warmup") {
 	}
-	rate := vegeta.Rate{Freq: 0} // as fast as the workers go
-	for range newAttacker().Attack(tr, rate, warmup, "warmup") {
-	}
-	type group struct {
-		m   vegeta.Metrics
-		res result
-	}
-	var order []string
-	groups := map[string]*group{}
+}
+
+// collector adds the results of one or more attacks into rows by key.
+type collector struct {
+	key     func(*vegeta.Result) string
+	ok      []uint16
+	order   []string
+	groups  map[string]*group
+	elapsed time.Duration
+}
+
+type group struct {
+	m   vegeta.Metrics
+	res result
+}
+
+func newCollector(key func(*vegeta.Result) string, ok []uint16) *collector {
+	return &collector{key: key, ok: ok, groups: map[string]*group{}}
+}
+
+func (c *collector) run(tr vegeta.Targeter, d time.Duration) {
 	start := time.Now()
-	for r := range newAttacker().Attack(tr, rate, duration, "bench") {
-		k := key(r)
-		g := groups[k]
+	for r := range newAttacker().Attack(tr, vegeta.Rate{Freq: 0}, d, "bench") {
+		k := c.key(r)
+		g := c.groups[k]
 		if g == nil {
 			g = &group{res: result{Name: k}}
-			groups[k] = g
-			order = append(order, k)
+			c.groups[k] = g
+			c.order = append(c.order, k)
 		}
 		g.m.Add(r)
 		// vegeta fills Error for any non-2xx status too; an expected 401 is
 		// not an error, so judge by the status, and by Error only when no
 		// answer came at all.
-		good := false
-		for _, c := range ok {
-			if r.Code == c {
-				good = true
-			}
-		}
-		if !good {
+		if !slices.Contains(c.ok, r.Code) {
 			g.res.Errors++
 			if g.res.Sample == "" {
 				g.res.Sample = fmt.Sprintf("%s %s: %d %s %.200s", r.Method, r.URL, r.Code, r.Error, r.Body)
 			}
 		}
 	}
-	elapsed := time.Since(start)
-	out := make([]result, 0, len(order))
-	for _, k := range order {
-		g := groups[k]
+	c.elapsed += time.Since(start)
+}
+
+func (c *collector) results() []result {
+	out := make([]result, 0, len(c.order))
+	for _, k := range c.order {
+		g := c.groups[k]
 		g.m.Close()
 		g.res.Requests = g.m.Requests
-		g.res.Rate = float64(g.m.Requests) / elapsed.Seconds()
+		g.res.Rate = float64(g.m.Requests) / c.elapsed.Seconds()
 		g.res.P50, g.res.P99 = g.m.Latencies.P50, g.m.Latencies.P99
 		out = append(out, g.res)
 	}

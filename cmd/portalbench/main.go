@@ -135,36 +135,43 @@ func run() error {
 		mePath       = "/api/customer-portal/customers/me"
 		sessionsPath = "/api/customer-portal/file-sharing/sessions?limit=100&sorting=-download_count"
 	)
-	logf("load: %d workers, %v per target (+%v warm-up)…", workers, duration, warmup)
-	var rows []row
-	meBase := attack("baseline  GET /customers/me", rotate(bearerTargets(baseURL, mePath, seeded.Tokens)), 200)
-	me := attack("portal    GET /customers/me", rotate(bearerTargets(srv.base, mePath, seeded.Tokens)), 200)
-	rows = append(rows, row{r: meBase}, row{r: me, base: &meBase})
-	listBase := attack("baseline  GET sessions (100, -downloads)", rotate(bearerTargets(baseURL, sessionsPath, seeded.Tokens)), 200)
-	list := attack("portal    GET sessions (100, -downloads)", rotate(bearerTargets(srv.base, sessionsPath, seeded.Tokens)), 200)
-	rows = append(rows, row{r: listBase}, row{r: list, base: &listBase})
-	overviewBase := attack("baseline  GET overview page", rotate([]vegeta.Target{{Method: http.MethodGet,
-		URL: baseURL + "/" + wsSlug + "/portal/overview", Header: http.Header{"Authorization": {"Bearer " + seeded.Tokens[0]}}}}), 200)
-	overview := attack("portal    GET overview page", rotate([]vegeta.Target{{Method: http.MethodGet,
-		URL: srv.base + "/" + wsSlug + "/portal/overview", Header: http.Header{"Cookie": {cookie}}}}), 200)
-	rows = append(rows, row{r: overviewBase}, row{r: overview, base: &overviewBase})
+	logf("load: %d workers, %v per target in %d rounds alternating with its baseline (+%v warm-up)…", workers, duration, rounds, warmup)
+	named := func(name string) func(*vegeta.Result) string { return func(*vegeta.Result) string { return name } }
+	pair := func(name string, base, portal vegeta.Targeter) (result, result) {
+		b, p := attackPair(base, portal, nil, named(name), 200)
+		b[0].Name, p[0].Name = "baseline  "+name, "portal    "+name
+		return b[0], p[0]
+	}
+	meBase, me := pair("GET /customers/me",
+		rotate(bearerTargets(baseURL, mePath, seeded.Tokens)), rotate(bearerTargets(srv.base, mePath, seeded.Tokens)))
+	listBase, list := pair("GET sessions (100, -downloads)",
+		rotate(bearerTargets(baseURL, sessionsPath, seeded.Tokens)), rotate(bearerTargets(srv.base, sessionsPath, seeded.Tokens)))
+	overviewBase, overview := pair("GET overview page",
+		rotate([]vegeta.Target{{Method: http.MethodGet, URL: baseURL + "/" + wsSlug + "/portal/overview",
+			Header: http.Header{"Authorization": {"Bearer " + seeded.Tokens[0]}}}}),
+		rotate([]vegeta.Target{{Method: http.MethodGet, URL: srv.base + "/" + wsSlug + "/portal/overview",
+			Header: http.Header{"Cookie": {cookie}}}}))
+	rows := []row{{r: meBase}, {r: me, base: &meBase}, {r: listBase}, {r: list, base: &listBase},
+		{r: overviewBase}, {r: overview, base: &overviewBase}}
 	// The pair alternates its two requests in one attack; each gets a row.
-	// Both runs start from empty counters: the global failure budget (1000
-	// wrong codes in 10 minutes) would otherwise refuse the second run.
-	signInPair := func(who, base string) []result {
+	// Every attack starts from empty counters: the global failure budget
+	// (1000 wrong codes in 10 minutes) would otherwise refuse part of the
+	// run, and the per-IP counters would carry over from one side to the
+	// other.
+	resetLimits := func() {
 		if _, err := pool.Exec(ctx, `DELETE FROM rate_limit_buckets`); err != nil {
 			logf("reset rate limits: %v", err)
 		}
-		return attackSplit(signInTargeter(base, seeded.WorkspaceID.String()), func(r *vegeta.Result) string {
-			if strings.HasSuffix(r.URL, "/request") {
-				return who + "sign-in POST request (202)"
-			}
-			return who + "sign-in POST authenticate (401)"
-		}, 202, 401)
 	}
-	signInBase := signInPair("baseline  ", baseURL)
-	signInPortal := signInPair("portal    ", srv.base)
+	signInBase, signInPortal := attackPair(signInTargeter(baseURL, seeded.WorkspaceID.String()),
+		signInTargeter(srv.base, seeded.WorkspaceID.String()), resetLimits, func(r *vegeta.Result) string {
+			if strings.HasSuffix(r.URL, "/request") {
+				return "sign-in POST request (202)"
+			}
+			return "sign-in POST authenticate (401)"
+		}, 202, 401)
 	for i := range signInPortal {
+		signInBase[i].Name, signInPortal[i].Name = "baseline  "+signInBase[i].Name, "portal    "+signInPortal[i].Name
 		rows = append(rows, row{r: signInBase[i]}, row{r: signInPortal[i], base: &signInBase[i]})
 	}
 

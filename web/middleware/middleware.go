@@ -19,6 +19,7 @@ import (
 
 const (
 	keyLogger    = "portal.logger"
+	keyLogBase   = "portal.log_base"
 	keyNonce     = "portal.nonce"
 	keyPrincipal = "portal.principal"
 )
@@ -46,8 +47,9 @@ func Logger(base *slog.Logger, observe func(route, method string, status int, d 
 		return func(c echo.Context) error {
 			start := time.Now()
 			rid := c.Response().Header().Get(echo.HeaderXRequestID)
-			l := base.With("request_id", rid)
-			c.Set(keyLogger, l)
+			// The request's child logger is made only if a handler asks
+			// for it (Log); the request line names the id itself.
+			c.Set(keyLogBase, base)
 			err := next(c)
 			if err != nil {
 				c.Error(err)
@@ -67,7 +69,7 @@ func Logger(base *slog.Logger, observe func(route, method string, status int, d 
 			}
 			// The path is logged without its query: pre-authenticated links
 			// carry tokens there (D11) and tokens never reach the logs.
-			l.Log(c.Request().Context(), lvl, "request", "method", c.Request().Method, "route", route,
+			base.Log(c.Request().Context(), lvl, "request", "request_id", rid, "method", c.Request().Method, "route", route,
 				"path", c.Request().URL.Path, "status", status, "latency_ms", float64(d.Microseconds())/1000,
 				"ip", c.RealIP())
 			return nil
@@ -80,6 +82,11 @@ func Log(c echo.Context) *slog.Logger {
 	if l, ok := c.Get(keyLogger).(*slog.Logger); ok {
 		return l
 	}
+	if b, ok := c.Get(keyLogBase).(*slog.Logger); ok {
+		l := b.With("request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		c.Set(keyLogger, l)
+		return l
+	}
 	return slog.Default()
 }
 
@@ -89,10 +96,16 @@ func Log(c echo.Context) *slog.Logger {
 func SecurityHeaders(secure bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			var b [18]byte
-			_, _ = rand.Read(b[:])
-			nonce := base64.RawStdEncoding.EncodeToString(b[:])
-			c.Set(keyNonce, nonce)
+			// Only pages use the nonce: JSON answers get none and no CSP.
+			path := c.Request().URL.Path
+			page := !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/v1/")
+			var nonce string
+			if page {
+				var b [18]byte
+				_, _ = rand.Read(b[:])
+				nonce = base64.RawStdEncoding.EncodeToString(b[:])
+				c.Set(keyNonce, nonce)
+			}
 			h := c.Response().Header()
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "no-referrer")
@@ -102,7 +115,7 @@ func SecurityHeaders(secure bool) echo.MiddlewareFunc {
 			if secure {
 				h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 			}
-			if !strings.HasPrefix(c.Request().URL.Path, "/api/") && !strings.HasPrefix(c.Request().URL.Path, "/v1/") {
+			if page {
 				h.Set("Content-Security-Policy", CSP(nonce, false))
 			}
 			return next(c)
