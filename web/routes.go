@@ -29,7 +29,7 @@ func (s *Server) routes() {
 	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(sub))))
 
 	// Customer portal API (the contract). The API ignores cookies (D21).
-	cp := e.Group("/api/customer-portal", middleware.Bearer(s.svc.Resolver), noStore)
+	cp := e.Group("/api/customer-portal", middleware.Bearer(s.svc.Resolver), noStore, api.RejectUnparseableJSON)
 	// --- profile (issue 4)
 	cp.GET("/customers/me", a.GetCustomer, middleware.RequireSession)
 	cp.PATCH("/customers/me", a.UpdateCustomer, middleware.RequireBilling)
