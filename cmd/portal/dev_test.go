@@ -9,28 +9,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"portal/internal/testkit"
 )
-
-// lockedBuffer is a stdout the test can read while the command writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // runDev runs `portal dev` until it prints its banner, checks the server,
 // then cancels (Ctrl-C) and waits for it to stop. It returns the banner.
@@ -38,7 +21,7 @@ func runDev(t *testing.T, env map[string]string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &lockedBuffer{}
+	out := &testkit.SyncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"dev"}, envOf(env), out, io.Discard) }()
 	deadline := time.After(3 * time.Minute)

@@ -1,7 +1,6 @@
 package logbuf_test
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
 	"sync"
@@ -9,28 +8,11 @@ import (
 	"time"
 
 	"portal/internal/logbuf"
+	"portal/internal/testkit"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while the flusher writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestInfoWaitsWarnFlushesCloseWritesTheRest(t *testing.T) {
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	w := logbuf.New(&out, 64<<10)
 	log := slog.New(logbuf.Handler(slog.NewTextHandler(w, nil), w)).With("request_id", "r1")
 	log.Info("first")
@@ -58,7 +40,7 @@ func TestInfoWaitsWarnFlushesCloseWritesTheRest(t *testing.T) {
 }
 
 func TestTimerFlushes(t *testing.T) {
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	w := logbuf.New(&out, 64<<10)
 	defer w.Close()
 	slog.New(logbuf.Handler(slog.NewJSONHandler(w, nil), w)).Info("tick")
@@ -72,7 +54,7 @@ func TestTimerFlushes(t *testing.T) {
 }
 
 func TestConcurrentLinesStayWhole(t *testing.T) {
-	var out syncBuffer
+	var out testkit.SyncBuffer
 	w := logbuf.New(&out, 256) // small: full-buffer writes happen too
 	log := slog.New(logbuf.Handler(slog.NewTextHandler(w, nil), w))
 	var wg sync.WaitGroup

@@ -1,14 +1,12 @@
 package signin_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,27 +21,9 @@ import (
 	"portal/web/pagetest"
 )
 
-// syncBuffer is a log sink safe for the queue's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestD18_CodesAndTokensNeverLogged(t *testing.T) {
 	pool := testkit.DB(t)
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	cfg := &config.Config{Env: "production", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test", Secret: testSecret,
 		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
 	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
@@ -139,7 +119,7 @@ func TestMetricsShowQueueDepthAndOutcomes(t *testing.T) {
 //     3-D Secure journey and through the API's requires_action answer.
 func TestNoSecretsInLogs(t *testing.T) {
 	pool := testkit.DB(t)
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	prev := slog.Default()
 	slog.SetDefault(logger)
