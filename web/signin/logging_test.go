@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/app"
 	"portal/internal/auth"
@@ -21,27 +22,36 @@ import (
 	"portal/web/pagetest"
 )
 
-func TestD18_CodesAndTokensNeverLogged(t *testing.T) {
-	pool := testkit.DB(t)
-	var logs testkit.SyncBuffer
-	cfg := &config.Config{Env: "production", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test", Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+// loggedEnv is a started server whose services log to logger, stopped
+// when the test ends.
+func loggedEnv(t *testing.T, pool *pgxpool.Pool, cfg *config.Config, logger *slog.Logger) *env {
+	t.Helper()
+	svc, err := app.Build(context.Background(), cfg, pool, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc.SignIn.Floor = 0
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	if err := svc.Start(ctx); err != nil {
+		cancel()
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
+		defer cancel()
 		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
 		defer c()
 		_ = svc.Stop(sctx)
-	}()
-	e := &env{t: t, pool: pool, svc: svc, srv: web.New(svc)}
+	})
+	return &env{t: t, pool: pool, svc: svc, srv: web.New(svc)}
+}
+
+func TestD18_CodesAndTokensNeverLogged(t *testing.T) {
+	pool := testkit.DB(t)
+	var logs testkit.SyncBuffer
+	cfg := &config.Config{Env: "production", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test", Secret: testSecret,
+		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+	e := loggedEnv(t, pool, cfg, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	svc := e.svc
 	e.c = testkit.NewClient(t, e.srv.Handler())
 	e.legacy = e.workspace("legacy", false)
 	e.customer(e.legacy, "quiet@example.com", nil, "individual")
@@ -126,22 +136,8 @@ func TestNoSecretsInLogs(t *testing.T) {
 	t.Cleanup(func() { slog.SetDefault(prev) })
 	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test", Secret: testSecret,
 		MailFrom: "portal@example.test", Payments: "sandbox", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := svc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-		defer c()
-		_ = svc.Stop(sctx)
-	}()
-	e := &env{t: t, pool: pool, svc: svc, srv: web.New(svc)}
+	e := loggedEnv(t, pool, cfg, logger)
+	svc := e.svc
 	h := e.srv.Handler()
 	newClient := func() *testkit.Client { return testkit.NewClient(t, h, testkit.WithBaseURL(cfg.BaseURL)) }
 	e.c = newClient()
@@ -157,7 +153,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 
 	// A workspace, its access token, and a customer with a saved address.
 	email := "acme@example.com"
-	iss, err := svc.Workspaces.Create(ctx, workspace.CreateInput{Name: "Acme", Slug: "acme", Email: &email})
+	iss, err := svc.Workspaces.Create(t.Context(), workspace.CreateInput{Name: "Acme", Slug: "acme", Email: &email})
 	if err != nil {
 		t.Fatal(err)
 	}
