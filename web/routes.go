@@ -51,7 +51,7 @@ func (s *Server) routes() {
 	cp.DELETE("/members/:id", a.DeleteMember, middleware.RequireTeamAdmin)
 	// --- linked accounts (issue 7)
 	cp.GET("/oauth-accounts/authorize", a.OAuthAuthorize)
-	cp.GET("/oauth-accounts/callback", a.OAuthCallback, api.CallbackBrowserSession(h.BrowserSessionID))
+	cp.GET("/oauth-accounts/callback", a.OAuthCallback, api.CallbackBrowserSession(h.BrowserSessionIDs))
 	// --- cards (issue 6)
 	cp.GET("/payment-methods", a.ListPaymentMethods, middleware.RequireBilling)
 	cp.POST("/payment-methods", a.CreatePaymentMethod, middleware.RequireBilling)

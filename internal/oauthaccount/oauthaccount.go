@@ -171,6 +171,37 @@ type CallbackInput struct {
 	State string
 	Code  string
 	Error string
+	// BrowserSessions are the browser sessions the request's portal cookie
+	// names (one per workspace, D25); they only ever make the callback
+	// stricter, never authenticate anything.
+	BrowserSessions []uuid.UUID
+}
+
+// boundToCaller reports whether the callback request carries the session a
+// state was started by. A state started from the pages ("browser:") needs
+// that browser session's cookie and nothing else will do: no cookie, a
+// cookie of another session, or a bearer token is refused (D30). A state
+// started through the API stays bearer-bound: a caller that brings a
+// bearer must bring the one that asked, and a portal cookie left in the
+// same browser does not matter (the API ignores cookies, D21). Refusing
+// rolls the consume back, so a stolen state does not burn the owner's
+// attempt.
+func boundToCaller(ref string, caller *auth.Principal, browsers []uuid.UUID) bool {
+	if strings.HasPrefix(ref, "browser:") {
+		if caller != nil && !caller.Browser {
+			return false
+		}
+		if caller != nil && sessionRef(caller) == ref {
+			return true
+		}
+		for _, id := range browsers {
+			if "browser:"+id.String() == ref {
+				return true
+			}
+		}
+		return false
+	}
+	return caller == nil || caller.Browser || sessionRef(caller) == ref
 }
 
 // Callback finishes linking and returns where to send the browser (303).
@@ -194,14 +225,7 @@ func (s *Service) Callback(ctx context.Context, caller *auth.Principal, in Callb
 			}
 			return err
 		}
-		// A caller that brings a session must bring the one that started
-		// the flow; refusing rolls back, so a stolen state used from another
-		// session does not burn the owner's attempt. A browser cookie only
-		// counts against states started from the pages: a flow started
-		// through the API ignores cookies (D21), so a portal cookie left in
-		// the same browser does not break it.
-		if caller != nil && (!caller.Browser || strings.HasPrefix(st.SessionRef, "browser:")) &&
-			sessionRef(caller) != st.SessionRef {
+		if !boundToCaller(st.SessionRef, caller, in.BrowserSessions) {
 			s.log.InfoContext(ctx, "oauth state refused", "reason", "another session")
 			return apperr.Forbidden(MsgInvalidState)
 		}

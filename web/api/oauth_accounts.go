@@ -84,6 +84,7 @@ func (h *Handlers) OAuthCallback(c echo.Context) error {
 		return apperr.Invalid(missing("state"))
 	}
 	in := oauthaccount.CallbackInput{State: q.Get("state"), Code: q.Get("code"), Error: q.Get("error")}
+	in.BrowserSessions, _ = c.Get(keyCallbackBrowser).([]uuid.UUID)
 	target, err := h.S.OAuth.Callback(c.Request().Context(), callbackCaller(c), in)
 	if err != nil {
 		return err
@@ -92,36 +93,28 @@ func (h *Handlers) OAuthCallback(c echo.Context) error {
 }
 
 // keyCallbackBrowser is where CallbackBrowserSession leaves the browser
-// session id the callback request's cookie refers to.
+// session ids the callback request's cookie refers to.
 const keyCallbackBrowser = "portal.oauth_callback_browser"
 
 // CallbackBrowserSession reads the pages' cookie on the callback route only,
-// for the state's session binding: the provider's redirect is a top-level
-// navigation, so it carries the portal's cookie (when SameSite allows) and
-// no bearer. read returns the cookie's browser session id, or uuid.Nil. The
-// cookie never authenticates anything here (D21); it can only make the
-// callback stricter.
-func CallbackBrowserSession(read func(*http.Request) uuid.UUID) echo.MiddlewareFunc {
+// for the state's session binding (D30): the provider's redirect is a
+// top-level navigation, so it carries the portal's cookie (when SameSite
+// allows) and no bearer. read returns the browser session ids the cookie
+// names (one per workspace). The cookie never authenticates anything here
+// (D21); it can only make the callback stricter.
+func CallbackBrowserSession(read func(*http.Request) []uuid.UUID) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if id := read(c.Request()); id != uuid.Nil {
-				c.Set(keyCallbackBrowser, id)
+			if ids := read(c.Request()); len(ids) > 0 {
+				c.Set(keyCallbackBrowser, ids)
 			}
 			return next(c)
 		}
 	}
 }
 
-// callbackCaller is the session the callback request carries, if any: the
-// bearer principal resolved by the group's middleware, else the browser
-// session named by the cookie. The service refuses a state bound to another
-// session than this one.
+// callbackCaller is the bearer session the callback request carries, if
+// any; the service refuses a state bound to another session than this one.
 func callbackCaller(c echo.Context) *auth.Principal {
-	if p := middleware.Principal(c); p != nil {
-		return p
-	}
-	if id, ok := c.Get(keyCallbackBrowser).(uuid.UUID); ok {
-		return &auth.Principal{Browser: true, SessionID: id}
-	}
-	return nil
+	return middleware.Principal(c)
 }

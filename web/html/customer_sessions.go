@@ -331,6 +331,7 @@ func (h *Handlers) SignOut(c echo.Context) error {
 		}
 	}
 	*st = session.State{Flash: "You have signed out.", FlashKind: "success"}
+	h.rotateCSRF(c)
 	if err := h.writeState(c, *st); err != nil {
 		return err
 	}

@@ -183,10 +183,13 @@ func (h *Handlers) OAuthDisconnect(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, settingsPath(c)+"?"+q.Encode())
 }
 
-// BrowserSessionID is the browser session id in r's portal cookie, or
-// uuid.Nil; the API's OAuth callback uses it to check the state's binding.
-func (h *Handlers) BrowserSessionID(r *http.Request) uuid.UUID {
-	return h.cookies.Read(r).SessionID
+// BrowserSessionIDs are the browser session ids in r's portal cookie; the
+// API's OAuth callback uses them to check a state's binding (D30).
+func (h *Handlers) BrowserSessionIDs(r *http.Request) []uuid.UUID {
+	if id := h.cookies.Read(r).SessionID; id != uuid.Nil {
+		return []uuid.UUID{id}
+	}
+	return nil
 }
 
 // AllowProviderFormAction widens the page's CSP form-action to the

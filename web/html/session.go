@@ -1,9 +1,13 @@
 package html
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -125,6 +129,7 @@ func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.
 		return err
 	}
 	*st = session.State{SessionID: id, Flash: st.Flash, FlashKind: st.FlashKind}
+	h.rotateCSRF(c)
 	return h.writeState(c, *st)
 }
 
@@ -196,10 +201,19 @@ func csrfToken(c echo.Context) (string, string) {
 	return tok, CSRFField
 }
 
+// csrfCookieName is echo's CSRF cookie: __Host- over https.
+func csrfCookieName(secure bool) string {
+	if secure {
+		return "__Host-csrf"
+	}
+	return "csrf"
+}
+
 // csrfMiddleware is D21's pair: Go's cross-origin protection (Sec-Fetch-Site
 // and Origin) and echo's token, carried in the _csrf hidden input or, for
-// htmx, the X-CSRF-Token header. Failures are echo 403/400 errors, which
-// web/errors.go renders as the friendly "Your form expired" page.
+// htmx, the X-CSRF-Token header, never in the query string (D27). Failures
+// are echo 403/400 errors, which web/errors.go renders as the friendly
+// "Your form expired" page.
 func csrfMiddleware(secure bool) []echo.MiddlewareFunc {
 	cop := http.NewCrossOriginProtection()
 	origin := func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -210,21 +224,68 @@ func csrfMiddleware(secure bool) []echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-	name := "csrf"
-	if secure {
-		name = "__Host-csrf"
-	}
 	token := echomw.CSRFWithConfig(echomw.CSRFConfig{
 		TokenLookup:    "form:" + CSRFField + ",header:X-CSRF-Token",
 		ContextKey:     csrfContextKey,
-		CookieName:     name,
+		CookieName:     csrfCookieName(secure),
 		CookiePath:     "/",
 		CookieMaxAge:   int(session.MaxAge.Seconds()),
 		CookieSecure:   secure,
 		CookieHTTPOnly: true,
 		CookieSameSite: http.SameSiteStrictMode,
 	})
-	return []echo.MiddlewareFunc{origin, token}
+	return []echo.MiddlewareFunc{origin, bodyOnlyCSRF, token}
+}
+
+// bodyOnlyCSRF keeps a _csrf query parameter away from echo's "form:"
+// lookup, which reads r.Form (query and body merged): after the body is
+// parsed, r.Form's _csrf is exactly the body's, so a token that leaked into
+// a URL (logs, Referer, history) never authorizes a post (D27).
+func bodyOnlyCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+			return next(c)
+		}
+		if r.Form == nil {
+			// What echo's lookup would do; a malformed body leaves r.Form
+			// holding what could be read, and the token check fails.
+			_ = r.ParseMultipartForm(32 << 20)
+		}
+		if r.Form == nil {
+			r.Form = url.Values{}
+		}
+		if v := r.PostForm[CSRFField]; len(v) > 0 {
+			r.Form[CSRFField] = append([]string(nil), v...)
+		} else {
+			delete(r.Form, CSRFField)
+		}
+		return next(c)
+	}
+}
+
+// rotateCSRF issues a new CSRF token (D27): at sign-in and at sign-out the
+// browser gets a fresh cookie, replacing the one echo's middleware set on
+// this response, so a token seen before the change of identity stops
+// working. Pages rendered later in this request use the new token.
+func (h *Handlers) rotateCSRF(c echo.Context) {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	secure := h.S.Config.Secure()
+	name := csrfCookieName(secure)
+	hdr := c.Response().Header()
+	old := hdr.Values("Set-Cookie")
+	hdr.Del("Set-Cookie")
+	for _, v := range old {
+		if !strings.HasPrefix(v, name+"=") {
+			hdr.Add("Set-Cookie", v)
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: name, Value: tok, Path: "/", Expires: time.Now().Add(session.MaxAge),
+		Secure: secure, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	c.Set(csrfContextKey, tok)
 }
 
 // fillUser puts the signed-in person into the page data.

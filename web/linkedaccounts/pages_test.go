@@ -135,7 +135,8 @@ func TestPages_ConnectLinksToCustomer(t *testing.T) {
 	if ref != "browser:"+b.p.SessionID.String() || returnTo != baseURL+"/acme/portal/settings" {
 		t.Fatalf("state bound to %q, returns to %q", ref, returnTo)
 	}
-	_, loc, body := e.callback("", url.Values{"state": {u.Query().Get("state")}, "code": {"pg"}})
+	// The provider sends the same browser back, with its portal cookie (D30).
+	_, loc, body := b.callback(url.Values{"state": {u.Query().Get("state")}, "code": {"pg"}})
 	if loc != baseURL+"/acme/portal/settings?linked=microsoft" {
 		t.Fatalf("callback → %q %s", loc, body)
 	}
@@ -346,5 +347,43 @@ func TestPages_ConnectNeedsCSRF(t *testing.T) {
 	_ = e.pool.QueryRow(context.Background(), `SELECT count(*) FROM oauth_states`).Scan(&n)
 	if n != 0 {
 		t.Fatal("state stored without CSRF token")
+	}
+}
+
+// TestD30_PageStateNeedsItsBrowserSession: a state minted from the settings
+// page is accepted at the callback only with that browser session's cookie.
+// Without any cookie, with a bearer of the same customer, or with a cookie
+// of another workspace's session, it is 403 and the state stays unused, so
+// the owner's own return still links.
+func TestD30_PageStateNeedsItsBrowserSession(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed()
+	a := e.browserFor(f.customerID, nil, f.workspaceID)
+	rec := a.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, false)
+	u, _ := url.Parse(rec.Header().Get("Location"))
+	state := u.Query().Get("state")
+	unused := func(when string) {
+		t.Helper()
+		var n int
+		if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM oauth_states WHERE used_at IS NULL`).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%s: unused states %d (%v)", when, n, err)
+		}
+	}
+	// No cookie, no bearer: someone who only has the state.
+	code, _, body := e.callback("", url.Values{"state": {state}, "code": {"c"}})
+	assertInvalidState(t, code, body)
+	unused("no cookie")
+	// A bearer of the same customer is not the browser session.
+	tok, _ := e.customerToken(f.customerID)
+	code, _, body = e.callback(tok, url.Values{"state": {state}, "code": {"c"}})
+	assertInvalidState(t, code, body)
+	unused("bearer")
+	if len(e.accounts("customers", f.customerID)) != 0 {
+		t.Fatal("linked without the browser session")
+	}
+	// The browser that asked finishes it.
+	code, loc, body := a.callback(url.Values{"state": {state}, "code": {"c"}})
+	if code != http.StatusSeeOther || loc != baseURL+"/acme/portal/settings?linked=microsoft" {
+		t.Fatalf("%d %s %s", code, loc, body)
 	}
 }
