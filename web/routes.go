@@ -61,7 +61,7 @@ func (s *Server) routes() {
 	// --- public workspace (issue 2)
 	cp.GET("/workspaces/:slug", a.GetWorkspace)
 
-	// Workspace API, for the workspace's own servers (INTERFACE.md).
+	// Workspace API, for the workspace's own servers (docs/design.md "Interface").
 	wa := e.Group("/api", a.RequireWorkspaceToken, noStore)
 	both := func(method, path string, fn echo.HandlerFunc) {
 		wa.Add(method, path, fn)

@@ -8,7 +8,7 @@ import (
 )
 
 // signInMetrics adds the mail queue depth and sign-in outcomes to /metrics
-// (INTERFACE.md "Operations").
+// (docs/design.md "Interface", "Operations").
 func (s *Server) signInMetrics() {
 	if s.svc.SignIn == nil || s.svc.Mail == nil {
 		return

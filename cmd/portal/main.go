@@ -1,5 +1,5 @@
 // Command portal runs the customer portal: serve, migrate, workspace, seed
-// and dev (spec/INTERFACE.md).
+// and dev (docs/design.md "Interface").
 package main
 
 import (

@@ -1,4 +1,4 @@
-// Command portalbench is `make bench` (GUIDE "Measuring"): it starts the real
+// Command portalbench is `make bench` (README "Measuring"): it starts the real
 // server on a private, seeded PostgreSQL, drives it over loopback for a fixed
 // time with vegeta, measures a bare net/http + pgx baseline running the same
 // SQL in the same run, and prints one table with the targets beside the

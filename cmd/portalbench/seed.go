@@ -11,7 +11,7 @@ import (
 	"portal/internal/auth"
 )
 
-// Sizes of the seeded load (GUIDE "Measuring").
+// Sizes of the seeded load (README "Measuring").
 const (
 	nCustomers = 10_000
 	nSessions  = 100_000

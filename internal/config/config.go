@@ -1,5 +1,5 @@
 // Package config reads Portal's configuration from the environment
-// (spec/INTERFACE.md) and validates it at start, naming the variable at fault.
+// (docs/design.md "Interface") and validates it at start, naming the variable at fault.
 package config
 
 import (
@@ -13,7 +13,7 @@ import (
 	"github.com/caarlos0/env/v11"
 )
 
-// Config is every setting Portal reads. Names are fixed by INTERFACE.md.
+// Config is every setting Portal reads. Names are fixed by docs/design.md "Interface".
 type Config struct {
 	DatabaseURL     string `env:"DATABASE_URL"`
 	Addr            string `env:"PORTAL_ADDR" envDefault:"127.0.0.1:8080"`

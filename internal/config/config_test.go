@@ -13,7 +13,7 @@ func load(kv map[string]string) (*Config, error) {
 }
 
 // TestLoadDefaults: a production config needs only a secret; the rest has
-// the defaults of INTERFACE.md.
+// the defaults of docs/design.md "Interface".
 func TestLoadDefaults(t *testing.T) {
 	c, err := load(map[string]string{"PORTAL_SECRET": goodSecret})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"portal/internal/validate"
 )
 
-// The workspace API's customer operations (INTERFACE.md): the workspace's own
+// The workspace API's customer operations (docs/design.md "Interface"): the workspace's own
 // servers create and edit their customers. The actor is the workspace of the
 // access token; every query is confined to it, so another workspace's
 // customer is 404.
@@ -188,7 +188,7 @@ func waEmail(raw string) (string, *apperr.FieldError) {
 }
 
 // waText trims an optional text field, turns "" into null, and enforces
-// the name limit of INTERFACE.md.
+// the name limit of docs/design.md "Interface".
 func waText(v *string, field string, errs []apperr.FieldError) (*string, []apperr.FieldError) {
 	if v == nil {
 		return nil, errs

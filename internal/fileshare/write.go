@@ -29,7 +29,7 @@ type Nullable[T any] struct {
 	Value *T
 }
 
-// CreateInput is the workspace API's new session (INTERFACE.md).
+// CreateInput is the workspace API's new session (docs/design.md "Interface").
 type CreateInput struct {
 	CustomerID    uuid.UUID
 	Title         *string

@@ -13,7 +13,7 @@ import (
 	"portal/internal/validate"
 )
 
-// The workspace API's member creation (POST /api/members/, INTERFACE.md).
+// The workspace API's member creation (POST /api/members/, docs/design.md "Interface").
 // The actor is the access token's workspace; the customer must be one of its
 // live customers.
 
@@ -131,7 +131,7 @@ func waDBErr(op string, err error) error {
 }
 
 // waText trims an optional text field, turns "" into null and enforces the
-// name limit of INTERFACE.md.
+// name limit of docs/design.md "Interface".
 func waText(v *string, field string, errs []apperr.FieldError) (*string, []apperr.FieldError) {
 	if v == nil {
 		return nil, errs

@@ -59,7 +59,7 @@ const (
 )
 
 // buildProviders returns the platforms that have credentials (§5,
-// INTERFACE.md): a platform without them does not exist for callers.
+// docs/design.md "Interface"): a platform without them does not exist for callers.
 func buildProviders(cfg *config.Config, callbackURL string) map[Platform]*provider {
 	out := map[Platform]*provider{}
 	if cfg.MicrosoftClientID != "" && cfg.MicrosoftClientSecret != "" {

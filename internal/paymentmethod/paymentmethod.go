@@ -1,5 +1,5 @@
 // Package paymentmethod owns saved cards: the local rows and the flows
-// through the payments provider (BEHAVIOR §4 with DECISIONS D4). Nothing is
+// through the payments provider (§4 with D4). Nothing is
 // written locally unless the provider succeeded, and every id is checked
 // against the caller's customer and workspace in SQL before the provider is
 // asked anything.

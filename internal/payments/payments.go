@@ -137,7 +137,7 @@ var ErrInvalidRequest = errors.New("payments: invalid request")
 var ErrNotConfigured = errors.New("PaymentsNotConfigured")
 
 // NotConfigured is the 503 every card operation answers when neither
-// STRIPE_SECRET_KEY nor PORTAL_PAYMENTS=sandbox is set (INTERFACE.md).
+// STRIPE_SECRET_KEY nor PORTAL_PAYMENTS=sandbox is set (docs/design.md "Interface").
 func NotConfigured() *apperr.Error {
 	e := apperr.Unavailable("Card payments are not configured for this portal.", 0, ErrNotConfigured)
 	e.Name = "PaymentsNotConfigured"
@@ -163,7 +163,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, log *slog.Logger) Provider {
 
 // IdempotencyKey derives a provider idempotency key from the parts that make
 // a request "the same", so a double click or a retried job creates one
-// object, not two (RELIABILITY §2.2). Stripe allows 255 characters.
+// object, not two (R5). Stripe allows 255 characters.
 func IdempotencyKey(kind string, parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {

@@ -17,7 +17,7 @@ import (
 )
 
 // stripeMockVersion is the stripe-mock the request-shape test runs against
-// (RELIABILITY §3.2): new enough to know ConfirmationTokens, run without
+// (R6): new enough to know ConfirmationTokens, run without
 // -strict-version-check because it embeds a newer API version than the
 // 2023-10-16 stripe-go v76 sends.
 const stripeMockVersion = "v0.203.0"

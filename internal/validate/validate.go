@@ -1,5 +1,5 @@
 // Package validate holds input rules shared by every surface: email syntax
-// and normalization, and the length limits of spec/INTERFACE.md.
+// and normalization, and the length limits of docs/design.md "Interface".
 package validate
 
 import (
@@ -14,7 +14,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Limits from INTERFACE.md "Input limits everywhere".
+// Limits from docs/design.md "Interface", "Input limits everywhere".
 const (
 	MaxEmail    = 320
 	MaxName     = 256

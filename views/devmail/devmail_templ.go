@@ -22,7 +22,7 @@ type Mail struct {
 }
 
 // Page lists every message the portal sent, newest first, with its code
-// (development only, INTERFACE.md).
+// (development only, docs/design.md "Interface").
 func Page(m layout.Meta, mails []Mail) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -13,7 +13,7 @@ import "strconv"
 
 // Base is the page shell. htmx keeps no history cache (historyCacheSize 0):
 // a snapshot of a signed-in page in localStorage would outlive sign-out
-// and come back with the back button (RELIABILITY S7); a history miss
+// and come back with the back button (R4); a history miss
 // reloads the page from the server instead, which checks the session.
 func Base(m Meta) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

@@ -19,8 +19,8 @@ type User struct {
 	CanTeam bool
 }
 
-// Meta is the request-wide data every page needs, in one value (GUIDE
-// convention 5).
+// Meta is the request-wide data every page needs, in one value, so that
+// views take typed props and nothing else.
 type Meta struct {
 	Title     string
 	Nonce     string

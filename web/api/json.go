@@ -175,7 +175,7 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 
 // RejectUnparseableJSON answers a body that is not JSON at all with the
 // 422 the handler would give, before the route's role guard runs: the
-// original rejects unparseable JSON ahead of its guards (BEHAVIOR §2.2), so
+// original rejects unparseable JSON ahead of its guards (§2.2), so
 // a plain member sending garbage learns it is garbage, not that it is
 // forbidden. Well-formed JSON of the wrong shape still meets the guard
 // first; the body is put back for the handler.

@@ -14,7 +14,7 @@ import (
 )
 
 // Workspace API: customers and members come in from the workspace's own
-// servers (INTERFACE.md, D17). Handlers decode, call one service method
+// servers (docs/design.md "Interface", D17). Handlers decode, call one service method
 // with the token's workspace, and encode.
 
 // WorkspaceCustomerJSON is a customer as the workspace API shows it: the

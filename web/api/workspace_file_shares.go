@@ -13,7 +13,7 @@ import (
 )
 
 // Workspace API: file-share sessions, downloads and payments come in from
-// the workspace's own servers (INTERFACE.md, D17). Every id is confined to
+// the workspace's own servers (docs/design.md "Interface", D17). Every id is confined to
 // the token's workspace in SQL; another workspace's id is 404.
 
 type createFileShareBody struct {

@@ -285,7 +285,7 @@ func TestStripeHanging(t *testing.T) {
 	}
 }
 
-// INTERFACE.md: without Stripe or the sandbox every card endpoint is 503.
+// docs/design.md "Interface": without Stripe or the sandbox every card endpoint is 503.
 func TestPaymentsNotConfigured(t *testing.T) {
 	e := newEnv(t, opts{mode: "off"})
 	for _, r := range []struct{ method, path string }{

@@ -46,7 +46,7 @@ func cardsOnPage(t *testing.T, d *goquery.Document) []shownCard {
 	return out
 }
 
-// The sandbox journey (GUIDE "add a card through the sandbox"), without
+// The sandbox journey (the browser journey "add a card through the sandbox"), without
 // JavaScript: a card that asks for 3-D Secure, approved; a second card;
 // make it the default; delete the first after the confirmation step.
 func TestSandboxCardJourney(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// TestEveryPage opens every page route (INTERFACE.md, web/html Routes) as
+// TestEveryPage opens every page route (docs/design.md "Interface", web/html Routes) as
 // each kind of visitor and runs the full page check on each: console, CSP,
 // axe at 1280 and 360 px in light and dark, no sideways scroll. It is also
 // what `make screenshots` runs, so every check has a stable name. The
@@ -132,7 +132,7 @@ func TestEveryPage(t *testing.T) {
 	ivy.check("billing delete confirmation (no JavaScript)")
 }
 
-// keyboardNav checks the overview by keyboard (UI.md §3) right after it
+// keyboardNav checks the overview by keyboard (docs/design.md "Pages") right after it
 // loaded: the first Tab reaches the skip link; tabbing on reaches every
 // navigation link in order, each with a visible focus ring; the skip link
 // moves focus to the content; the current page's link is marked

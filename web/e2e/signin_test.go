@@ -229,7 +229,7 @@ func TestPreAuthenticatedLink(t *testing.T) {
 		t.Errorf("after a reload: at %s with %d rows", p, tb.count(tid("session-row")))
 	}
 
-	// DECISIONS D11 exchanges the token on first hit but does not make it
+	// D11 exchanges the token on first hit but does not make it
 	// single use: it is the contract's 1-hour bearer token, so the same link
 	// in a fresh tab signs in too — and is cleaned from that tab as well.
 	fresh := e.tab()

@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// The team journeys (UI.md "Team members", D2): the owner adds, changes,
+// The team journeys (docs/design.md "Pages", "Team members", D2): the owner adds, changes,
 // removes and hands over; a billing manager manages but cannot take or
 // strip ownership; a plain member is told no and cannot forge their way
 // in; a workspace without teams says so.

@@ -60,7 +60,7 @@ type result struct {
 	body   []byte // kept for every non-200 and a sample of 200s
 }
 
-// TestDatabaseRestartUnderLoad is RELIABILITY.md D1 on the real server over
+// TestDatabaseRestartUnderLoad is R1 on the real server over
 // loopback: while eight clients load the API and the pages, PostgreSQL is
 // stopped cleanly, kept down, started again, and later killed the way a
 // crash would (immediate shutdown, crash recovery on start). Every answer
@@ -390,7 +390,7 @@ func signInRequest(client *http.Client, base, workspaceID, email string) result 
 }
 
 // check503 checks an outage answer: Retry-After in whole seconds, and the
-// body the contract's error shape gives 503s (DECISIONS D1: {"detail"}) on
+// body the contract's error shape gives 503s (D1: {"detail"}) on
 // the API, the friendly page on pages.
 func check503(tg target, r result) error {
 	if r.err != nil {

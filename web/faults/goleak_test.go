@@ -13,7 +13,7 @@ import (
 	"portal/web/session"
 )
 
-// TestNoGoroutineLeaks is RELIABILITY.md G2: the application built as
+// TestNoGoroutineLeaks is R3: the application built as
 // `portal serve` builds it, with its mail queue and cleanup worker running,
 // serving real requests on a listener (the API, pages, and a sign-in whose
 // mail goes out through SMTP), then shut down in the serve command's order,

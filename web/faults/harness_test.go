@@ -1,7 +1,7 @@
 // Package faults runs the whole server, on a real loopback listener with its
 // background workers, through failures of what it depends on: PostgreSQL
 // stopped or killed under load, and a clean start/stop that must leave no
-// goroutine behind (issue 9, RELIABILITY.md D1 and G2).
+// goroutine behind (issue 9, R1 and R3 in docs/design.md).
 package faults
 
 import (

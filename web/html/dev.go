@@ -9,7 +9,7 @@ import (
 )
 
 // devRoutes registers development-only pages: /_dev/mail lists every
-// message the portal sent, newest first, with its code (INTERFACE.md).
+// message the portal sent, newest first, with its code (docs/design.md "Interface").
 // Outside development the route does not exist.
 func (h *Handlers) devRoutes(e *echo.Echo) {
 	if !h.S.Config.Dev() || h.S.Mail == nil {

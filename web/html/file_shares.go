@@ -20,7 +20,7 @@ import (
 )
 
 // Overview is /{slug}/portal/overview: the customer's file-share sessions
-// as a sortable, paged table (UI.md §5). HTMX requests from the sort and
+// as a sortable, paged table (docs/design.md "Pages"). HTMX requests from the sort and
 // page links get only the table.
 func (h *Handlers) Overview(c echo.Context) error {
 	ctx := c.Request().Context()

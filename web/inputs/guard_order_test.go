@@ -13,7 +13,7 @@ import (
 	"portal/internal/fileshare/fstest"
 )
 
-// TestUnparseableJSONBeforeGuard: BEHAVIOR §2.2 — the role guards run
+// TestUnparseableJSONBeforeGuard: §2.2 — the role guards run
 // before body validation, except that a body which is not JSON at all is
 // 422 first. A plain member's garbage body is 422 json_invalid; the same
 // member's well-formed body is the guard's 403; a bad token is still 401

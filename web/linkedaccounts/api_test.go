@@ -666,7 +666,7 @@ func TestOAuthReturnToSanitized(t *testing.T) {
 	}
 }
 
-// TestOAuth_S1_TakeoverChainClosed replays S1 from BEHAVIOR.md: an anonymous
+// TestOAuth_S1_TakeoverChainClosed replays S1: an anonymous
 // authorize with someone's customer_id, then the callback with error=x, used
 // to mint a session for that customer and put its token in the redirect.
 func TestOAuth_S1_TakeoverChainClosed(t *testing.T) {

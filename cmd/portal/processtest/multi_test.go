@@ -53,7 +53,7 @@ func checkAPI(t *testing.T, r *testkit.Response) {
 	default:
 		err := testkit.LoadContract(t).CheckResponse(r.Method, r.Path, r.Status, r.Header, r.Body)
 		if err != nil && r.Status == http.StatusForbidden && strings.Contains(err.Error(), "status not documented") {
-			// The billing guard's 403 (BEHAVIOR BILL-READ) on routes whose
+			// The billing guard's 403 (§2.2 BILL-READ) on routes whose
 			// contract lists only their success: the error shape.
 			var b map[string]any
 			r.JSON(t, &b)
@@ -376,7 +376,7 @@ func csrf(t *testing.T, c *testkit.Client) string {
 
 // TestTwoInstancesMigrateAtOnce: a deploy starts every instance at once on
 // a database with pending migrations; `portal serve` migrates first
-// (INTERFACE.md), so they must not trip over each other.
+// (docs/design.md "Interface"), so they must not trip over each other.
 func TestTwoInstancesMigrateAtOnce(t *testing.T) {
 	pool := testkit.DB(t)
 	if err := db.MigrateDown(t.Context(), pool, true); err != nil {

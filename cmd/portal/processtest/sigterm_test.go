@@ -25,13 +25,13 @@ import (
 // guard. So once all 100 interim answers have arrived, 100 handlers are
 // provably running, blocked on their bodies. Then SIGTERM; then the bodies.
 //
-// What must hold (issue 9, RELIABILITY G1): every request completes with a
+// What must hold (issue 9, R2): every request completes with a
 // normal answer (200, valid per the contract, no reset), the instance stops
 // taking new connections at once, and the process exits 0 within 20 s.
 //
 // /readyz: web.Server.Serve marks the server draining (so /readyz answers
 // 503) and then calls http.Server.Shutdown, which closes the listener
-// immediately, as INTERFACE.md says ("stops accepting"). A load balancer's
+// immediately, as docs/design.md "Interface" says ("stops accepting"). A load balancer's
 // health check therefore sees its connection refused, not a 503; the 503
 // is for probes already on an open connection and is asserted in-process by
 // web/ops TestGracefulShutdown. Here we assert that no /readyz after the
