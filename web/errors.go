@@ -2,9 +2,7 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -13,35 +11,9 @@ import (
 	"portal/internal/db"
 	"portal/internal/validate"
 	"portal/web/htmx"
+	"portal/web/httperr"
 	"portal/web/middleware"
 )
-
-// errorStatus is the one mapping from error kind to HTTP status.
-func errorStatus(e *apperr.Error) int {
-	switch e.Kind {
-	case apperr.KindInvalid:
-		return http.StatusUnprocessableEntity
-	case apperr.KindNotFound:
-		return http.StatusNotFound
-	case apperr.KindConflict:
-		return http.StatusConflict
-	case apperr.KindUnauthenticated, apperr.KindInvalidToken:
-		return http.StatusUnauthorized
-	case apperr.KindForbidden:
-		return http.StatusForbidden
-	case apperr.KindBadRequest:
-		return http.StatusBadRequest
-	case apperr.KindRateLimited:
-		return http.StatusTooManyRequests
-	case apperr.KindUnavailable:
-		return http.StatusServiceUnavailable
-	case apperr.KindProviderUnavailable:
-		return http.StatusBadGateway
-	case apperr.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
 
 // toAppErr turns anything a handler returned into an *apperr.Error.
 func toAppErr(err error, api bool) *apperr.Error {
@@ -55,7 +27,7 @@ func toAppErr(err error, api bool) *apperr.Error {
 		if e.Kind == apperr.KindInternal && db.IsUnavailable(e.Err) {
 			// A service that wrapped a lost database connection as
 			// internal: the database is away, not the code broken. 503
-			// tells clients to retry (RELIABILITY.md D1: never a 500).
+			// tells clients to retry (R1: never a 500).
 			return apperr.Unavailable("", 0, e.Err)
 		}
 		return e
@@ -86,7 +58,7 @@ func toAppErr(err error, api bool) *apperr.Error {
 	return apperr.Internal("handler", err)
 }
 
-// ErrorBody renders the JSON body for an error (DECISIONS D1).
+// ErrorBody renders the JSON body for an error (D1).
 func ErrorBody(e *apperr.Error) any {
 	switch e.Kind {
 	case apperr.KindInvalid:
@@ -118,23 +90,6 @@ func ErrorBody(e *apperr.Error) any {
 	return body
 }
 
-func setErrorHeaders(c echo.Context, e *apperr.Error) {
-	h := c.Response().Header()
-	switch e.Kind {
-	case apperr.KindUnauthenticated:
-		h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="rapidly"`)
-	case apperr.KindInvalidToken:
-		h.Set(echo.HeaderWWWAuthenticate, fmt.Sprintf(`Bearer realm="rapidly", error="invalid_token", error_description=%q`, e.Detail))
-	}
-	if e.RetryAfter > 0 || e.Kind == apperr.KindRateLimited || e.Kind == apperr.KindUnavailable {
-		secs := int(e.RetryAfter.Seconds())
-		if secs < 1 {
-			secs = 1
-		}
-		h.Set("Retry-After", strconv.Itoa(secs))
-	}
-}
-
 // isAPI reports whether the request is for a JSON surface.
 func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
@@ -148,13 +103,13 @@ func (s *Server) httpErrorHandler(err error, c echo.Context) {
 		return
 	}
 	e := toAppErr(err, isAPI(c))
-	status := errorStatus(e)
+	status := httperr.Status(e.Kind)
 	if status >= 500 && e.Kind != apperr.KindUnavailable && e.Kind != apperr.KindProviderUnavailable {
 		middleware.Log(c).Error("request failed", "error", err.Error())
 	} else if e.Err != nil {
 		middleware.Log(c).Warn("request degraded", "error", e.Err.Error(), "status", status)
 	}
-	setErrorHeaders(c, e)
+	httperr.SetHeaders(c.Response().Header(), e)
 	if isAPI(c) {
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

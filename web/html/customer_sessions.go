@@ -17,6 +17,7 @@ import (
 	"portal/internal/validate"
 	"portal/views/signin"
 	"portal/web/htmx"
+	"portal/web/httperr"
 	"portal/web/middleware"
 	"portal/web/session"
 )
@@ -108,14 +109,10 @@ func (h *Handlers) requestError(c echo.Context, email string, err error) error {
 			p.Error = ae.Fields[0].Msg
 		}
 		return h.renderRequest(c, http.StatusUnprocessableEntity, p)
-	case apperr.KindRateLimited:
-		p.Message = tooMany(ae.RetryAfter)
-		setRetryAfter(c, ae.RetryAfter)
-		return h.renderRequest(c, http.StatusTooManyRequests, p)
-	case apperr.KindUnavailable:
-		p.Message = "Sign-in is temporarily unavailable. Please try again shortly."
-		setRetryAfter(c, ae.RetryAfter)
-		return h.renderRequest(c, http.StatusServiceUnavailable, p)
+	case apperr.KindRateLimited, apperr.KindUnavailable:
+		var status int
+		p.Message, status = signInRefusal(c, ae)
+		return h.renderRequest(c, status, p)
 	}
 	return err
 }
@@ -159,6 +156,17 @@ func pickerAccounts(v any) []signin.Account {
 	return out
 }
 
+// signInRefusal words a rate limit or an outage for the sign-in forms and
+// returns its status, with Retry-After set: one place for the request,
+// code and resend forms.
+func signInRefusal(c echo.Context, ae *apperr.Error) (string, int) {
+	status := httperr.StatusOf(c.Response().Header(), ae)
+	if ae.Kind == apperr.KindRateLimited {
+		return tooMany(ae.RetryAfter), status
+	}
+	return "Sign-in is temporarily unavailable. Please try again shortly.", status
+}
+
 func tooMany(retry time.Duration) string {
 	mins := int((retry + time.Minute - 1) / time.Minute)
 	if mins < 1 {
@@ -168,14 +176,6 @@ func tooMany(retry time.Duration) string {
 		return "Too many attempts. Please try again in 1 minute."
 	}
 	return fmt.Sprintf("Too many attempts. Please try again in %d minutes.", mins)
-}
-
-func setRetryAfter(c echo.Context, d time.Duration) {
-	secs := int(d.Seconds())
-	if secs < 1 {
-		secs = 1
-	}
-	c.Response().Header().Set("Retry-After", fmt.Sprint(secs))
 }
 
 // pending returns the browser's live sign-in request, or nil when it has
@@ -260,14 +260,10 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 				p.Error = "This code is invalid or has expired."
 			}
 			return h.renderAuth(c, http.StatusUnprocessableEntity, p)
-		case apperr.KindRateLimited:
-			p.Message = tooMany(ae.RetryAfter)
-			setRetryAfter(c, ae.RetryAfter)
-			return h.renderAuth(c, http.StatusTooManyRequests, p)
-		case apperr.KindUnavailable:
-			p.Message = "Sign-in is temporarily unavailable. Please try again shortly."
-			setRetryAfter(c, ae.RetryAfter)
-			return h.renderAuth(c, http.StatusServiceUnavailable, p)
+		case apperr.KindRateLimited, apperr.KindUnavailable:
+			var status int
+			p.Message, status = signInRefusal(c, ae)
+			return h.renderAuth(c, status, p)
 		}
 		return err
 	}
@@ -302,13 +298,10 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 			switch ae.Kind {
 			case apperr.KindNotFound:
 				return htmx.Redirect(c, p.RequestURL)
-			case apperr.KindRateLimited:
-				p.Message = tooMany(ae.RetryAfter)
-				setRetryAfter(c, ae.RetryAfter)
-				return h.renderAuth(c, http.StatusTooManyRequests, p)
-			case apperr.KindUnavailable:
-				p.Message = "Sign-in is temporarily unavailable. Please try again shortly."
-				return h.renderAuth(c, http.StatusServiceUnavailable, p)
+			case apperr.KindRateLimited, apperr.KindUnavailable:
+				var status int
+				p.Message, status = signInRefusal(c, ae)
+				return h.renderAuth(c, status, p)
 			}
 		}
 		return err

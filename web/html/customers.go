@@ -11,10 +11,11 @@ import (
 	"portal/internal/customer"
 	customerview "portal/views/customer"
 	"portal/web/htmx"
+	"portal/web/httperr"
 	"portal/web/middleware"
 )
 
-// The settings page: profile and billing details (§3.1–3.2, UI.md §1.6)
+// The settings page: profile and billing details (§3.1–3.2, docs/design.md "Pages")
 // and the linked accounts panel (oauth_accounts.go).
 
 const msgBillingSaved = "Billing details saved."
@@ -97,7 +98,7 @@ func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Prof
 	return Render(c, status, customerview.Settings(h.Meta(c, "Settings", "settings"), props))
 }
 
-// formValue reads billing_address[key], or the flat key (INTERFACE.md
+// formValue reads billing_address[key], or the flat key (docs/design.md "Interface"
 // allows either).
 func addressValue(c echo.Context, key string) string {
 	if v := c.FormValue("billing_address[" + key + "]"); v != "" {
@@ -140,10 +141,9 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 			return gerr
 		}
 		form.Errors = map[string]string{}
-		status := http.StatusBadRequest
+		status := httperr.StatusOf(c.Response().Header(), e)
 		switch e.Kind {
 		case apperr.KindInvalid:
-			status = http.StatusUnprocessableEntity
 			for _, f := range e.Fields {
 				key := "billing_address"
 				if n := len(f.Loc); n > 0 {
@@ -154,7 +154,6 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 				form.Errors[key] = settingsMessage(key, f.Msg)
 			}
 		case apperr.KindProviderUnavailable:
-			status = http.StatusBadGateway
 			form.Error = "Your billing details could not be saved because the payment provider did not answer. Nothing was changed; please try again."
 		default:
 			form.Error = e.Detail

@@ -16,10 +16,11 @@ import (
 	"portal/internal/member"
 	memberview "portal/views/member"
 	"portal/web/htmx"
+	"portal/web/httperr"
 	"portal/web/middleware"
 )
 
-// The team page (§3.11–3.14, UI.md "Team members"): the same service
+// The team page (§3.11–3.14, docs/design.md "Pages", "Team members"): the same service
 // methods as the JSON API. Every action works as a plain POST (303 with a
 // flash) and with HTMX (the panel is swapped in place).
 
@@ -143,9 +144,8 @@ func (h *Handlers) TeamAdd(c echo.Context) error {
 		if !ok || (e.Kind != apperr.KindInvalid && e.Kind != apperr.KindBadRequest && e.Kind != apperr.KindConflict) {
 			return err
 		}
-		status := http.StatusBadRequest
+		status := httperr.StatusOf(c.Response().Header(), e)
 		if e.Kind == apperr.KindInvalid {
-			status = http.StatusUnprocessableEntity
 			form.Errors = map[string]string{}
 			for _, f := range e.Fields {
 				key := "email"
@@ -199,7 +199,7 @@ func (h *Handlers) teamRuleError(c echo.Context, id uuid.UUID, err error) error 
 	if e.Kind == apperr.KindInvalid {
 		msg = "Choose Owner, Billing manager or Member."
 	}
-	return h.renderTeam(c, http.StatusBadRequest, memberview.AddForm{}, "", map[uuid.UUID]string{id: msg})
+	return h.renderTeam(c, httperr.StatusOf(c.Response().Header(), e), memberview.AddForm{}, "", map[uuid.UUID]string{id: msg})
 }
 
 // TeamRole is POST /{slug}/portal/team/members/:id/role.

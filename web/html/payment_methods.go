@@ -17,6 +17,7 @@ import (
 	"portal/internal/payments"
 	pmview "portal/views/paymentmethod"
 	"portal/web/htmx"
+	"portal/web/httperr"
 	"portal/web/middleware"
 )
 
@@ -44,7 +45,7 @@ func (h *Handlers) cardMode() string {
 }
 
 // Billing is /{slug}/portal/billing: saved cards, make default, delete,
-// add a card (UI.md "Saved cards").
+// add a card (docs/design.md "Pages", "Saved cards").
 func (h *Handlers) Billing(c echo.Context) error {
 	return h.renderBilling(c, http.StatusOK, pmview.SandboxForm{SetDefault: true})
 }
@@ -172,7 +173,7 @@ func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Re
 		if e.Err != nil {
 			middleware.Log(c).Warn("add card failed", "error", e.Err.Error())
 		}
-		return c.JSON(islandStatus(e.Kind), map[string]string{"message": msg})
+		return c.JSON(httperr.StatusOf(c.Response().Header(), e), map[string]string{"message": msg})
 	}
 	out := map[string]string{"status": r.Status}
 	if r.Status == payments.StatusRequiresAction {
@@ -185,22 +186,6 @@ func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Re
 		out["redirect"] = billingURL(slug, "")
 	}
 	return c.JSON(http.StatusOK, out)
-}
-
-func islandStatus(k apperr.Kind) int {
-	switch k {
-	case apperr.KindInvalid:
-		return http.StatusUnprocessableEntity
-	case apperr.KindProviderUnavailable:
-		return http.StatusBadGateway
-	case apperr.KindUnavailable:
-		return http.StatusServiceUnavailable
-	case apperr.KindForbidden:
-		return http.StatusForbidden
-	case apperr.KindNotFound:
-		return http.StatusNotFound
-	}
-	return http.StatusBadRequest
 }
 
 // BillingAddCard is POST /{slug}/portal/billing/cards. With Stripe the
@@ -264,7 +249,7 @@ func (h *Handlers) sandboxFormError(c echo.Context, form pmview.SandboxForm, err
 	if e.Err != nil {
 		middleware.Log(c).Warn("add card failed", "error", e.Err.Error())
 	}
-	return h.renderBilling(c, islandStatus(e.Kind), form)
+	return h.renderBilling(c, httperr.StatusOf(c.Response().Header(), e), form)
 }
 
 // challengeURL is the sandbox 3-D Secure page of a SetupIntent, whose id is
