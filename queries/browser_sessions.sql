@@ -10,11 +10,13 @@ RETURNING *;
 -- name: GetBrowserSessionPrincipal :one
 -- A browser session authenticates while it is unrevoked, within both
 -- expiries, in the page's workspace, and its customer, member and workspace
--- are alive (D10). The member's role is read here, fresh, every time.
+-- are alive (D10). The member's role is read here, fresh, every time. The
+-- customer's row comes along so pages that show it need no second query.
 SELECT s.id, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
        s.customer_id, s.member_id, s.workspace_id,
        c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
-       m.role AS member_role, m.email AS member_email, m.name AS member_name
+       m.role AS member_role, m.email AS member_email, m.name AS member_name,
+       sqlc.embed(c)
 FROM browser_sessions s
 JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
 JOIN workspaces w ON w.id = s.workspace_id

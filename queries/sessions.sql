@@ -1,8 +1,11 @@
 -- name: GetCustomerSessionPrincipal :one
 -- A customer session authenticates while it, its customer and its workspace
--- are alive (D10).
+-- are alive (D10). The customer's row comes along: every authenticated
+-- request needs it (GET /customers/me is exactly that), so it costs no
+-- second round trip.
 SELECT s.id AS session_id, s.expires_at, s.return_url,
-       c.id AS customer_id, c.workspace_id, c.type AS customer_type
+       c.id AS customer_id, c.workspace_id, c.type AS customer_type,
+       sqlc.embed(c)
 FROM customer_sessions s
 JOIN customers c ON c.id = s.customer_id
 JOIN workspaces w ON w.id = c.workspace_id
@@ -10,9 +13,11 @@ WHERE s.token_hash = @token_hash AND s.deleted_at IS NULL AND s.expires_at > now
   AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL;
 
 -- name: GetMemberSessionPrincipal :one
--- A member session also dies with its customer and workspace (D10, unlike G17).
+-- A member session also dies with its customer and workspace (D10, unlike
+-- G17). The team customer's row comes along, as for customer sessions.
 SELECT s.id AS session_id, s.expires_at, s.return_url,
-       m.id AS member_id, m.role, m.customer_id, m.workspace_id, c.type AS customer_type
+       m.id AS member_id, m.role, m.customer_id, m.workspace_id, c.type AS customer_type,
+       sqlc.embed(c)
 FROM member_sessions s
 JOIN members m ON m.id = s.member_id
 JOIN customers c ON c.id = m.customer_id

@@ -104,7 +104,7 @@ func (b *BrowserSessions) Load(ctx context.Context, id, wsID uuid.UUID) (*Browse
 	}
 	p := &Principal{Kind: SubjectCustomer, SessionID: row.ID, Browser: true, CustomerID: row.CustomerID,
 		WorkspaceID: row.WorkspaceID, CustomerType: deref(row.CustomerType), ExpiresAt: row.IdleExpiresAt,
-		ReturnURL: row.ReturnUrl}
+		ReturnURL: row.ReturnUrl, Customer: &row.Customer}
 	out := &BrowserSession{Principal: p, Name: deref(row.CustomerName), Email: row.CustomerEmail}
 	if row.MemberID != nil {
 		p.Kind, p.MemberID, p.Role = SubjectMember, *row.MemberID, deref(row.MemberRole)

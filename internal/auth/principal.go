@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"portal/internal/db/dbgen"
 )
 
 // SubjectKind says whether a principal is a whole customer or one member.
@@ -34,6 +36,32 @@ type Principal struct {
 	CustomerType string    // "individual", "team" or ""
 	ExpiresAt    time.Time
 	ReturnURL    *string
+	// Customer is the customer's row as read by the same query that
+	// authenticated the request (a member's team customer for member
+	// sessions), so a request that needs the profile makes no second round
+	// trip. It lives only as long as the request: nothing caches it, and
+	// revocation stays immediate (D10). Nil when the principal was built
+	// without it.
+	Customer *dbgen.Customer
+}
+
+// CustomerRow returns the customer's row read with the principal, or nil
+// when there is none or a write of this request has made it stale.
+func (p *Principal) CustomerRow() *dbgen.Customer {
+	if p == nil || p.Customer == nil || p.Customer.ID != p.CustomerID || p.Customer.WorkspaceID != p.WorkspaceID ||
+		p.Customer.DeletedAt != nil {
+		return nil
+	}
+	return p.Customer
+}
+
+// CustomerChanged drops the customer's row read with the principal: a
+// service that writes the customer calls it, so a later read in the same
+// request goes to the database.
+func (p *Principal) CustomerChanged() {
+	if p != nil {
+		p.Customer = nil
+	}
 }
 
 // IsMember reports whether the principal is a member session.

@@ -54,7 +54,8 @@ func (r *Resolver) Resolve(ctx context.Context, token string) (*Principal, error
 		}
 		return &Principal{Kind: SubjectMember, SessionID: row.SessionID, CustomerID: row.CustomerID,
 			WorkspaceID: row.WorkspaceID, MemberID: row.MemberID, Role: row.Role,
-			CustomerType: deref(row.CustomerType), ExpiresAt: row.ExpiresAt, ReturnURL: row.ReturnUrl}, nil
+			CustomerType: deref(row.CustomerType), ExpiresAt: row.ExpiresAt, ReturnURL: row.ReturnUrl,
+			Customer: &row.Customer}, nil
 	case strings.HasPrefix(token, PrefixCustomerSession):
 		row, err := q.GetCustomerSessionPrincipal(ctx, h)
 		if err != nil {
@@ -62,7 +63,7 @@ func (r *Resolver) Resolve(ctx context.Context, token string) (*Principal, error
 		}
 		return &Principal{Kind: SubjectCustomer, SessionID: row.SessionID, CustomerID: row.CustomerID,
 			WorkspaceID: row.WorkspaceID, CustomerType: deref(row.CustomerType),
-			ExpiresAt: row.ExpiresAt, ReturnURL: row.ReturnUrl}, nil
+			ExpiresAt: row.ExpiresAt, ReturnURL: row.ReturnUrl, Customer: &row.Customer}, nil
 	}
 	return nil, apperr.InvalidToken()
 }

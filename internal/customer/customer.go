@@ -115,10 +115,15 @@ func NewProfile(c dbgen.Customer) Profile {
 }
 
 // Get is GET /customers/me: the principal's customer (a member gets its
-// team's customer).
+// team's customer). The principal's lookup already read the row, in the
+// same request, under the same liveness rules as PortalGetCustomer: it is
+// used as is, so the request makes one round trip, not two.
 func (s *Service) Get(ctx context.Context, p *auth.Principal) (Profile, error) {
 	if p == nil {
 		return Profile{}, apperr.Unauthorized()
+	}
+	if c := p.CustomerRow(); c != nil {
+		return NewProfile(*c), nil
 	}
 	c, err := dbgen.New(s.pool).PortalGetCustomer(ctx, dbgen.PortalGetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
@@ -208,6 +213,7 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in UpdateInput)
 	if err != nil {
 		return Profile{}, err
 	}
+	p.CustomerChanged()
 	return NewProfile(out), nil
 }
 

@@ -393,7 +393,10 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Account, error
 	q := dbgen.New(s.pool)
 	var raw json.RawMessage
 	var err error
-	if p.IsMember() {
+	if c := p.CustomerRow(); !p.IsMember() && c != nil && len(c.OauthAccounts) > 0 {
+		// The customer's row came with the principal, in this request.
+		raw = c.OauthAccounts
+	} else if p.IsMember() {
 		raw, err = q.GetMemberOAuthAccounts(ctx, dbgen.GetMemberOAuthAccountsParams{MemberID: p.MemberID, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	} else {
 		raw, err = q.GetCustomerOAuthAccounts(ctx, dbgen.GetCustomerOAuthAccountsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
@@ -451,6 +454,7 @@ func (s *Service) Unlink(ctx context.Context, p *auth.Principal, key string) err
 	if n == 0 {
 		return apperr.NotFound("Linked account not found")
 	}
+	p.CustomerChanged()
 	return nil
 }
 

@@ -63,7 +63,8 @@ const getBrowserSessionPrincipal = `-- name: GetBrowserSessionPrincipal :one
 SELECT s.id, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
        s.customer_id, s.member_id, s.workspace_id,
        c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
-       m.role AS member_role, m.email AS member_email, m.name AS member_name
+       m.role AS member_role, m.email AS member_email, m.name AS member_name,
+       c.id, c.workspace_id, c.created_at, c.modified_at, c.deleted_at, c.email, c.email_verified, c.name, c.billing_name, c.billing_address, c.type, c.external_id, c.stripe_customer_id, c.default_payment_method_id, c.oauth_accounts
 FROM browser_sessions s
 JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
 JOIN workspaces w ON w.id = s.workspace_id
@@ -94,11 +95,13 @@ type GetBrowserSessionPrincipalRow struct {
 	MemberRole    *string
 	MemberEmail   *string
 	MemberName    *string
+	Customer      Customer
 }
 
 // A browser session authenticates while it is unrevoked, within both
 // expiries, in the page's workspace, and its customer, member and workspace
-// are alive (D10). The member's role is read here, fresh, every time.
+// are alive (D10). The member's role is read here, fresh, every time. The
+// customer's row comes along so pages that show it need no second query.
 func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowserSessionPrincipalParams) (GetBrowserSessionPrincipalRow, error) {
 	row := q.db.QueryRow(ctx, getBrowserSessionPrincipal, arg.ID, arg.WorkspaceID)
 	var i GetBrowserSessionPrincipalRow
@@ -117,6 +120,21 @@ func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowser
 		&i.MemberRole,
 		&i.MemberEmail,
 		&i.MemberName,
+		&i.Customer.ID,
+		&i.Customer.WorkspaceID,
+		&i.Customer.CreatedAt,
+		&i.Customer.ModifiedAt,
+		&i.Customer.DeletedAt,
+		&i.Customer.Email,
+		&i.Customer.EmailVerified,
+		&i.Customer.Name,
+		&i.Customer.BillingName,
+		&i.Customer.BillingAddress,
+		&i.Customer.Type,
+		&i.Customer.ExternalID,
+		&i.Customer.StripeCustomerID,
+		&i.Customer.DefaultPaymentMethodID,
+		&i.Customer.OauthAccounts,
 	)
 	return i, err
 }

@@ -106,7 +106,8 @@ func (q *Queries) DeleteExpiredMemberSessions(ctx context.Context) (int64, error
 
 const getCustomerSessionPrincipal = `-- name: GetCustomerSessionPrincipal :one
 SELECT s.id AS session_id, s.expires_at, s.return_url,
-       c.id AS customer_id, c.workspace_id, c.type AS customer_type
+       c.id AS customer_id, c.workspace_id, c.type AS customer_type,
+       c.id, c.workspace_id, c.created_at, c.modified_at, c.deleted_at, c.email, c.email_verified, c.name, c.billing_name, c.billing_address, c.type, c.external_id, c.stripe_customer_id, c.default_payment_method_id, c.oauth_accounts
 FROM customer_sessions s
 JOIN customers c ON c.id = s.customer_id
 JOIN workspaces w ON w.id = c.workspace_id
@@ -121,10 +122,13 @@ type GetCustomerSessionPrincipalRow struct {
 	CustomerID   uuid.UUID
 	WorkspaceID  uuid.UUID
 	CustomerType *string
+	Customer     Customer
 }
 
 // A customer session authenticates while it, its customer and its workspace
-// are alive (D10).
+// are alive (D10). The customer's row comes along: every authenticated
+// request needs it (GET /customers/me is exactly that), so it costs no
+// second round trip.
 func (q *Queries) GetCustomerSessionPrincipal(ctx context.Context, tokenHash string) (GetCustomerSessionPrincipalRow, error) {
 	row := q.db.QueryRow(ctx, getCustomerSessionPrincipal, tokenHash)
 	var i GetCustomerSessionPrincipalRow
@@ -135,13 +139,29 @@ func (q *Queries) GetCustomerSessionPrincipal(ctx context.Context, tokenHash str
 		&i.CustomerID,
 		&i.WorkspaceID,
 		&i.CustomerType,
+		&i.Customer.ID,
+		&i.Customer.WorkspaceID,
+		&i.Customer.CreatedAt,
+		&i.Customer.ModifiedAt,
+		&i.Customer.DeletedAt,
+		&i.Customer.Email,
+		&i.Customer.EmailVerified,
+		&i.Customer.Name,
+		&i.Customer.BillingName,
+		&i.Customer.BillingAddress,
+		&i.Customer.Type,
+		&i.Customer.ExternalID,
+		&i.Customer.StripeCustomerID,
+		&i.Customer.DefaultPaymentMethodID,
+		&i.Customer.OauthAccounts,
 	)
 	return i, err
 }
 
 const getMemberSessionPrincipal = `-- name: GetMemberSessionPrincipal :one
 SELECT s.id AS session_id, s.expires_at, s.return_url,
-       m.id AS member_id, m.role, m.customer_id, m.workspace_id, c.type AS customer_type
+       m.id AS member_id, m.role, m.customer_id, m.workspace_id, c.type AS customer_type,
+       c.id, c.workspace_id, c.created_at, c.modified_at, c.deleted_at, c.email, c.email_verified, c.name, c.billing_name, c.billing_address, c.type, c.external_id, c.stripe_customer_id, c.default_payment_method_id, c.oauth_accounts
 FROM member_sessions s
 JOIN members m ON m.id = s.member_id
 JOIN customers c ON c.id = m.customer_id
@@ -159,9 +179,11 @@ type GetMemberSessionPrincipalRow struct {
 	CustomerID   uuid.UUID
 	WorkspaceID  uuid.UUID
 	CustomerType *string
+	Customer     Customer
 }
 
-// A member session also dies with its customer and workspace (D10, unlike G17).
+// A member session also dies with its customer and workspace (D10, unlike
+// G17). The team customer's row comes along, as for customer sessions.
 func (q *Queries) GetMemberSessionPrincipal(ctx context.Context, tokenHash string) (GetMemberSessionPrincipalRow, error) {
 	row := q.db.QueryRow(ctx, getMemberSessionPrincipal, tokenHash)
 	var i GetMemberSessionPrincipalRow
@@ -174,6 +196,21 @@ func (q *Queries) GetMemberSessionPrincipal(ctx context.Context, tokenHash strin
 		&i.CustomerID,
 		&i.WorkspaceID,
 		&i.CustomerType,
+		&i.Customer.ID,
+		&i.Customer.WorkspaceID,
+		&i.Customer.CreatedAt,
+		&i.Customer.ModifiedAt,
+		&i.Customer.DeletedAt,
+		&i.Customer.Email,
+		&i.Customer.EmailVerified,
+		&i.Customer.Name,
+		&i.Customer.BillingName,
+		&i.Customer.BillingAddress,
+		&i.Customer.Type,
+		&i.Customer.ExternalID,
+		&i.Customer.StripeCustomerID,
+		&i.Customer.DefaultPaymentMethodID,
+		&i.Customer.OauthAccounts,
 	)
 	return i, err
 }
