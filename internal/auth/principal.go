@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"portal/internal/apperr"
 	"portal/internal/db/dbgen"
 )
 
@@ -82,4 +83,36 @@ func (p *Principal) CanBill() bool {
 // CanManageTeam is TEAM-ADMIN's role rule; the team check is separate.
 func (p *Principal) CanManageTeam() bool {
 	return p.IsMember() && (p.Role == RoleOwner || p.Role == RoleBillingManager)
+}
+
+// Messages of the role guards, shared by the services and the web layer.
+const (
+	MsgBillingForbidden = "Only owners and billing managers can access billing features."
+	MsgInsufficientRole = "Insufficient role for this operation"
+)
+
+// RequireBilling is the BILL rule every billing operation starts with: no
+// principal is Unauthorized, a plain member is Forbidden.
+func RequireBilling(p *Principal) error {
+	if p == nil {
+		return apperr.Unauthorized()
+	}
+	if !p.CanBill() {
+		return apperr.Forbidden(MsgBillingForbidden)
+	}
+	return nil
+}
+
+// RequireTeamAdmin is TEAM-ADMIN's role rule: only a member session may
+// manage a team (a customer session or none is Unauthorized), and only as
+// owner or billing manager (Forbidden). Whether the customer is a team is
+// checked by the member service.
+func RequireTeamAdmin(p *Principal) error {
+	if p == nil || !p.IsMember() {
+		return apperr.Unauthorized()
+	}
+	if !p.CanManageTeam() {
+		return apperr.Forbidden(MsgInsufficientRole)
+	}
+	return nil
 }

@@ -143,18 +143,15 @@ type UpdateInput struct {
 
 // Errors of Update, shared with the page.
 const (
-	MsgBillingForbidden = "Only owners and billing managers can access billing features."
+	MsgBillingForbidden = auth.MsgBillingForbidden
 )
 
 // Update is PATCH /customers/me (§3.2 with D5). Plain members are refused
 // (the route guard refuses them first). With a provider customer, the
 // provider is updated inside the transaction: its failure writes nothing.
 func (s *Service) Update(ctx context.Context, p *auth.Principal, in UpdateInput) (Profile, error) {
-	if p == nil {
-		return Profile{}, apperr.Unauthorized()
-	}
-	if !p.CanBill() {
-		return Profile{}, apperr.Forbidden(MsgBillingForbidden)
+	if err := auth.RequireBilling(p); err != nil {
+		return Profile{}, err
 	}
 	params := dbgen.PortalUpdateCustomerBillingParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID}
 	var errs []apperr.FieldError

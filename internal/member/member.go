@@ -26,7 +26,7 @@ func New(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 // The original's messages (§3.11–3.14); rule violations are 400
 // MemberRuleViolation (D2).
 const (
-	MsgInsufficientRole = "Insufficient role for this operation"
+	MsgInsufficientRole = auth.MsgInsufficientRole
 	MsgNotTeam          = "Member management is only available for team customers. Purchase a seat-based share to enable team features."
 	MsgNotFound         = "Member not found"
 	MsgAddOwner         = "Cannot add a member as owner. There must be exactly one owner."
@@ -73,11 +73,8 @@ func (t *team) owners() int {
 // customer must be a team. The customer row and every live member row are
 // locked first, so owner counts read here stay true until commit.
 func (s *Service) lockTeam(ctx context.Context, q *dbgen.Queries, p *auth.Principal) (*team, error) {
-	if p == nil || !p.IsMember() {
-		return nil, apperr.Unauthorized()
-	}
-	if !p.CanManageTeam() {
-		return nil, apperr.Forbidden(MsgInsufficientRole)
+	if err := auth.RequireTeamAdmin(p); err != nil {
+		return nil, err
 	}
 	c, err := q.PortalLockCustomer(ctx, dbgen.PortalLockCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
@@ -119,11 +116,8 @@ func (t *team) find(id uuid.UUID) (dbgen.Member, error) {
 
 // List is GET /members: every live member of the caller's team.
 func (s *Service) List(ctx context.Context, p *auth.Principal) ([]dbgen.Member, error) {
-	if p == nil || !p.IsMember() {
-		return nil, apperr.Unauthorized()
-	}
-	if !p.CanManageTeam() {
-		return nil, apperr.Forbidden(MsgInsufficientRole)
+	if err := auth.RequireTeamAdmin(p); err != nil {
+		return nil, err
 	}
 	q := dbgen.New(s.pool)
 	c, err := q.PortalGetCustomer(ctx, dbgen.PortalGetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
@@ -181,11 +175,8 @@ func (in *CreateInput) validate() (string, *string, string, error) {
 // member with exactly this email already existed and is returned unchanged
 // (still 201, as the seed says).
 func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput) (m dbgen.Member, created bool, err error) {
-	if p == nil || !p.IsMember() {
-		return dbgen.Member{}, false, apperr.Unauthorized()
-	}
-	if !p.CanManageTeam() {
-		return dbgen.Member{}, false, apperr.Forbidden(MsgInsufficientRole)
+	if err := auth.RequireTeamAdmin(p); err != nil {
+		return dbgen.Member{}, false, err
 	}
 	email, name, role, err := in.validate()
 	if err != nil {
@@ -230,11 +221,8 @@ type UpdateInput struct {
 
 // Update is PATCH /members/{id} (§3.13 in its order, D2).
 func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, in UpdateInput) (dbgen.Member, error) {
-	if p == nil || !p.IsMember() {
-		return dbgen.Member{}, apperr.Unauthorized()
-	}
-	if !p.CanManageTeam() {
-		return dbgen.Member{}, apperr.Forbidden(MsgInsufficientRole)
+	if err := auth.RequireTeamAdmin(p); err != nil {
+		return dbgen.Member{}, err
 	}
 	if in.Role != nil && !ValidRole(*in.Role) {
 		return dbgen.Member{}, apperr.Invalid(roleEnumError(*in.Role))
@@ -294,11 +282,8 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, i
 // Delete is DELETE /members/{id} (§3.14, D2): a soft delete that ends the
 // member's API and browser sessions at once.
 func (s *Service) Delete(ctx context.Context, p *auth.Principal, id uuid.UUID) error {
-	if p == nil || !p.IsMember() {
-		return apperr.Unauthorized()
-	}
-	if !p.CanManageTeam() {
-		return apperr.Forbidden(MsgInsufficientRole)
+	if err := auth.RequireTeamAdmin(p); err != nil {
+		return err
 	}
 	return db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
 		t, err := s.lockTeam(ctx, q, p)

@@ -2,7 +2,9 @@
 // through the payments provider (§4 with D4). Nothing is
 // written locally unless the provider succeeded, and every id is checked
 // against the caller's customer and workspace in SQL before the provider is
-// asked anything.
+// asked anything. Every method starts with auth.RequireBilling: the web
+// layer's route guards refuse plain members first, but the rule holds here
+// for any caller.
 package paymentmethod
 
 import (
@@ -83,6 +85,9 @@ func (s *Service) ready() error {
 
 // List is GET /payment-methods: local rows only, newest first (§4.1).
 func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Method, error) {
+	if err := auth.RequireBilling(p); err != nil {
+		return nil, err
+	}
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
@@ -101,6 +106,9 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Method, error)
 
 // Create is POST /payment-methods (§4.2).
 func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput) (*Result, error) {
+	if err := auth.RequireBilling(p); err != nil {
+		return nil, err
+	}
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
@@ -137,6 +145,9 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 // SetupIntent is fetched from the provider (never trusted from the client)
 // and must belong to the caller's provider customer.
 func (s *Service) Confirm(ctx context.Context, p *auth.Principal, in ConfirmInput) (*Result, error) {
+	if err := auth.RequireBilling(p); err != nil {
+		return nil, err
+	}
 	if err := s.ready(); err != nil {
 		return nil, err
 	}
@@ -224,6 +235,9 @@ func upsert(ctx context.Context, q *dbgen.Queries, customerID uuid.UUID, process
 // called. The provider's detach comes first; an "already detached" refusal
 // is fine, anything else leaves the local row untouched (D4).
 func (s *Service) Delete(ctx context.Context, p *auth.Principal, id uuid.UUID) error {
+	if err := auth.RequireBilling(p); err != nil {
+		return err
+	}
 	if err := s.ready(); err != nil {
 		return err
 	}
@@ -254,6 +268,9 @@ func (s *Service) Delete(ctx context.Context, p *auth.Principal, id uuid.UUID) e
 // SetDefault is POST /payment-methods/{id}/default (§4.5). Not found here is
 // 404 PaymentMethodError (G20).
 func (s *Service) SetDefault(ctx context.Context, p *auth.Principal, id uuid.UUID) (*Method, error) {
+	if err := auth.RequireBilling(p); err != nil {
+		return nil, err
+	}
 	if err := s.ready(); err != nil {
 		return nil, err
 	}

@@ -296,3 +296,30 @@ func TestPaymentsNotConfigured(t *testing.T) {
 		wantError(t, rec, 503, "", "Card payments are not configured for this portal.")
 	}
 }
+
+// The BILL route guard runs before the handler reads the path or the body:
+// a plain member is 403 and an anonymous caller 401 even where the handler
+// itself would have answered 422 (an id that is not a UUID, a body that is
+// missing its required keys or has the wrong types). This is what tells the
+// route guard apart from the service's own check (tested in
+// internal/paymentmethod): without the guard these would be 422s.
+func TestBillingRouteGuardComesFirst(t *testing.T) {
+	e := newEnv(t, opts{mode: "stripe"})
+	for _, r := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/payment-methods", map[string]any{}},
+		{"POST", "/payment-methods", map[string]any{"confirmation_token_id": 5, "return_url": true}},
+		{"POST", "/payment-methods/confirm", map[string]any{}},
+		{"POST", "/payment-methods/confirm", map[string]any{"setup_intent_id": []int{1}}},
+		{"DELETE", "/payment-methods/not-a-uuid", nil},
+		{"POST", "/payment-methods/not-a-uuid/default", nil},
+	} {
+		wantError(t, e.api(r.method, r.path, e.plainTok, r.body), 403, "NotPermitted", "Only owners and billing managers can access billing features.")
+		wantError(t, e.api(r.method, r.path, "", r.body), 401, "Unauthorized", "")
+	}
+	if len(e.fake.Calls()) != 0 {
+		t.Fatal("Stripe called")
+	}
+}

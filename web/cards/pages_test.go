@@ -297,3 +297,18 @@ func TestSandboxDoubleSubmitAddsOneCard(t *testing.T) {
 		t.Fatalf("%d SetupIntents, %d cards", sis, e.rows(e.cust))
 	}
 }
+
+// The billing pages' route guard refuses a plain member before the handler
+// reads the card id: 403 where the handler alone would say 404 (an id that
+// is not a UUID). The service's own check is tested in
+// internal/paymentmethod; this proves the web layer's guard is there too.
+func TestBillingPageRouteGuardComesFirst(t *testing.T) {
+	e := newEnv(t, opts{mode: "sandbox"})
+	b := e.browser(e.plainTok)
+	for _, path := range []string{"/acme/portal/billing/cards/not-a-uuid/default", "/acme/portal/billing/cards/not-a-uuid/delete"} {
+		b.PostForm(path, url.Values{"confirm": {"yes"}}).ExpectStatus(t, 403)
+	}
+	// A customer gets past the guard to the handler's own 404.
+	c := e.browser(e.custTok)
+	c.PostForm("/acme/portal/billing/cards/not-a-uuid/default", url.Values{}).ExpectStatus(t, 404)
+}

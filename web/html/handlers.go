@@ -58,11 +58,11 @@ func (h *Handlers) Routes(e *echo.Echo) {
 	g.POST("/settings/oauth/disconnect", h.OAuthDisconnect, h.RequireSignedIn)
 	// --- cards (issue 6)
 	g.GET("/billing", h.Billing, h.RequireSignedIn)
-	g.POST("/billing/cards", h.BillingAddCard, h.RequireSignedIn)
-	g.POST("/billing/confirm", h.BillingConfirm, h.RequireSignedIn)
-	g.GET("/billing/return", h.BillingReturn, h.RequireSignedIn)
-	g.POST("/billing/cards/:id/default", h.BillingMakeDefault, h.RequireSignedIn)
-	g.POST("/billing/cards/:id/delete", h.BillingDeleteCard, h.RequireSignedIn)
+	g.POST("/billing/cards", h.BillingAddCard, h.RequireSignedIn, middleware.RequireBilling)
+	g.POST("/billing/confirm", h.BillingConfirm, h.RequireSignedIn, middleware.RequireBilling)
+	g.GET("/billing/return", h.BillingReturn, h.RequireSignedIn, middleware.RequireBilling)
+	g.POST("/billing/cards/:id/default", h.BillingMakeDefault, h.RequireSignedIn, middleware.RequireBilling)
+	g.POST("/billing/cards/:id/delete", h.BillingDeleteCard, h.RequireSignedIn, middleware.RequireBilling)
 	if h.S.Sandbox != nil {
 		// The card sandbox's 3-D Secure page (development and demos only).
 		e.GET("/sandbox/3ds/:id", h.SandboxChallenge)

@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/apperr"
-	"portal/internal/auth"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
 	pmview "portal/views/paymentmethod"
@@ -143,14 +142,6 @@ func brandName(b string) string {
 	return strings.ToUpper(b[:1]) + b[1:]
 }
 
-// requireBilling is the BILL guard for the card form posts.
-func requireBilling(p *auth.Principal) error {
-	if !p.CanBill() {
-		return apperr.Forbidden("Only owners and billing managers can access billing features.")
-	}
-	return nil
-}
-
 // wantsJSON is the Payment Element island (billing.js) talking to the page
 // routes: it needs the SetupIntent's status and client secret as data.
 func wantsJSON(c echo.Context) bool {
@@ -194,9 +185,6 @@ func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Re
 func (h *Handlers) BillingAddCard(c echo.Context) error {
 	p := middleware.Principal(c)
 	ws := Workspace(c)
-	if err := requireBilling(p); err != nil {
-		return err
-	}
 	ctx := c.Request().Context()
 	setDefault := formSetDefault(c)
 	returnURL := billingURL(ws.Slug, "/return")
@@ -274,9 +262,6 @@ func formSetDefault(c echo.Context) bool {
 func (h *Handlers) BillingConfirm(c echo.Context) error {
 	p := middleware.Principal(c)
 	ws := Workspace(c)
-	if err := requireBilling(p); err != nil {
-		return err
-	}
 	setDefault := formSetDefault(c)
 	r, err := h.S.PaymentMethods.Confirm(c.Request().Context(), p, paymentmethod.ConfirmInput{
 		SetupIntentID: c.FormValue("setup_intent_id"), SetDefault: &setDefault})
@@ -296,9 +281,6 @@ func (h *Handlers) BillingConfirm(c echo.Context) error {
 func (h *Handlers) BillingReturn(c echo.Context) error {
 	p := middleware.Principal(c)
 	ws := Workspace(c)
-	if err := requireBilling(p); err != nil {
-		return err
-	}
 	si := c.QueryParam("setup_intent")
 	if si == "" {
 		return c.Redirect(http.StatusSeeOther, billingURL(ws.Slug, ""))
@@ -321,9 +303,6 @@ func (h *Handlers) BillingReturn(c echo.Context) error {
 func (h *Handlers) BillingMakeDefault(c echo.Context) error {
 	p := middleware.Principal(c)
 	ws := Workspace(c)
-	if err := requireBilling(p); err != nil {
-		return err
-	}
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		return apperr.NotFound("")
@@ -340,9 +319,6 @@ func (h *Handlers) BillingMakeDefault(c echo.Context) error {
 func (h *Handlers) BillingDeleteCard(c echo.Context) error {
 	p := middleware.Principal(c)
 	ws := Workspace(c)
-	if err := requireBilling(p); err != nil {
-		return err
-	}
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
 		return apperr.NotFound("")

@@ -50,12 +50,8 @@ func RequireSession(next echo.HandlerFunc) echo.HandlerFunc {
 // RequireBilling is the BILL guard (§2.2).
 func RequireBilling(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p := Principal(c)
-		if p == nil {
-			return apperr.Unauthorized()
-		}
-		if !p.CanBill() {
-			return apperr.Forbidden("Only owners and billing managers can access billing features.")
+		if err := auth.RequireBilling(Principal(c)); err != nil {
+			return err
 		}
 		return next(c)
 	}
@@ -66,12 +62,8 @@ func RequireBilling(next echo.HandlerFunc) echo.HandlerFunc {
 // comes after body validation, in the service (§3.12).
 func RequireTeamAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p := Principal(c)
-		if p == nil || !p.IsMember() {
-			return apperr.Unauthorized()
-		}
-		if !p.CanManageTeam() {
-			return apperr.Forbidden("Insufficient role for this operation")
+		if err := auth.RequireTeamAdmin(Principal(c)); err != nil {
+			return err
 		}
 		return next(c)
 	}

@@ -272,3 +272,30 @@ func TestG13_TeamWithoutOwner(t *testing.T) {
 		t.Fatal("an owner appeared")
 	}
 }
+
+// The TEAM-ADMIN route guard runs before the handler reads the path or the
+// body: a plain member is 403 and a customer session or an anonymous caller
+// 401 where the handler itself would have answered 422 (an id that is not a
+// UUID, a body missing its email or with the wrong types). That tells the
+// route guard apart from the service's own check (tested in
+// internal/member): without the guard these would be 422s.
+func TestTeamAdminRouteGuardComesFirst(t *testing.T) {
+	e := newEnv(t)
+	for _, r := range []struct {
+		m, p string
+		body any
+	}{
+		{"POST", "/members", map[string]any{}},
+		{"POST", "/members", map[string]any{"email": 5}},
+		{"PATCH", "/members/not-a-uuid", map[string]any{"role": "member"}},
+		{"PATCH", "/members/" + e.plain.String(), map[string]any{"role": 5}},
+		{"DELETE", "/members/not-a-uuid", nil},
+	} {
+		wantErr(t, e.do(r.m, r.p, e.plainTok, r.body), http.StatusForbidden, "NotPermitted", member.MsgInsufficientRole)
+		wantErr(t, e.do(r.m, r.p, e.indTok, r.body), http.StatusUnauthorized, "Unauthorized", "Unauthorized")
+		wantErr(t, e.do(r.m, r.p, "", r.body), http.StatusUnauthorized, "Unauthorized", "Unauthorized")
+	}
+	if v := e.scalar(`SELECT count(*) FROM members WHERE customer_id = $1 AND deleted_at IS NULL AND role = 'member'`, e.team); v != int64(1) {
+		t.Fatalf("plain members now %v", v)
+	}
+}
