@@ -33,9 +33,10 @@ $(SQLC):
 	$(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
 
 generate: $(SQLC) ## Regenerate sqlc and templ code
+	rm -f internal/db/dbgen/*.sql.go  # a query file moved or removed leaves no stale code
 	$(SQLC) generate
-	$(GO) tool templ fmt views >/dev/null 2>&1
-	$(GO) tool templ generate -path views >/dev/null 2>&1
+	$(GO) tool templ fmt views
+	$(GO) tool templ generate -path views -log-level warn
 
 generate-check: generate ## Fail when generated code differs from what is committed
 	@git diff --exit-code -- internal/db/dbgen views || (echo "generated code is stale: run make generate and commit" && exit 1)

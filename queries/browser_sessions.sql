@@ -26,6 +26,21 @@ WHERE s.id = @id AND s.workspace_id = @workspace_id
   AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
   AND (s.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL));
 
+-- name: BrowserSessionAlive :one
+-- A browser session (D19) is alive while neither revoked nor past its idle or
+-- absolute expiry, and its customer (and member, if any) still exist.
+SELECT EXISTS (
+    SELECT 1 FROM browser_sessions s
+    JOIN customers c ON c.id = s.customer_id
+    JOIN workspaces w ON w.id = s.workspace_id
+    LEFT JOIN members m ON m.id = s.member_id
+    WHERE s.id = @id AND s.customer_id = @customer_id
+      AND s.member_id IS NOT DISTINCT FROM sqlc.narg(member_id)::uuid
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+      AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+      AND (s.member_id IS NULL OR m.deleted_at IS NULL)
+);
+
 -- name: TouchBrowserSession :exec
 -- Slides the idle expiry, never past the absolute one.
 UPDATE browser_sessions
@@ -35,3 +50,10 @@ WHERE id = @id AND revoked_at IS NULL;
 
 -- name: RevokeBrowserSession :exec
 UPDATE browser_sessions SET revoked_at = now() WHERE id = @id AND revoked_at IS NULL;
+
+-- name: TeamRevokeMemberBrowserSessions :exec
+UPDATE browser_sessions SET revoked_at = now()
+WHERE member_id = @member_id AND customer_id = @customer_id AND revoked_at IS NULL;
+
+-- name: DeleteExpiredBrowserSessions :execrows
+DELETE FROM browser_sessions WHERE expires_at < now();

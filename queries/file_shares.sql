@@ -141,3 +141,25 @@ SELECT s.id, s.customer_id, @status, @amount_cents, @currency, @platform_fee_cen
 FROM file_share_sessions s
 WHERE s.id = @session_id AND s.workspace_id = @workspace_id AND s.deleted_at IS NULL
 RETURNING *;
+
+-- name: SeedFindFileShareSession :one
+SELECT id FROM file_share_sessions WHERE short_slug = @short_slug;
+
+-- name: SeedInsertFileShareSession :one
+INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug, status, max_downloads,
+    download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at,
+    activated_at, completed_at, created_at)
+VALUES (@workspace_id, @customer_id, @short_slug, @long_slug, @status, @max_downloads,
+    @download_count, sqlc.narg(price_cents), @currency, @title, @file_name, @file_size_bytes, @ttl_seconds,
+    sqlc.narg(expires_at), sqlc.narg(activated_at), sqlc.narg(completed_at), @created_at)
+RETURNING id;
+
+-- name: SeedInsertDownload :exec
+INSERT INTO file_share_downloads (session_id, slot_number, created_at)
+VALUES (@session_id, @slot_number, @created_at);
+
+-- name: SeedInsertPayment :exec
+INSERT INTO file_share_payments (session_id, customer_id, status, amount_cents, currency, platform_fee_cents,
+    stripe_checkout_session_id, stripe_payment_intent_id, buyer_email, buyer_name, created_at)
+VALUES (@session_id, @customer_id, @status, @amount_cents, @currency, @platform_fee_cents,
+    @stripe_checkout_session_id, @stripe_payment_intent_id, @buyer_email, @buyer_name, @created_at);

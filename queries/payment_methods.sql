@@ -30,32 +30,6 @@ RETURNING *;
 UPDATE payment_methods SET deleted_at = now(), modified_at = now()
 WHERE id = @id AND customer_id = @customer_id AND deleted_at IS NULL;
 
--- name: GetPaymentMethodCustomer :one
-SELECT * FROM customers
-WHERE id = @id AND workspace_id = @workspace_id AND deleted_at IS NULL;
-
--- name: LockPaymentMethodCustomer :one
--- Serialises the lazy creation of the platform Stripe customer (§4.2 step 1)
--- and default changes of one customer.
-SELECT * FROM customers
-WHERE id = @id AND workspace_id = @workspace_id AND deleted_at IS NULL
-FOR UPDATE;
-
--- name: SetCustomerStripeID :execrows
-UPDATE customers SET stripe_customer_id = @stripe_customer_id, modified_at = now()
-WHERE id = @id AND stripe_customer_id IS NULL;
-
--- name: SetCustomerDefaultPaymentMethod :exec
-UPDATE customers SET default_payment_method_id = @payment_method_id, modified_at = now()
-WHERE id = @id;
-
--- name: ClearCustomerDefaultPaymentMethod :exec
-UPDATE customers SET default_payment_method_id = NULL, modified_at = now()
-WHERE id = @id AND default_payment_method_id = @payment_method_id;
-
--- name: GetCustomerByStripeID :one
-SELECT * FROM customers WHERE stripe_customer_id = @stripe_customer_id AND deleted_at IS NULL;
-
 -- name: InsertStripeEvent :execrows
 -- Webhook deduplication: a redelivered event inserts nothing.
 INSERT INTO stripe_events (id, type) VALUES (@id, @type) ON CONFLICT (id) DO NOTHING;

@@ -1,55 +1,7 @@
--- Sign-in by emailed code (§2.3, D9, D15, D18): lookups for the request
--- step, the code table, sign-in requests of the pages, and the periodic
--- cleanup (G22: reads filter expires_at > now(), cleanup deletes < now()).
-
--- name: SignInWorkspace :one
-SELECT id, name, slug, email, avatar_url, member_model_enabled FROM workspaces
-WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL;
-
--- name: SignInFindCustomerByEmail :one
--- Legacy mode and the member-mode fallback: the live customer of the
--- workspace with this address, compared case-insensitively (G2).
-SELECT id, email, name FROM customers
-WHERE workspace_id = @workspace_id AND lower(email) = lower(@email) AND deleted_at IS NULL
-ORDER BY created_at, id
-LIMIT 1;
-
--- name: SignInLockCustomer :one
--- Serializes the member-mode fallback per customer, so two concurrent
--- requests cannot both create a member (and the one-owner index holds).
-SELECT id FROM customers WHERE id = @id AND deleted_at IS NULL FOR UPDATE;
-
--- name: SignInFindMembersByEmail :many
--- Member mode: every live member of the workspace with this address (G2),
--- whose customer is alive, with the customer's name for the picker (G3).
-SELECT m.id, m.customer_id, m.email, c.name AS customer_name
-FROM members m
-JOIN customers c ON c.id = m.customer_id
-WHERE m.workspace_id = @workspace_id AND lower(m.email) = lower(@email)
-  AND m.deleted_at IS NULL AND c.deleted_at IS NULL
-ORDER BY m.created_at, m.id;
-
--- name: SignInFindMemberOfCustomer :one
--- Any member (live or removed) of the customer with this address.
-SELECT id, email, deleted_at FROM members
-WHERE customer_id = @customer_id AND lower(email) = lower(@email)
-ORDER BY (deleted_at IS NULL) DESC, created_at, id
-LIMIT 1;
-
--- name: SignInCustomerHasOwner :one
-SELECT EXISTS (
-    SELECT 1 FROM members WHERE customer_id = @customer_id AND role = 'owner' AND deleted_at IS NULL
-);
-
--- name: SignInReactivateMember :one
-UPDATE members SET deleted_at = NULL, role = @role, modified_at = now()
-WHERE id = @id AND customer_id = @customer_id
-RETURNING id, email;
-
--- name: SignInCreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES (@customer_id, @workspace_id, @email, NULL, @role)
-RETURNING id, email;
+-- Sign-in codes and the pages' sign-in requests (§2.3, D9, D15, D18), with
+-- their cleanup (G22: reads filter expires_at > now(), cleanup deletes
+-- < now()). The customers, members and workspaces sign-in reads are in
+-- their own tables' files.
 
 -- name: InsertSignInCode :one
 -- ON CONFLICT: a 40-bit hash collision with a live code is retried by the
@@ -90,24 +42,6 @@ FROM customer_session_codes c
 JOIN workspaces w ON w.id = c.workspace_id
 WHERE c.id = @id AND c.expires_at > now();
 
--- name: SignInAuthWorkspace :one
-SELECT member_model_enabled FROM workspaces
-WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL;
-
--- name: SignInAuthCustomer :one
-SELECT id, email, workspace_id FROM customers
-WHERE id = @id AND workspace_id = @workspace_id AND deleted_at IS NULL;
-
--- name: SignInAuthMember :one
--- Member-mode authenticate resolves the member by (customer, exact code
--- email), case-sensitively as the original (G8).
-SELECT id FROM members
-WHERE customer_id = @customer_id AND email = @email AND deleted_at IS NULL;
-
--- name: MarkCustomerEmailVerified :exec
-UPDATE customers SET email_verified = true, modified_at = now()
-WHERE id = @id AND NOT email_verified;
-
 -- name: CreateSignInRequest :one
 INSERT INTO sign_in_requests (workspace_id, email, customer_id, last_sent_at, expires_at)
 VALUES (@workspace_id, @email, sqlc.narg(customer_id), sqlc.narg(last_sent_at),
@@ -146,12 +80,3 @@ DELETE FROM customer_session_codes WHERE expires_at < now();
 
 -- name: DeleteExpiredSignInRequests :execrows
 DELETE FROM sign_in_requests WHERE expires_at < now();
-
--- name: DeleteExpiredBrowserSessions :execrows
-DELETE FROM browser_sessions WHERE expires_at < now();
-
--- name: GetSignInCustomer :one
-SELECT id, email, name FROM customers WHERE id = @id AND workspace_id = @workspace_id;
-
--- name: GetSignInMember :one
-SELECT id, email, name, role FROM members WHERE id = @id AND customer_id = @customer_id;

@@ -1,3 +1,5 @@
+-- Workspaces and their access tokens.
+
 -- name: GetWorkspaceBySlug :one
 SELECT * FROM workspaces
 WHERE lower(slug) = lower(@slug) AND deleted_at IS NULL AND blocked_at IS NULL;
@@ -6,9 +8,45 @@ WHERE lower(slug) = lower(@slug) AND deleted_at IS NULL AND blocked_at IS NULL;
 SELECT * FROM workspaces
 WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL;
 
+-- name: GetWorkspaceBySlugAnyState :one
+-- For the command line and the seed, which must see a blocked or deleted
+-- workspace to report that its slug is taken.
+SELECT * FROM workspaces WHERE lower(slug) = lower(@slug);
+
+-- name: SignInWorkspace :one
+SELECT id, name, slug, email, avatar_url, member_model_enabled FROM workspaces
+WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL;
+
+-- name: SignInAuthWorkspace :one
+SELECT member_model_enabled FROM workspaces
+WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL;
+
 -- name: CreateWorkspace :one
 INSERT INTO workspaces (name, slug, email, website, member_model_enabled)
 VALUES (@name, @slug, @email, @website, @member_model_enabled)
+RETURNING *;
+
+-- name: SeedInsertWorkspace :one
+INSERT INTO workspaces (name, slug, email, website, accent_color, socials, status, details_submitted_at,
+                        member_model_enabled, seat_based_pricing_enabled)
+VALUES (@name, @slug, @email, @website, @accent_color, @socials, 'active', now(),
+        @member_model_enabled, @seat_based_pricing_enabled)
+RETURNING id;
+
+-- name: UpdateWorkspace :one
+-- PATCH /api/workspaces/me: each set_* flag says whether the field was in
+-- the body (merge-patch); nullable fields are cleared by an explicit null.
+UPDATE workspaces SET
+    name = CASE WHEN @set_name::boolean THEN @name::text ELSE name END,
+    email = CASE WHEN @set_email::boolean THEN sqlc.narg(email)::text ELSE email END,
+    website = CASE WHEN @set_website::boolean THEN sqlc.narg(website)::text ELSE website END,
+    avatar_url = CASE WHEN @set_avatar_url::boolean THEN sqlc.narg(avatar_url)::text ELSE avatar_url END,
+    accent_color = CASE WHEN @set_accent_color::boolean THEN sqlc.narg(accent_color)::text ELSE accent_color END,
+    member_model_enabled = CASE WHEN @set_member_model_enabled::boolean THEN @member_model_enabled::boolean ELSE member_model_enabled END,
+    seat_based_pricing_enabled = CASE WHEN @set_seat_based_pricing_enabled::boolean THEN @seat_based_pricing_enabled::boolean ELSE seat_based_pricing_enabled END,
+    customer_portal_settings = CASE WHEN @set_customer_portal_settings::boolean THEN @customer_portal_settings::jsonb ELSE customer_portal_settings END,
+    modified_at = now()
+WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL
 RETURNING *;
 
 -- name: CreateWorkspaceAccessToken :one
@@ -30,24 +68,3 @@ WHERE t.token_hash = @token_hash AND t.revoked_at IS NULL
 UPDATE workspace_access_tokens SET last_used_at = now()
 WHERE token_hash = @token_hash AND revoked_at IS NULL
   AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute');
-
--- name: GetWorkspaceBySlugAnyState :one
--- For the command line and the seed, which must see a blocked or deleted
--- workspace to report that its slug is taken.
-SELECT * FROM workspaces WHERE lower(slug) = lower(@slug);
-
--- name: UpdateWorkspace :one
--- PATCH /api/workspaces/me: each set_* flag says whether the field was in
--- the body (merge-patch); nullable fields are cleared by an explicit null.
-UPDATE workspaces SET
-    name = CASE WHEN @set_name::boolean THEN @name::text ELSE name END,
-    email = CASE WHEN @set_email::boolean THEN sqlc.narg(email)::text ELSE email END,
-    website = CASE WHEN @set_website::boolean THEN sqlc.narg(website)::text ELSE website END,
-    avatar_url = CASE WHEN @set_avatar_url::boolean THEN sqlc.narg(avatar_url)::text ELSE avatar_url END,
-    accent_color = CASE WHEN @set_accent_color::boolean THEN sqlc.narg(accent_color)::text ELSE accent_color END,
-    member_model_enabled = CASE WHEN @set_member_model_enabled::boolean THEN @member_model_enabled::boolean ELSE member_model_enabled END,
-    seat_based_pricing_enabled = CASE WHEN @set_seat_based_pricing_enabled::boolean THEN @seat_based_pricing_enabled::boolean ELSE seat_based_pricing_enabled END,
-    customer_portal_settings = CASE WHEN @set_customer_portal_settings::boolean THEN @customer_portal_settings::jsonb ELSE customer_portal_settings END,
-    modified_at = now()
-WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL
-RETURNING *;

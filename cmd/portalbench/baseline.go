@@ -53,7 +53,7 @@ func (b *baseline) me(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, err := dbgen.New(b.pool).PortalGetCustomer(r.Context(), dbgen.PortalGetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	c, err := dbgen.New(b.pool).GetCustomer(r.Context(), dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

@@ -309,10 +309,7 @@ func (s *SignIn) resolve(ctx context.Context, q *dbgen.Queries, wsID uuid.UUID, 
 func (s *SignIn) fallbackMember(ctx context.Context, q *dbgen.Queries, wsID, customerID uuid.UUID, email string) (dbgen.SignInFindMembersByEmailRow, error) {
 	var out dbgen.SignInFindMembersByEmailRow
 	// Serialize concurrent fallbacks for this customer.
-	if _, err := q.SignInLockCustomer(ctx, customerID); err != nil {
-		return out, err
-	}
-	c, err := q.GetSignInCustomer(ctx, dbgen.GetSignInCustomerParams{ID: customerID, WorkspaceID: wsID})
+	c, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: customerID, WorkspaceID: wsID})
 	if err != nil {
 		return out, err
 	}
@@ -435,7 +432,7 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 		if err != nil {
 			return err
 		}
-		cust, err := q.SignInAuthCustomer(ctx, dbgen.SignInAuthCustomerParams{ID: row.CustomerID, WorkspaceID: row.WorkspaceID})
+		cust, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: row.CustomerID, WorkspaceID: row.WorkspaceID})
 		if db.IsNotFound(err) {
 			return ErrCodeInvalid()
 		}

@@ -125,7 +125,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal) (Profile, error) {
 	if c := p.CustomerRow(); c != nil {
 		return NewProfile(*c), nil
 	}
-	c, err := dbgen.New(s.pool).PortalGetCustomer(ctx, dbgen.PortalGetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	c, err := dbgen.New(s.pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		return Profile{}, dbErr("customer.get", err)
 	}

@@ -92,7 +92,7 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 
 // GetForWorkspace returns a live customer of the workspace, else 404.
 func (s *Service) GetForWorkspace(ctx context.Context, workspaceID, id uuid.UUID) (dbgen.Customer, error) {
-	c, err := dbgen.New(s.pool).WorkspaceAPIGetCustomer(ctx, dbgen.WorkspaceAPIGetCustomerParams{ID: id, WorkspaceID: workspaceID})
+	c, err := dbgen.New(s.pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
 		if db.IsNotFound(err) {
 			return dbgen.Customer{}, apperr.NotFound("Customer not found")

@@ -76,7 +76,7 @@ func (s *Service) lockTeam(ctx context.Context, q *dbgen.Queries, p *auth.Princi
 	if err := auth.RequireTeamAdmin(p); err != nil {
 		return nil, err
 	}
-	c, err := q.PortalLockCustomer(ctx, dbgen.PortalLockCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	c, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		return nil, dbErr("member.lock", err)
 	}
@@ -120,7 +120,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]dbgen.Member, 
 		return nil, err
 	}
 	q := dbgen.New(s.pool)
-	c, err := q.PortalGetCustomer(ctx, dbgen.PortalGetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	c, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		return nil, dbErr("member.list", err)
 	}
@@ -190,7 +190,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		if role == auth.RoleOwner {
 			return rule(MsgAddOwner)
 		}
-		prev, err := q.TeamMemberByExactEmail(ctx, dbgen.TeamMemberByExactEmailParams{CustomerID: t.caller.CustomerID, Email: email})
+		prev, err := q.MemberByExactEmail(ctx, dbgen.MemberByExactEmailParams{CustomerID: t.caller.CustomerID, Email: email})
 		switch {
 		case err == nil && prev.DeletedAt == nil:
 			m = prev

@@ -61,7 +61,7 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 	err := db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
 		// The customer row lock serialises member writes of one customer,
 		// so the owner and duplicate checks below see a settled state.
-		c, err := q.WorkspaceAPILockCustomer(ctx, dbgen.WorkspaceAPILockCustomerParams{ID: in.CustomerID, WorkspaceID: workspaceID})
+		c, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: in.CustomerID, WorkspaceID: workspaceID})
 		if err != nil {
 			if db.IsNotFound(err) {
 				return apperr.InvalidField("Customer does not exist.", in.CustomerID.String(), "body", "customer_id")
@@ -80,7 +80,7 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 				return waDBErr("member.create", err)
 			}
 		}
-		prev, err := q.WorkspaceAPIMemberByExactEmail(ctx, dbgen.WorkspaceAPIMemberByExactEmailParams{CustomerID: c.ID, Email: email})
+		prev, err := q.MemberByExactEmail(ctx, dbgen.MemberByExactEmailParams{CustomerID: c.ID, Email: email})
 		switch {
 		case err == nil:
 			// Only a removed member can be left here: a live one was caught above.

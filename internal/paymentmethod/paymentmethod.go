@@ -154,7 +154,7 @@ func (s *Service) Confirm(ctx context.Context, p *auth.Principal, in ConfirmInpu
 	if strings.TrimSpace(in.SetupIntentID) == "" {
 		return nil, apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body", "setup_intent_id"}, Msg: "Field required", Input: map[string]any{}})
 	}
-	cust, err := dbgen.New(s.pool).GetPaymentMethodCustomer(ctx, dbgen.GetPaymentMethodCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	cust, err := dbgen.New(s.pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		return nil, customerError(err)
 	}
@@ -283,7 +283,7 @@ func (s *Service) SetDefault(ctx context.Context, p *auth.Principal, id uuid.UUI
 		}
 		return nil, dbError("set default payment method", err)
 	}
-	cust, err := q.GetPaymentMethodCustomer(ctx, dbgen.GetPaymentMethodCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	cust, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		return nil, customerError(err)
 	}
@@ -305,7 +305,7 @@ func (s *Service) SetDefault(ctx context.Context, p *auth.Principal, id uuid.UUI
 // adds end with one provider customer.
 func (s *Service) ensureProviderCustomer(ctx context.Context, p *auth.Principal) (dbgen.Customer, error) {
 	q := dbgen.New(s.pool)
-	cust, err := q.GetPaymentMethodCustomer(ctx, dbgen.GetPaymentMethodCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	cust, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {
 		return cust, customerError(err)
 	}
@@ -322,7 +322,7 @@ func (s *Service) ensureProviderCustomer(ctx context.Context, p *auth.Principal)
 		return cust, err
 	}
 	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
-		locked, err := q.LockPaymentMethodCustomer(ctx, dbgen.LockPaymentMethodCustomerParams{ID: cust.ID, WorkspaceID: p.WorkspaceID})
+		locked, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: cust.ID, WorkspaceID: p.WorkspaceID})
 		if err != nil {
 			return err
 		}

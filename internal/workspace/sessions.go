@@ -127,7 +127,7 @@ func (s *Service) CreateMemberSession(ctx context.Context, workspaceID uuid.UUID
 			}
 			return dbErr("workspace.member_session", err)
 		}
-		c, err := q.WorkspaceAPIGetCustomer(ctx, dbgen.WorkspaceAPIGetCustomerParams{ID: m.CustomerID, WorkspaceID: workspaceID})
+		c, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: m.CustomerID, WorkspaceID: workspaceID})
 		if err != nil {
 			if db.IsNotFound(err) {
 				return apperr.InvalidField("Member does not exist.", in.MemberID.String(), "body", "member_id")
@@ -165,7 +165,7 @@ func lockSessionCustomer(ctx context.Context, q *dbgen.Queries, workspaceID uuid
 		}
 		id = c.ID
 	}
-	c, err := q.WorkspaceAPILockCustomer(ctx, dbgen.WorkspaceAPILockCustomerParams{ID: id, WorkspaceID: workspaceID})
+	c, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
 		if db.IsNotFound(err) {
 			return dbgen.Customer{}, apperr.InvalidField("Customer does not exist.", input, "body", loc)
@@ -181,7 +181,7 @@ func lockSessionCustomer(ctx context.Context, q *dbgen.Queries, workspaceID uuid
 func sessionMember(ctx context.Context, q *dbgen.Queries, c dbgen.Customer, in CustomerSessionInput) (dbgen.Member, error) {
 	switch {
 	case in.MemberID != nil:
-		m, err := q.WorkspaceAPIGetMemberOfCustomer(ctx, dbgen.WorkspaceAPIGetMemberOfCustomerParams{ID: *in.MemberID, CustomerID: c.ID})
+		m, err := q.GetMemberOfCustomer(ctx, dbgen.GetMemberOfCustomerParams{ID: *in.MemberID, CustomerID: c.ID})
 		if err != nil {
 			if db.IsNotFound(err) {
 				return m, apperr.InvalidField("Member does not exist.", in.MemberID.String(), "body", "member_id")
@@ -215,7 +215,7 @@ func sessionMember(ctx context.Context, q *dbgen.Queries, c dbgen.Customer, in C
 	// A member row with the customer's email (removed, or live without the
 	// owner role) would collide with the unique (customer_id, email) index:
 	// make that one the owner instead.
-	prev, err := q.WorkspaceAPIMemberByExactEmail(ctx, dbgen.WorkspaceAPIMemberByExactEmailParams{CustomerID: c.ID, Email: c.Email})
+	prev, err := q.MemberByExactEmail(ctx, dbgen.MemberByExactEmailParams{CustomerID: c.ID, Email: c.Email})
 	switch {
 	case err == nil:
 		m, err = q.WorkspaceAPIReviveMember(ctx, dbgen.WorkspaceAPIReviveMemberParams{ID: prev.ID, CustomerID: c.ID, Name: &name, Role: auth.RoleOwner})

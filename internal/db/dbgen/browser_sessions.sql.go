@@ -12,6 +12,35 @@ import (
 	"github.com/google/uuid"
 )
 
+const browserSessionAlive = `-- name: BrowserSessionAlive :one
+SELECT EXISTS (
+    SELECT 1 FROM browser_sessions s
+    JOIN customers c ON c.id = s.customer_id
+    JOIN workspaces w ON w.id = s.workspace_id
+    LEFT JOIN members m ON m.id = s.member_id
+    WHERE s.id = $1 AND s.customer_id = $2
+      AND s.member_id IS NOT DISTINCT FROM $3::uuid
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+      AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+      AND (s.member_id IS NULL OR m.deleted_at IS NULL)
+)
+`
+
+type BrowserSessionAliveParams struct {
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+	MemberID   *uuid.UUID
+}
+
+// A browser session (D19) is alive while neither revoked nor past its idle or
+// absolute expiry, and its customer (and member, if any) still exist.
+func (q *Queries) BrowserSessionAlive(ctx context.Context, arg BrowserSessionAliveParams) (bool, error) {
+	row := q.db.QueryRow(ctx, browserSessionAlive, arg.ID, arg.CustomerID, arg.MemberID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const createBrowserSession = `-- name: CreateBrowserSession :one
 
 INSERT INTO browser_sessions (workspace_id, customer_id, member_id, return_url, idle_expires_at, expires_at, user_agent)
@@ -57,6 +86,18 @@ func (q *Queries) CreateBrowserSession(ctx context.Context, arg CreateBrowserSes
 		&i.UserAgent,
 	)
 	return i, err
+}
+
+const deleteExpiredBrowserSessions = `-- name: DeleteExpiredBrowserSessions :execrows
+DELETE FROM browser_sessions WHERE expires_at < now()
+`
+
+func (q *Queries) DeleteExpiredBrowserSessions(ctx context.Context) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteExpiredBrowserSessions)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const getBrowserSessionPrincipal = `-- name: GetBrowserSessionPrincipal :one
@@ -145,6 +186,21 @@ UPDATE browser_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS N
 
 func (q *Queries) RevokeBrowserSession(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, revokeBrowserSession, id)
+	return err
+}
+
+const teamRevokeMemberBrowserSessions = `-- name: TeamRevokeMemberBrowserSessions :exec
+UPDATE browser_sessions SET revoked_at = now()
+WHERE member_id = $1 AND customer_id = $2 AND revoked_at IS NULL
+`
+
+type TeamRevokeMemberBrowserSessionsParams struct {
+	MemberID   *uuid.UUID
+	CustomerID uuid.UUID
+}
+
+func (q *Queries) TeamRevokeMemberBrowserSessions(ctx context.Context, arg TeamRevokeMemberBrowserSessionsParams) error {
+	_, err := q.db.Exec(ctx, teamRevokeMemberBrowserSessions, arg.MemberID, arg.CustomerID)
 	return err
 }
 

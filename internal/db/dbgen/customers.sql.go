@@ -12,21 +12,39 @@ import (
 	"github.com/google/uuid"
 )
 
-const portalGetCustomer = `-- name: PortalGetCustomer :one
+const clearCustomerDefaultPaymentMethod = `-- name: ClearCustomerDefaultPaymentMethod :exec
+UPDATE customers SET default_payment_method_id = NULL, modified_at = now()
+WHERE id = $1 AND default_payment_method_id = $2
+`
+
+type ClearCustomerDefaultPaymentMethodParams struct {
+	ID              uuid.UUID
+	PaymentMethodID *uuid.UUID
+}
+
+func (q *Queries) ClearCustomerDefaultPaymentMethod(ctx context.Context, arg ClearCustomerDefaultPaymentMethodParams) error {
+	_, err := q.db.Exec(ctx, clearCustomerDefaultPaymentMethod, arg.ID, arg.PaymentMethodID)
+	return err
+}
+
+const getCustomer = `-- name: GetCustomer :one
 
 SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers
 WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL
 `
 
-type PortalGetCustomerParams struct {
+type GetCustomerParams struct {
 	ID          uuid.UUID
 	WorkspaceID uuid.UUID
 }
 
-// The portal's own customer profile (§3.1–3.2). Every query takes the
-// principal's customer and workspace.
-func (q *Queries) PortalGetCustomer(ctx context.Context, arg PortalGetCustomerParams) (Customer, error) {
-	row := q.db.QueryRow(ctx, portalGetCustomer, arg.ID, arg.WorkspaceID)
+// Customers. Every query that takes a customer id also takes its workspace
+// (the principal's, or the workspace API token's), so another workspace's
+// id finds nothing.
+// A live customer of the workspace: the portal's principal, the workspace
+// API's id, the card service's customer.
+func (q *Queries) GetCustomer(ctx context.Context, arg GetCustomerParams) (Customer, error) {
+	row := q.db.QueryRow(ctx, getCustomer, arg.ID, arg.WorkspaceID)
 	var i Customer
 	err := row.Scan(
 		&i.ID,
@@ -48,20 +66,71 @@ func (q *Queries) PortalGetCustomer(ctx context.Context, arg PortalGetCustomerPa
 	return i, err
 }
 
-const portalLockCustomer = `-- name: PortalLockCustomer :one
+const getCustomerByStripeID = `-- name: GetCustomerByStripeID :one
+SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers WHERE stripe_customer_id = $1 AND deleted_at IS NULL
+`
+
+func (q *Queries) GetCustomerByStripeID(ctx context.Context, stripeCustomerID *string) (Customer, error) {
+	row := q.db.QueryRow(ctx, getCustomerByStripeID, stripeCustomerID)
+	var i Customer
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.EmailVerified,
+		&i.Name,
+		&i.BillingName,
+		&i.BillingAddress,
+		&i.Type,
+		&i.ExternalID,
+		&i.StripeCustomerID,
+		&i.DefaultPaymentMethodID,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const getSignInCustomer = `-- name: GetSignInCustomer :one
+SELECT id, email, name FROM customers WHERE id = $1 AND workspace_id = $2
+`
+
+type GetSignInCustomerParams struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+}
+
+type GetSignInCustomerRow struct {
+	ID    uuid.UUID
+	Email string
+	Name  *string
+}
+
+func (q *Queries) GetSignInCustomer(ctx context.Context, arg GetSignInCustomerParams) (GetSignInCustomerRow, error) {
+	row := q.db.QueryRow(ctx, getSignInCustomer, arg.ID, arg.WorkspaceID)
+	var i GetSignInCustomerRow
+	err := row.Scan(&i.ID, &i.Email, &i.Name)
+	return i, err
+}
+
+const lockCustomer = `-- name: LockCustomer :one
 SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers
 WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL
 FOR UPDATE
 `
 
-type PortalLockCustomerParams struct {
+type LockCustomerParams struct {
 	ID          uuid.UUID
 	WorkspaceID uuid.UUID
 }
 
-// Serialises billing updates and team changes of one customer.
-func (q *Queries) PortalLockCustomer(ctx context.Context, arg PortalLockCustomerParams) (Customer, error) {
-	row := q.db.QueryRow(ctx, portalLockCustomer, arg.ID, arg.WorkspaceID)
+// The one row lock of a customer: serialises billing updates, team changes
+// (the owner check), the lazy creation of its Stripe customer (§4.2 step 1),
+// default-card changes and the member-mode sign-in fallback.
+func (q *Queries) LockCustomer(ctx context.Context, arg LockCustomerParams) (Customer, error) {
+	row := q.db.QueryRow(ctx, lockCustomer, arg.ID, arg.WorkspaceID)
 	var i Customer
 	err := row.Scan(
 		&i.ID,
@@ -81,6 +150,16 @@ func (q *Queries) PortalLockCustomer(ctx context.Context, arg PortalLockCustomer
 		&i.OauthAccounts,
 	)
 	return i, err
+}
+
+const markCustomerEmailVerified = `-- name: MarkCustomerEmailVerified :exec
+UPDATE customers SET email_verified = true, modified_at = now()
+WHERE id = $1 AND NOT email_verified
+`
+
+func (q *Queries) MarkCustomerEmailVerified(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, markCustomerEmailVerified, id)
+	return err
 }
 
 const portalUpdateCustomerBilling = `-- name: PortalUpdateCustomerBilling :one
@@ -109,6 +188,266 @@ func (q *Queries) PortalUpdateCustomerBilling(ctx context.Context, arg PortalUpd
 		arg.BillingName,
 		arg.SetBillingAddress,
 		arg.BillingAddress,
+		arg.ID,
+		arg.WorkspaceID,
+	)
+	var i Customer
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.EmailVerified,
+		&i.Name,
+		&i.BillingName,
+		&i.BillingAddress,
+		&i.Type,
+		&i.ExternalID,
+		&i.StripeCustomerID,
+		&i.DefaultPaymentMethodID,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const seedFindCustomer = `-- name: SeedFindCustomer :one
+SELECT id FROM customers
+WHERE workspace_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL
+`
+
+type SeedFindCustomerParams struct {
+	WorkspaceID uuid.UUID
+	Email       string
+}
+
+func (q *Queries) SeedFindCustomer(ctx context.Context, arg SeedFindCustomerParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedFindCustomer, arg.WorkspaceID, arg.Email)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertCustomer = `-- name: SeedInsertCustomer :one
+INSERT INTO customers (workspace_id, email, email_verified, name, billing_name, billing_address, type, external_id)
+VALUES ($1, $2, true, $3, $4, $5::jsonb, $6, $7)
+RETURNING id
+`
+
+type SeedInsertCustomerParams struct {
+	WorkspaceID    uuid.UUID
+	Email          string
+	Name           *string
+	BillingName    *string
+	BillingAddress json.RawMessage
+	Type           *string
+	ExternalID     *string
+}
+
+func (q *Queries) SeedInsertCustomer(ctx context.Context, arg SeedInsertCustomerParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedInsertCustomer,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.Name,
+		arg.BillingName,
+		arg.BillingAddress,
+		arg.Type,
+		arg.ExternalID,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const setCustomerDefaultPaymentMethod = `-- name: SetCustomerDefaultPaymentMethod :exec
+UPDATE customers SET default_payment_method_id = $1, modified_at = now()
+WHERE id = $2
+`
+
+type SetCustomerDefaultPaymentMethodParams struct {
+	PaymentMethodID *uuid.UUID
+	ID              uuid.UUID
+}
+
+func (q *Queries) SetCustomerDefaultPaymentMethod(ctx context.Context, arg SetCustomerDefaultPaymentMethodParams) error {
+	_, err := q.db.Exec(ctx, setCustomerDefaultPaymentMethod, arg.PaymentMethodID, arg.ID)
+	return err
+}
+
+const setCustomerStripeID = `-- name: SetCustomerStripeID :execrows
+UPDATE customers SET stripe_customer_id = $1, modified_at = now()
+WHERE id = $2 AND stripe_customer_id IS NULL
+`
+
+type SetCustomerStripeIDParams struct {
+	StripeCustomerID *string
+	ID               uuid.UUID
+}
+
+func (q *Queries) SetCustomerStripeID(ctx context.Context, arg SetCustomerStripeIDParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setCustomerStripeID, arg.StripeCustomerID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const signInFindCustomerByEmail = `-- name: SignInFindCustomerByEmail :one
+SELECT id, email, name FROM customers
+WHERE workspace_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL
+ORDER BY created_at, id
+LIMIT 1
+`
+
+type SignInFindCustomerByEmailParams struct {
+	WorkspaceID uuid.UUID
+	Email       string
+}
+
+type SignInFindCustomerByEmailRow struct {
+	ID    uuid.UUID
+	Email string
+	Name  *string
+}
+
+// Legacy mode and the member-mode fallback: the live customer of the
+// workspace with this address, compared case-insensitively (G2).
+func (q *Queries) SignInFindCustomerByEmail(ctx context.Context, arg SignInFindCustomerByEmailParams) (SignInFindCustomerByEmailRow, error) {
+	row := q.db.QueryRow(ctx, signInFindCustomerByEmail, arg.WorkspaceID, arg.Email)
+	var i SignInFindCustomerByEmailRow
+	err := row.Scan(&i.ID, &i.Email, &i.Name)
+	return i, err
+}
+
+const workspaceAPICreateCustomer = `-- name: WorkspaceAPICreateCustomer :one
+INSERT INTO customers (workspace_id, email, name, type, billing_name, billing_address, external_id)
+VALUES ($1, $2, $3, COALESCE($4::text, 'individual'),
+        $5, $6::jsonb, $7)
+RETURNING id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts
+`
+
+type WorkspaceAPICreateCustomerParams struct {
+	WorkspaceID    uuid.UUID
+	Email          string
+	Name           *string
+	Type           *string
+	BillingName    *string
+	BillingAddress json.RawMessage
+	ExternalID     *string
+}
+
+func (q *Queries) WorkspaceAPICreateCustomer(ctx context.Context, arg WorkspaceAPICreateCustomerParams) (Customer, error) {
+	row := q.db.QueryRow(ctx, workspaceAPICreateCustomer,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.Name,
+		arg.Type,
+		arg.BillingName,
+		arg.BillingAddress,
+		arg.ExternalID,
+	)
+	var i Customer
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.EmailVerified,
+		&i.Name,
+		&i.BillingName,
+		&i.BillingAddress,
+		&i.Type,
+		&i.ExternalID,
+		&i.StripeCustomerID,
+		&i.DefaultPaymentMethodID,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIGetCustomerByExternalID = `-- name: WorkspaceAPIGetCustomerByExternalID :one
+SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers
+WHERE workspace_id = $1 AND external_id = $2 AND deleted_at IS NULL
+`
+
+type WorkspaceAPIGetCustomerByExternalIDParams struct {
+	WorkspaceID uuid.UUID
+	ExternalID  *string
+}
+
+func (q *Queries) WorkspaceAPIGetCustomerByExternalID(ctx context.Context, arg WorkspaceAPIGetCustomerByExternalIDParams) (Customer, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIGetCustomerByExternalID, arg.WorkspaceID, arg.ExternalID)
+	var i Customer
+	err := row.Scan(
+		&i.ID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.EmailVerified,
+		&i.Name,
+		&i.BillingName,
+		&i.BillingAddress,
+		&i.Type,
+		&i.ExternalID,
+		&i.StripeCustomerID,
+		&i.DefaultPaymentMethodID,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIUpdateCustomer = `-- name: WorkspaceAPIUpdateCustomer :one
+UPDATE customers SET
+    email_verified = CASE WHEN $1::boolean AND lower($2::text) <> lower(email) THEN false ELSE email_verified END,
+    email = CASE WHEN $1::boolean THEN $2::text ELSE email END,
+    name = CASE WHEN $3::boolean THEN $4::text ELSE name END,
+    type = CASE WHEN $5::boolean THEN $6::text ELSE type END,
+    billing_name = CASE WHEN $7::boolean THEN $8::text ELSE billing_name END,
+    billing_address = CASE WHEN $9::boolean THEN $10::jsonb ELSE billing_address END,
+    external_id = CASE WHEN $11::boolean THEN $12::text ELSE external_id END,
+    modified_at = now()
+WHERE id = $13 AND workspace_id = $14 AND deleted_at IS NULL
+RETURNING id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts
+`
+
+type WorkspaceAPIUpdateCustomerParams struct {
+	SetEmail          bool
+	Email             string
+	SetName           bool
+	Name              *string
+	SetType           bool
+	Type              *string
+	SetBillingName    bool
+	BillingName       *string
+	SetBillingAddress bool
+	BillingAddress    json.RawMessage
+	SetExternalID     bool
+	ExternalID        *string
+	ID                uuid.UUID
+	WorkspaceID       uuid.UUID
+}
+
+// Merge-patch: set_* says the field was in the body. A changed address is
+// no longer verified.
+func (q *Queries) WorkspaceAPIUpdateCustomer(ctx context.Context, arg WorkspaceAPIUpdateCustomerParams) (Customer, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIUpdateCustomer,
+		arg.SetEmail,
+		arg.Email,
+		arg.SetName,
+		arg.Name,
+		arg.SetType,
+		arg.Type,
+		arg.SetBillingName,
+		arg.BillingName,
+		arg.SetBillingAddress,
+		arg.BillingAddress,
+		arg.SetExternalID,
+		arg.ExternalID,
 		arg.ID,
 		arg.WorkspaceID,
 	)

@@ -801,6 +801,126 @@ func (q *Queries) ListFileShareSessionsStatusDesc(ctx context.Context, arg ListF
 	return items, nil
 }
 
+const seedFindFileShareSession = `-- name: SeedFindFileShareSession :one
+SELECT id FROM file_share_sessions WHERE short_slug = $1
+`
+
+func (q *Queries) SeedFindFileShareSession(ctx context.Context, shortSlug string) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedFindFileShareSession, shortSlug)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertDownload = `-- name: SeedInsertDownload :exec
+INSERT INTO file_share_downloads (session_id, slot_number, created_at)
+VALUES ($1, $2, $3)
+`
+
+type SeedInsertDownloadParams struct {
+	SessionID  uuid.UUID
+	SlotNumber int32
+	CreatedAt  time.Time
+}
+
+func (q *Queries) SeedInsertDownload(ctx context.Context, arg SeedInsertDownloadParams) error {
+	_, err := q.db.Exec(ctx, seedInsertDownload, arg.SessionID, arg.SlotNumber, arg.CreatedAt)
+	return err
+}
+
+const seedInsertFileShareSession = `-- name: SeedInsertFileShareSession :one
+INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug, status, max_downloads,
+    download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at,
+    activated_at, completed_at, created_at)
+VALUES ($1, $2, $3, $4, $5, $6,
+    $7, $8, $9, $10, $11, $12, $13,
+    $14, $15, $16, $17)
+RETURNING id
+`
+
+type SeedInsertFileShareSessionParams struct {
+	WorkspaceID   uuid.UUID
+	CustomerID    uuid.UUID
+	ShortSlug     string
+	LongSlug      string
+	Status        string
+	MaxDownloads  int32
+	DownloadCount int32
+	PriceCents    *int32
+	Currency      string
+	Title         *string
+	FileName      *string
+	FileSizeBytes *int64
+	TtlSeconds    *int32
+	ExpiresAt     *time.Time
+	ActivatedAt   *time.Time
+	CompletedAt   *time.Time
+	CreatedAt     time.Time
+}
+
+func (q *Queries) SeedInsertFileShareSession(ctx context.Context, arg SeedInsertFileShareSessionParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedInsertFileShareSession,
+		arg.WorkspaceID,
+		arg.CustomerID,
+		arg.ShortSlug,
+		arg.LongSlug,
+		arg.Status,
+		arg.MaxDownloads,
+		arg.DownloadCount,
+		arg.PriceCents,
+		arg.Currency,
+		arg.Title,
+		arg.FileName,
+		arg.FileSizeBytes,
+		arg.TtlSeconds,
+		arg.ExpiresAt,
+		arg.ActivatedAt,
+		arg.CompletedAt,
+		arg.CreatedAt,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertPayment = `-- name: SeedInsertPayment :exec
+INSERT INTO file_share_payments (session_id, customer_id, status, amount_cents, currency, platform_fee_cents,
+    stripe_checkout_session_id, stripe_payment_intent_id, buyer_email, buyer_name, created_at)
+VALUES ($1, $2, $3, $4, $5, $6,
+    $7, $8, $9, $10, $11)
+`
+
+type SeedInsertPaymentParams struct {
+	SessionID               uuid.UUID
+	CustomerID              *uuid.UUID
+	Status                  string
+	AmountCents             int32
+	Currency                string
+	PlatformFeeCents        int32
+	StripeCheckoutSessionID *string
+	StripePaymentIntentID   *string
+	BuyerEmail              *string
+	BuyerName               *string
+	CreatedAt               time.Time
+}
+
+func (q *Queries) SeedInsertPayment(ctx context.Context, arg SeedInsertPaymentParams) error {
+	_, err := q.db.Exec(ctx, seedInsertPayment,
+		arg.SessionID,
+		arg.CustomerID,
+		arg.Status,
+		arg.AmountCents,
+		arg.Currency,
+		arg.PlatformFeeCents,
+		arg.StripeCheckoutSessionID,
+		arg.StripePaymentIntentID,
+		arg.BuyerEmail,
+		arg.BuyerName,
+		arg.CreatedAt,
+	)
+	return err
+}
+
 const updateFileShareSession = `-- name: UpdateFileShareSession :one
 UPDATE file_share_sessions SET
     status          = coalesce($1::text, status),

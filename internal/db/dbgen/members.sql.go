@@ -7,9 +7,301 @@ package dbgen
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
+
+const getMemberOfCustomer = `-- name: GetMemberOfCustomer :one
+SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
+WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL
+`
+
+type GetMemberOfCustomerParams struct {
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+}
+
+func (q *Queries) GetMemberOfCustomer(ctx context.Context, arg GetMemberOfCustomerParams) (Member, error) {
+	row := q.db.QueryRow(ctx, getMemberOfCustomer, arg.ID, arg.CustomerID)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const getSignInMember = `-- name: GetSignInMember :one
+SELECT id, email, name, role FROM members WHERE id = $1 AND customer_id = $2
+`
+
+type GetSignInMemberParams struct {
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+}
+
+type GetSignInMemberRow struct {
+	ID    uuid.UUID
+	Email string
+	Name  *string
+	Role  string
+}
+
+func (q *Queries) GetSignInMember(ctx context.Context, arg GetSignInMemberParams) (GetSignInMemberRow, error) {
+	row := q.db.QueryRow(ctx, getSignInMember, arg.ID, arg.CustomerID)
+	var i GetSignInMemberRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.Role,
+	)
+	return i, err
+}
+
+const memberByExactEmail = `-- name: MemberByExactEmail :one
+SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
+WHERE customer_id = $1 AND email = $2
+`
+
+type MemberByExactEmailParams struct {
+	CustomerID uuid.UUID
+	Email      string
+}
+
+// The row the unique (customer_id, email) index would collide with, live or
+// removed: the index is case-sensitive and covers removed members (D3).
+func (q *Queries) MemberByExactEmail(ctx context.Context, arg MemberByExactEmailParams) (Member, error) {
+	row := q.db.QueryRow(ctx, memberByExactEmail, arg.CustomerID, arg.Email)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const seedFindMember = `-- name: SeedFindMember :one
+SELECT id FROM members WHERE customer_id = $1 AND email = $2
+`
+
+type SeedFindMemberParams struct {
+	CustomerID uuid.UUID
+	Email      string
+}
+
+func (q *Queries) SeedFindMember(ctx context.Context, arg SeedFindMemberParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedFindMember, arg.CustomerID, arg.Email)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertMember = `-- name: SeedInsertMember :one
+INSERT INTO members (customer_id, workspace_id, email, name, role)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id
+`
+
+type SeedInsertMemberParams struct {
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	Email       string
+	Name        *string
+	Role        string
+}
+
+func (q *Queries) SeedInsertMember(ctx context.Context, arg SeedInsertMemberParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedInsertMember,
+		arg.CustomerID,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.Name,
+		arg.Role,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const signInAuthMember = `-- name: SignInAuthMember :one
+SELECT id FROM members
+WHERE customer_id = $1 AND email = $2 AND deleted_at IS NULL
+`
+
+type SignInAuthMemberParams struct {
+	CustomerID uuid.UUID
+	Email      string
+}
+
+// Member-mode authenticate resolves the member by (customer, exact code
+// email), case-sensitively as the original (G8).
+func (q *Queries) SignInAuthMember(ctx context.Context, arg SignInAuthMemberParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, signInAuthMember, arg.CustomerID, arg.Email)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const signInCreateMember = `-- name: SignInCreateMember :one
+INSERT INTO members (customer_id, workspace_id, email, name, role)
+VALUES ($1, $2, $3, NULL, $4)
+RETURNING id, email
+`
+
+type SignInCreateMemberParams struct {
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	Email       string
+	Role        string
+}
+
+type SignInCreateMemberRow struct {
+	ID    uuid.UUID
+	Email string
+}
+
+func (q *Queries) SignInCreateMember(ctx context.Context, arg SignInCreateMemberParams) (SignInCreateMemberRow, error) {
+	row := q.db.QueryRow(ctx, signInCreateMember,
+		arg.CustomerID,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.Role,
+	)
+	var i SignInCreateMemberRow
+	err := row.Scan(&i.ID, &i.Email)
+	return i, err
+}
+
+const signInCustomerHasOwner = `-- name: SignInCustomerHasOwner :one
+SELECT EXISTS (
+    SELECT 1 FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL
+)
+`
+
+func (q *Queries) SignInCustomerHasOwner(ctx context.Context, customerID uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, signInCustomerHasOwner, customerID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const signInFindMemberOfCustomer = `-- name: SignInFindMemberOfCustomer :one
+SELECT id, email, deleted_at FROM members
+WHERE customer_id = $1 AND lower(email) = lower($2)
+ORDER BY (deleted_at IS NULL) DESC, created_at, id
+LIMIT 1
+`
+
+type SignInFindMemberOfCustomerParams struct {
+	CustomerID uuid.UUID
+	Email      string
+}
+
+type SignInFindMemberOfCustomerRow struct {
+	ID        uuid.UUID
+	Email     string
+	DeletedAt *time.Time
+}
+
+// Any member (live or removed) of the customer with this address.
+func (q *Queries) SignInFindMemberOfCustomer(ctx context.Context, arg SignInFindMemberOfCustomerParams) (SignInFindMemberOfCustomerRow, error) {
+	row := q.db.QueryRow(ctx, signInFindMemberOfCustomer, arg.CustomerID, arg.Email)
+	var i SignInFindMemberOfCustomerRow
+	err := row.Scan(&i.ID, &i.Email, &i.DeletedAt)
+	return i, err
+}
+
+const signInFindMembersByEmail = `-- name: SignInFindMembersByEmail :many
+SELECT m.id, m.customer_id, m.email, c.name AS customer_name
+FROM members m
+JOIN customers c ON c.id = m.customer_id
+WHERE m.workspace_id = $1 AND lower(m.email) = lower($2)
+  AND m.deleted_at IS NULL AND c.deleted_at IS NULL
+ORDER BY m.created_at, m.id
+`
+
+type SignInFindMembersByEmailParams struct {
+	WorkspaceID uuid.UUID
+	Email       string
+}
+
+type SignInFindMembersByEmailRow struct {
+	ID           uuid.UUID
+	CustomerID   uuid.UUID
+	Email        string
+	CustomerName *string
+}
+
+// Member mode: every live member of the workspace with this address (G2),
+// whose customer is alive, with the customer's name for the picker (G3).
+func (q *Queries) SignInFindMembersByEmail(ctx context.Context, arg SignInFindMembersByEmailParams) ([]SignInFindMembersByEmailRow, error) {
+	rows, err := q.db.Query(ctx, signInFindMembersByEmail, arg.WorkspaceID, arg.Email)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SignInFindMembersByEmailRow{}
+	for rows.Next() {
+		var i SignInFindMembersByEmailRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CustomerID,
+			&i.Email,
+			&i.CustomerName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const signInReactivateMember = `-- name: SignInReactivateMember :one
+UPDATE members SET deleted_at = NULL, role = $1, modified_at = now()
+WHERE id = $2 AND customer_id = $3
+RETURNING id, email
+`
+
+type SignInReactivateMemberParams struct {
+	Role       string
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+}
+
+type SignInReactivateMemberRow struct {
+	ID    uuid.UUID
+	Email string
+}
+
+func (q *Queries) SignInReactivateMember(ctx context.Context, arg SignInReactivateMemberParams) (SignInReactivateMemberRow, error) {
+	row := q.db.QueryRow(ctx, signInReactivateMember, arg.Role, arg.ID, arg.CustomerID)
+	var i SignInReactivateMemberRow
+	err := row.Scan(&i.ID, &i.Email)
+	return i, err
+}
 
 const teamCreateMember = `-- name: TeamCreateMember :one
 INSERT INTO members (customer_id, workspace_id, email, name, role)
@@ -50,46 +342,6 @@ func (q *Queries) TeamCreateMember(ctx context.Context, arg TeamCreateMemberPara
 	return i, err
 }
 
-const teamEndMemberSessions = `-- name: TeamEndMemberSessions :exec
-UPDATE member_sessions SET deleted_at = now()
-WHERE member_id = $1 AND deleted_at IS NULL
-`
-
-// A removed member's API sessions end at once.
-func (q *Queries) TeamEndMemberSessions(ctx context.Context, memberID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, teamEndMemberSessions, memberID)
-	return err
-}
-
-const teamGetMember = `-- name: TeamGetMember :one
-SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
-WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL
-`
-
-type TeamGetMemberParams struct {
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-func (q *Queries) TeamGetMember(ctx context.Context, arg TeamGetMemberParams) (Member, error) {
-	row := q.db.QueryRow(ctx, teamGetMember, arg.ID, arg.CustomerID)
-	var i Member
-	err := row.Scan(
-		&i.ID,
-		&i.CustomerID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.Name,
-		&i.ExternalID,
-		&i.Role,
-		&i.OauthAccounts,
-	)
-	return i, err
-}
-
 const teamListMembers = `-- name: TeamListMembers :many
 
 SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
@@ -102,8 +354,9 @@ type TeamListMembersParams struct {
 	WorkspaceID uuid.UUID
 }
 
-// Team members as the portal manages them (§3.11–3.14). Every query takes
-// the caller's customer (and workspace), so another team's id is not found.
+// Members of team and individual customers (§3.11–3.14, G5, D3, D22). Every
+// query takes the member's customer (and workspace), so another team's id
+// is not found.
 func (q *Queries) TeamListMembers(ctx context.Context, arg TeamListMembersParams) ([]Member, error) {
 	rows, err := q.db.Query(ctx, teamListMembers, arg.CustomerID, arg.WorkspaceID)
 	if err != nil {
@@ -181,36 +434,6 @@ func (q *Queries) TeamLockMembers(ctx context.Context, arg TeamLockMembersParams
 	return items, nil
 }
 
-const teamMemberByExactEmail = `-- name: TeamMemberByExactEmail :one
-SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
-WHERE customer_id = $1 AND email = $2
-`
-
-type TeamMemberByExactEmailParams struct {
-	CustomerID uuid.UUID
-	Email      string
-}
-
-// The unique index is case-sensitive and covers removed members (D3).
-func (q *Queries) TeamMemberByExactEmail(ctx context.Context, arg TeamMemberByExactEmailParams) (Member, error) {
-	row := q.db.QueryRow(ctx, teamMemberByExactEmail, arg.CustomerID, arg.Email)
-	var i Member
-	err := row.Scan(
-		&i.ID,
-		&i.CustomerID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.Name,
-		&i.ExternalID,
-		&i.Role,
-		&i.OauthAccounts,
-	)
-	return i, err
-}
-
 const teamReactivateMember = `-- name: TeamReactivateMember :one
 UPDATE members SET deleted_at = NULL, name = $1, role = $2, modified_at = now()
 WHERE id = $3 AND customer_id = $4 AND deleted_at IS NOT NULL
@@ -266,21 +489,6 @@ func (q *Queries) TeamRemoveMember(ctx context.Context, arg TeamRemoveMemberPara
 	return result.RowsAffected(), nil
 }
 
-const teamRevokeMemberBrowserSessions = `-- name: TeamRevokeMemberBrowserSessions :exec
-UPDATE browser_sessions SET revoked_at = now()
-WHERE member_id = $1 AND customer_id = $2 AND revoked_at IS NULL
-`
-
-type TeamRevokeMemberBrowserSessionsParams struct {
-	MemberID   *uuid.UUID
-	CustomerID uuid.UUID
-}
-
-func (q *Queries) TeamRevokeMemberBrowserSessions(ctx context.Context, arg TeamRevokeMemberBrowserSessionsParams) error {
-	_, err := q.db.Exec(ctx, teamRevokeMemberBrowserSessions, arg.MemberID, arg.CustomerID)
-	return err
-}
-
 const teamSetRole = `-- name: TeamSetRole :one
 UPDATE members SET role = $1, modified_at = now()
 WHERE id = $2 AND customer_id = $3 AND deleted_at IS NULL
@@ -295,6 +503,205 @@ type TeamSetRoleParams struct {
 
 func (q *Queries) TeamSetRole(ctx context.Context, arg TeamSetRoleParams) (Member, error) {
 	row := q.db.QueryRow(ctx, teamSetRole, arg.Role, arg.ID, arg.CustomerID)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIActiveMemberByEmail = `-- name: WorkspaceAPIActiveMemberByEmail :one
+SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
+WHERE customer_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL
+LIMIT 1
+`
+
+type WorkspaceAPIActiveMemberByEmailParams struct {
+	CustomerID uuid.UUID
+	Email      string
+}
+
+// Duplicate check for the API: case-insensitive among live members.
+func (q *Queries) WorkspaceAPIActiveMemberByEmail(ctx context.Context, arg WorkspaceAPIActiveMemberByEmailParams) (Member, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIActiveMemberByEmail, arg.CustomerID, arg.Email)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPICreateMember = `-- name: WorkspaceAPICreateMember :one
+INSERT INTO members (customer_id, workspace_id, email, name, role, external_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
+`
+
+type WorkspaceAPICreateMemberParams struct {
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	Email       string
+	Name        *string
+	Role        string
+	ExternalID  *string
+}
+
+func (q *Queries) WorkspaceAPICreateMember(ctx context.Context, arg WorkspaceAPICreateMemberParams) (Member, error) {
+	row := q.db.QueryRow(ctx, workspaceAPICreateMember,
+		arg.CustomerID,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.Name,
+		arg.Role,
+		arg.ExternalID,
+	)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIGetMember = `-- name: WorkspaceAPIGetMember :one
+SELECT m.id, m.customer_id, m.workspace_id, m.created_at, m.modified_at, m.deleted_at, m.email, m.name, m.external_id, m.role, m.oauth_accounts FROM members m
+JOIN customers c ON c.id = m.customer_id
+WHERE m.id = $1 AND m.workspace_id = $2 AND c.workspace_id = $2
+  AND m.deleted_at IS NULL AND c.deleted_at IS NULL
+`
+
+type WorkspaceAPIGetMemberParams struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+}
+
+// A live member of a live customer of the workspace.
+func (q *Queries) WorkspaceAPIGetMember(ctx context.Context, arg WorkspaceAPIGetMemberParams) (Member, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIGetMember, arg.ID, arg.WorkspaceID)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIGetMemberByExternalID = `-- name: WorkspaceAPIGetMemberByExternalID :one
+SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
+WHERE customer_id = $1 AND external_id = $2 AND deleted_at IS NULL
+`
+
+type WorkspaceAPIGetMemberByExternalIDParams struct {
+	CustomerID uuid.UUID
+	ExternalID *string
+}
+
+func (q *Queries) WorkspaceAPIGetMemberByExternalID(ctx context.Context, arg WorkspaceAPIGetMemberByExternalIDParams) (Member, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIGetMemberByExternalID, arg.CustomerID, arg.ExternalID)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIGetOwner = `-- name: WorkspaceAPIGetOwner :one
+SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
+WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL
+`
+
+func (q *Queries) WorkspaceAPIGetOwner(ctx context.Context, customerID uuid.UUID) (Member, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIGetOwner, customerID)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
+const workspaceAPIReviveMember = `-- name: WorkspaceAPIReviveMember :one
+UPDATE members SET deleted_at = NULL, name = $1, role = $2,
+    external_id = COALESCE($3, external_id), modified_at = now()
+WHERE id = $4 AND customer_id = $5
+RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
+`
+
+type WorkspaceAPIReviveMemberParams struct {
+	Name       *string
+	Role       string
+	ExternalID *string
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+}
+
+// Reactivates a removed member (D3) or promotes a live one, with the given
+// name and role.
+func (q *Queries) WorkspaceAPIReviveMember(ctx context.Context, arg WorkspaceAPIReviveMemberParams) (Member, error) {
+	row := q.db.QueryRow(ctx, workspaceAPIReviveMember,
+		arg.Name,
+		arg.Role,
+		arg.ExternalID,
+		arg.ID,
+		arg.CustomerID,
+	)
 	var i Member
 	err := row.Scan(
 		&i.ID,

@@ -13,35 +13,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const browserSessionAlive = `-- name: BrowserSessionAlive :one
-SELECT EXISTS (
-    SELECT 1 FROM browser_sessions s
-    JOIN customers c ON c.id = s.customer_id
-    JOIN workspaces w ON w.id = s.workspace_id
-    LEFT JOIN members m ON m.id = s.member_id
-    WHERE s.id = $1 AND s.customer_id = $2
-      AND s.member_id IS NOT DISTINCT FROM $3::uuid
-      AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
-      AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
-      AND (s.member_id IS NULL OR m.deleted_at IS NULL)
-)
-`
-
-type BrowserSessionAliveParams struct {
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-	MemberID   *uuid.UUID
-}
-
-// A browser session (D19) is alive while neither revoked nor past its idle or
-// absolute expiry, and its customer (and member, if any) still exist.
-func (q *Queries) BrowserSessionAlive(ctx context.Context, arg BrowserSessionAliveParams) (bool, error) {
-	row := q.db.QueryRow(ctx, browserSessionAlive, arg.ID, arg.CustomerID, arg.MemberID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
-}
-
 const consumeOAuthState = `-- name: ConsumeOAuthState :one
 UPDATE oauth_states SET used_at = now()
 WHERE id = $1 AND used_at IS NULL AND expires_at > now()
@@ -99,30 +70,6 @@ func (q *Queries) CreateOAuthState(ctx context.Context, arg CreateOAuthStatePara
 	return id, err
 }
 
-const customerSessionAlive = `-- name: CustomerSessionAlive :one
-SELECT EXISTS (
-    SELECT 1 FROM customer_sessions s
-    JOIN customers c ON c.id = s.customer_id
-    JOIN workspaces w ON w.id = c.workspace_id
-    WHERE s.id = $1 AND s.customer_id = $2
-      AND s.deleted_at IS NULL AND s.expires_at > now()
-      AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
-)
-`
-
-type CustomerSessionAliveParams struct {
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-// The API customer session that asked for a state is still usable (D10).
-func (q *Queries) CustomerSessionAlive(ctx context.Context, arg CustomerSessionAliveParams) (bool, error) {
-	row := q.db.QueryRow(ctx, customerSessionAlive, arg.ID, arg.CustomerID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
-}
-
 const deleteExpiredOAuthStates = `-- name: DeleteExpiredOAuthStates :execrows
 DELETE FROM oauth_states WHERE expires_at < now()
 `
@@ -168,31 +115,6 @@ func (q *Queries) GetMemberOAuthAccounts(ctx context.Context, arg GetMemberOAuth
 	var oauth_accounts json.RawMessage
 	err := row.Scan(&oauth_accounts)
 	return oauth_accounts, err
-}
-
-const memberSessionAlive = `-- name: MemberSessionAlive :one
-SELECT EXISTS (
-    SELECT 1 FROM member_sessions s
-    JOIN members m ON m.id = s.member_id
-    JOIN customers c ON c.id = m.customer_id
-    JOIN workspaces w ON w.id = m.workspace_id
-    WHERE s.id = $1 AND s.member_id = $2 AND m.customer_id = $3
-      AND s.deleted_at IS NULL AND s.expires_at > now()
-      AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
-)
-`
-
-type MemberSessionAliveParams struct {
-	ID         uuid.UUID
-	MemberID   uuid.UUID
-	CustomerID uuid.UUID
-}
-
-func (q *Queries) MemberSessionAlive(ctx context.Context, arg MemberSessionAliveParams) (bool, error) {
-	row := q.db.QueryRow(ctx, memberSessionAlive, arg.ID, arg.MemberID, arg.CustomerID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const removeCustomerOAuthAccount = `-- name: RemoveCustomerOAuthAccount :execrows

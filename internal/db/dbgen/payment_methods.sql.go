@@ -13,21 +13,6 @@ import (
 	"github.com/google/uuid"
 )
 
-const clearCustomerDefaultPaymentMethod = `-- name: ClearCustomerDefaultPaymentMethod :exec
-UPDATE customers SET default_payment_method_id = NULL, modified_at = now()
-WHERE id = $1 AND default_payment_method_id = $2
-`
-
-type ClearCustomerDefaultPaymentMethodParams struct {
-	ID              uuid.UUID
-	PaymentMethodID *uuid.UUID
-}
-
-func (q *Queries) ClearCustomerDefaultPaymentMethod(ctx context.Context, arg ClearCustomerDefaultPaymentMethodParams) error {
-	_, err := q.db.Exec(ctx, clearCustomerDefaultPaymentMethod, arg.ID, arg.PaymentMethodID)
-	return err
-}
-
 const clearDefaultPaymentMethodEverywhere = `-- name: ClearDefaultPaymentMethodEverywhere :exec
 UPDATE customers SET default_payment_method_id = NULL, modified_at = now()
 WHERE default_payment_method_id = $1
@@ -36,33 +21,6 @@ WHERE default_payment_method_id = $1
 func (q *Queries) ClearDefaultPaymentMethodEverywhere(ctx context.Context, paymentMethodID *uuid.UUID) error {
 	_, err := q.db.Exec(ctx, clearDefaultPaymentMethodEverywhere, paymentMethodID)
 	return err
-}
-
-const getCustomerByStripeID = `-- name: GetCustomerByStripeID :one
-SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers WHERE stripe_customer_id = $1 AND deleted_at IS NULL
-`
-
-func (q *Queries) GetCustomerByStripeID(ctx context.Context, stripeCustomerID *string) (Customer, error) {
-	row := q.db.QueryRow(ctx, getCustomerByStripeID, stripeCustomerID)
-	var i Customer
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.EmailVerified,
-		&i.Name,
-		&i.BillingName,
-		&i.BillingAddress,
-		&i.Type,
-		&i.ExternalID,
-		&i.StripeCustomerID,
-		&i.DefaultPaymentMethodID,
-		&i.OauthAccounts,
-	)
-	return i, err
 }
 
 const getPaymentMethod = `-- name: GetPaymentMethod :one
@@ -112,39 +70,6 @@ func (q *Queries) GetPaymentMethod(ctx context.Context, arg GetPaymentMethodPara
 		&i.Type,
 		&i.MethodMetadata,
 		&i.IsDefault,
-	)
-	return i, err
-}
-
-const getPaymentMethodCustomer = `-- name: GetPaymentMethodCustomer :one
-SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers
-WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL
-`
-
-type GetPaymentMethodCustomerParams struct {
-	ID          uuid.UUID
-	WorkspaceID uuid.UUID
-}
-
-func (q *Queries) GetPaymentMethodCustomer(ctx context.Context, arg GetPaymentMethodCustomerParams) (Customer, error) {
-	row := q.db.QueryRow(ctx, getPaymentMethodCustomer, arg.ID, arg.WorkspaceID)
-	var i Customer
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.EmailVerified,
-		&i.Name,
-		&i.BillingName,
-		&i.BillingAddress,
-		&i.Type,
-		&i.ExternalID,
-		&i.StripeCustomerID,
-		&i.DefaultPaymentMethodID,
-		&i.OauthAccounts,
 	)
 	return i, err
 }
@@ -228,75 +153,6 @@ func (q *Queries) ListPaymentMethods(ctx context.Context, arg ListPaymentMethods
 		return nil, err
 	}
 	return items, nil
-}
-
-const lockPaymentMethodCustomer = `-- name: LockPaymentMethodCustomer :one
-SELECT id, workspace_id, created_at, modified_at, deleted_at, email, email_verified, name, billing_name, billing_address, type, external_id, stripe_customer_id, default_payment_method_id, oauth_accounts FROM customers
-WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL
-FOR UPDATE
-`
-
-type LockPaymentMethodCustomerParams struct {
-	ID          uuid.UUID
-	WorkspaceID uuid.UUID
-}
-
-// Serialises the lazy creation of the platform Stripe customer (§4.2 step 1)
-// and default changes of one customer.
-func (q *Queries) LockPaymentMethodCustomer(ctx context.Context, arg LockPaymentMethodCustomerParams) (Customer, error) {
-	row := q.db.QueryRow(ctx, lockPaymentMethodCustomer, arg.ID, arg.WorkspaceID)
-	var i Customer
-	err := row.Scan(
-		&i.ID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.EmailVerified,
-		&i.Name,
-		&i.BillingName,
-		&i.BillingAddress,
-		&i.Type,
-		&i.ExternalID,
-		&i.StripeCustomerID,
-		&i.DefaultPaymentMethodID,
-		&i.OauthAccounts,
-	)
-	return i, err
-}
-
-const setCustomerDefaultPaymentMethod = `-- name: SetCustomerDefaultPaymentMethod :exec
-UPDATE customers SET default_payment_method_id = $1, modified_at = now()
-WHERE id = $2
-`
-
-type SetCustomerDefaultPaymentMethodParams struct {
-	PaymentMethodID *uuid.UUID
-	ID              uuid.UUID
-}
-
-func (q *Queries) SetCustomerDefaultPaymentMethod(ctx context.Context, arg SetCustomerDefaultPaymentMethodParams) error {
-	_, err := q.db.Exec(ctx, setCustomerDefaultPaymentMethod, arg.PaymentMethodID, arg.ID)
-	return err
-}
-
-const setCustomerStripeID = `-- name: SetCustomerStripeID :execrows
-UPDATE customers SET stripe_customer_id = $1, modified_at = now()
-WHERE id = $2 AND stripe_customer_id IS NULL
-`
-
-type SetCustomerStripeIDParams struct {
-	StripeCustomerID *string
-	ID               uuid.UUID
-}
-
-func (q *Queries) SetCustomerStripeID(ctx context.Context, arg SetCustomerStripeIDParams) (int64, error) {
-	result, err := q.db.Exec(ctx, setCustomerStripeID, arg.StripeCustomerID, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const softDeletePaymentMethod = `-- name: SoftDeletePaymentMethod :execrows

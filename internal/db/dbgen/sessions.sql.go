@@ -80,6 +80,30 @@ func (q *Queries) CreateMemberSession(ctx context.Context, arg CreateMemberSessi
 	return i, err
 }
 
+const customerSessionAlive = `-- name: CustomerSessionAlive :one
+SELECT EXISTS (
+    SELECT 1 FROM customer_sessions s
+    JOIN customers c ON c.id = s.customer_id
+    JOIN workspaces w ON w.id = c.workspace_id
+    WHERE s.id = $1 AND s.customer_id = $2
+      AND s.deleted_at IS NULL AND s.expires_at > now()
+      AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+)
+`
+
+type CustomerSessionAliveParams struct {
+	ID         uuid.UUID
+	CustomerID uuid.UUID
+}
+
+// The API customer session that asked for a state is still usable (D10).
+func (q *Queries) CustomerSessionAlive(ctx context.Context, arg CustomerSessionAliveParams) (bool, error) {
+	row := q.db.QueryRow(ctx, customerSessionAlive, arg.ID, arg.CustomerID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const deleteExpiredCustomerSessions = `-- name: DeleteExpiredCustomerSessions :execrows
 DELETE FROM customer_sessions WHERE expires_at < now()
 `
@@ -105,6 +129,7 @@ func (q *Queries) DeleteExpiredMemberSessions(ctx context.Context) (int64, error
 }
 
 const getCustomerSessionPrincipal = `-- name: GetCustomerSessionPrincipal :one
+
 SELECT s.id AS session_id, s.expires_at, s.return_url,
        c.id AS customer_id, c.workspace_id, c.type AS customer_type,
        c.id, c.workspace_id, c.created_at, c.modified_at, c.deleted_at, c.email, c.email_verified, c.name, c.billing_name, c.billing_address, c.type, c.external_id, c.stripe_customer_id, c.default_payment_method_id, c.oauth_accounts
@@ -125,6 +150,8 @@ type GetCustomerSessionPrincipalRow struct {
 	Customer     Customer
 }
 
+// API sessions (customer and member tokens, §2.5, D10): lookup by token
+// hash, creation, liveness, ending and cleanup.
 // A customer session authenticates while it, its customer and its workspace
 // are alive (D10). The customer's row comes along: every authenticated
 // request needs it (GET /customers/me is exactly that), so it costs no
@@ -213,4 +240,40 @@ func (q *Queries) GetMemberSessionPrincipal(ctx context.Context, tokenHash strin
 		&i.Customer.OauthAccounts,
 	)
 	return i, err
+}
+
+const memberSessionAlive = `-- name: MemberSessionAlive :one
+SELECT EXISTS (
+    SELECT 1 FROM member_sessions s
+    JOIN members m ON m.id = s.member_id
+    JOIN customers c ON c.id = m.customer_id
+    JOIN workspaces w ON w.id = m.workspace_id
+    WHERE s.id = $1 AND s.member_id = $2 AND m.customer_id = $3
+      AND s.deleted_at IS NULL AND s.expires_at > now()
+      AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+)
+`
+
+type MemberSessionAliveParams struct {
+	ID         uuid.UUID
+	MemberID   uuid.UUID
+	CustomerID uuid.UUID
+}
+
+func (q *Queries) MemberSessionAlive(ctx context.Context, arg MemberSessionAliveParams) (bool, error) {
+	row := q.db.QueryRow(ctx, memberSessionAlive, arg.ID, arg.MemberID, arg.CustomerID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
+const teamEndMemberSessions = `-- name: TeamEndMemberSessions :exec
+UPDATE member_sessions SET deleted_at = now()
+WHERE member_id = $1 AND deleted_at IS NULL
+`
+
+// A removed member's API sessions end at once.
+func (q *Queries) TeamEndMemberSessions(ctx context.Context, memberID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, teamEndMemberSessions, memberID)
+	return err
 }

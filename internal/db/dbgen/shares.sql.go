@@ -7,6 +7,7 @@ package dbgen
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -59,7 +60,8 @@ WHERE workspace_id = $1 AND deleted_at IS NULL AND NOT is_archived AND visibilit
 ORDER BY created_at, id
 `
 
-// The public catalog of GET /workspaces/{slug} (§1.9, §3.22).
+// The public catalog of GET /workspaces/{slug} (§1.9, §3.22): shares, their
+// prices and media.
 func (q *Queries) ListPublicShares(ctx context.Context, workspaceID uuid.UUID) ([]Share, error) {
 	rows, err := q.db.Query(ctx, listPublicShares, workspaceID)
 	if err != nil {
@@ -148,4 +150,113 @@ func (q *Queries) ListShareMedias(ctx context.Context, arg ListShareMediasParams
 		return nil, err
 	}
 	return items, nil
+}
+
+const seedFindShare = `-- name: SeedFindShare :one
+SELECT id FROM shares WHERE workspace_id = $1 AND name = $2 AND deleted_at IS NULL
+`
+
+type SeedFindShareParams struct {
+	WorkspaceID uuid.UUID
+	Name        string
+}
+
+func (q *Queries) SeedFindShare(ctx context.Context, arg SeedFindShareParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedFindShare, arg.WorkspaceID, arg.Name)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertFile = `-- name: SeedInsertFile :one
+INSERT INTO files (workspace_id, name, path, mime_type, size, checksum_sha256_hex, version)
+VALUES ($1, $2, $3, $4, $5, $6, '1')
+RETURNING id
+`
+
+type SeedInsertFileParams struct {
+	WorkspaceID       uuid.UUID
+	Name              string
+	Path              string
+	MimeType          string
+	Size              int64
+	ChecksumSha256Hex *string
+}
+
+func (q *Queries) SeedInsertFile(ctx context.Context, arg SeedInsertFileParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedInsertFile,
+		arg.WorkspaceID,
+		arg.Name,
+		arg.Path,
+		arg.MimeType,
+		arg.Size,
+		arg.ChecksumSha256Hex,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertPrice = `-- name: SeedInsertPrice :exec
+INSERT INTO share_prices (share_id, amount_type, price_currency, price_amount, minimum_amount, maximum_amount,
+    preset_amount, created_at)
+VALUES ($1, $2, 'usd', $3, $4,
+    $5, $6, $7)
+`
+
+type SeedInsertPriceParams struct {
+	ShareID       uuid.UUID
+	AmountType    string
+	PriceAmount   *int32
+	MinimumAmount *int32
+	MaximumAmount *int32
+	PresetAmount  *int32
+	CreatedAt     time.Time
+}
+
+func (q *Queries) SeedInsertPrice(ctx context.Context, arg SeedInsertPriceParams) error {
+	_, err := q.db.Exec(ctx, seedInsertPrice,
+		arg.ShareID,
+		arg.AmountType,
+		arg.PriceAmount,
+		arg.MinimumAmount,
+		arg.MaximumAmount,
+		arg.PresetAmount,
+		arg.CreatedAt,
+	)
+	return err
+}
+
+const seedInsertShare = `-- name: SeedInsertShare :one
+INSERT INTO shares (workspace_id, name, description, visibility)
+VALUES ($1, $2, $3, 'public')
+RETURNING id
+`
+
+type SeedInsertShareParams struct {
+	WorkspaceID uuid.UUID
+	Name        string
+	Description *string
+}
+
+func (q *Queries) SeedInsertShare(ctx context.Context, arg SeedInsertShareParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedInsertShare, arg.WorkspaceID, arg.Name, arg.Description)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const seedInsertShareMedia = `-- name: SeedInsertShareMedia :exec
+INSERT INTO share_medias (share_id, file_id, "order") VALUES ($1, $2, $3)
+`
+
+type SeedInsertShareMediaParams struct {
+	ShareID  uuid.UUID
+	FileID   uuid.UUID
+	Position int32
+}
+
+func (q *Queries) SeedInsertShareMedia(ctx context.Context, arg SeedInsertShareMediaParams) error {
+	_, err := q.db.Exec(ctx, seedInsertShareMedia, arg.ShareID, arg.FileID, arg.Position)
+	return err
 }

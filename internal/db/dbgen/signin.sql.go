@@ -85,18 +85,6 @@ func (q *Queries) CreateSignInRequest(ctx context.Context, arg CreateSignInReque
 	return id, err
 }
 
-const deleteExpiredBrowserSessions = `-- name: DeleteExpiredBrowserSessions :execrows
-DELETE FROM browser_sessions WHERE expires_at < now()
-`
-
-func (q *Queries) DeleteExpiredBrowserSessions(ctx context.Context) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredBrowserSessions)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteExpiredSignInCodes = `-- name: DeleteExpiredSignInCodes :execrows
 DELETE FROM customer_session_codes WHERE expires_at < now()
 `
@@ -156,56 +144,6 @@ func (q *Queries) FailSignInRequest(ctx context.Context, arg FailSignInRequestPa
 	return i, err
 }
 
-const getSignInCustomer = `-- name: GetSignInCustomer :one
-SELECT id, email, name FROM customers WHERE id = $1 AND workspace_id = $2
-`
-
-type GetSignInCustomerParams struct {
-	ID          uuid.UUID
-	WorkspaceID uuid.UUID
-}
-
-type GetSignInCustomerRow struct {
-	ID    uuid.UUID
-	Email string
-	Name  *string
-}
-
-func (q *Queries) GetSignInCustomer(ctx context.Context, arg GetSignInCustomerParams) (GetSignInCustomerRow, error) {
-	row := q.db.QueryRow(ctx, getSignInCustomer, arg.ID, arg.WorkspaceID)
-	var i GetSignInCustomerRow
-	err := row.Scan(&i.ID, &i.Email, &i.Name)
-	return i, err
-}
-
-const getSignInMember = `-- name: GetSignInMember :one
-SELECT id, email, name, role FROM members WHERE id = $1 AND customer_id = $2
-`
-
-type GetSignInMemberParams struct {
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-type GetSignInMemberRow struct {
-	ID    uuid.UUID
-	Email string
-	Name  *string
-	Role  string
-}
-
-func (q *Queries) GetSignInMember(ctx context.Context, arg GetSignInMemberParams) (GetSignInMemberRow, error) {
-	row := q.db.QueryRow(ctx, getSignInMember, arg.ID, arg.CustomerID)
-	var i GetSignInMemberRow
-	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Name,
-		&i.Role,
-	)
-	return i, err
-}
-
 const getSignInRequest = `-- name: GetSignInRequest :one
 SELECT id, created_at, workspace_id, email, customer_id, failed_attempts, last_sent_at, expires_at, ended_at FROM sign_in_requests
 WHERE id = $1 AND workspace_id = $2 AND ended_at IS NULL AND expires_at > now()
@@ -256,6 +194,7 @@ func (q *Queries) GetSignInRequestByID(ctx context.Context, id uuid.UUID) (SignI
 }
 
 const insertSignInCode = `-- name: InsertSignInCode :one
+
 INSERT INTO customer_session_codes (code_hash, expires_at, email, customer_id, member_id, workspace_id)
 VALUES ($1, now() + make_interval(secs => $2::float8), $3, $4, $5, $6)
 ON CONFLICT (code_hash) DO NOTHING
@@ -276,6 +215,10 @@ type InsertSignInCodeRow struct {
 	ExpiresAt time.Time
 }
 
+// Sign-in codes and the pages' sign-in requests (§2.3, D9, D15, D18), with
+// their cleanup (G22: reads filter expires_at > now(), cleanup deletes
+// < now()). The customers, members and workspaces sign-in reads are in
+// their own tables' files.
 // ON CONFLICT: a 40-bit hash collision with a live code is retried by the
 // caller instead of failing the request.
 func (q *Queries) InsertSignInCode(ctx context.Context, arg InsertSignInCodeParams) (InsertSignInCodeRow, error) {
@@ -290,16 +233,6 @@ func (q *Queries) InsertSignInCode(ctx context.Context, arg InsertSignInCodePara
 	var i InsertSignInCodeRow
 	err := row.Scan(&i.ID, &i.ExpiresAt)
 	return i, err
-}
-
-const markCustomerEmailVerified = `-- name: MarkCustomerEmailVerified :exec
-UPDATE customers SET email_verified = true, modified_at = now()
-WHERE id = $1 AND NOT email_verified
-`
-
-func (q *Queries) MarkCustomerEmailVerified(ctx context.Context, id uuid.UUID) error {
-	_, err := q.db.Exec(ctx, markCustomerEmailVerified, id)
-	return err
 }
 
 const refreshSignInRequest = `-- name: RefreshSignInRequest :exec
@@ -326,60 +259,6 @@ func (q *Queries) RefreshSignInRequest(ctx context.Context, arg RefreshSignInReq
 		arg.ID,
 	)
 	return err
-}
-
-const signInAuthCustomer = `-- name: SignInAuthCustomer :one
-SELECT id, email, workspace_id FROM customers
-WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL
-`
-
-type SignInAuthCustomerParams struct {
-	ID          uuid.UUID
-	WorkspaceID uuid.UUID
-}
-
-type SignInAuthCustomerRow struct {
-	ID          uuid.UUID
-	Email       string
-	WorkspaceID uuid.UUID
-}
-
-func (q *Queries) SignInAuthCustomer(ctx context.Context, arg SignInAuthCustomerParams) (SignInAuthCustomerRow, error) {
-	row := q.db.QueryRow(ctx, signInAuthCustomer, arg.ID, arg.WorkspaceID)
-	var i SignInAuthCustomerRow
-	err := row.Scan(&i.ID, &i.Email, &i.WorkspaceID)
-	return i, err
-}
-
-const signInAuthMember = `-- name: SignInAuthMember :one
-SELECT id FROM members
-WHERE customer_id = $1 AND email = $2 AND deleted_at IS NULL
-`
-
-type SignInAuthMemberParams struct {
-	CustomerID uuid.UUID
-	Email      string
-}
-
-// Member-mode authenticate resolves the member by (customer, exact code
-// email), case-sensitively as the original (G8).
-func (q *Queries) SignInAuthMember(ctx context.Context, arg SignInAuthMemberParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, signInAuthMember, arg.CustomerID, arg.Email)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
-}
-
-const signInAuthWorkspace = `-- name: SignInAuthWorkspace :one
-SELECT member_model_enabled FROM workspaces
-WHERE id = $1 AND deleted_at IS NULL AND blocked_at IS NULL
-`
-
-func (q *Queries) SignInAuthWorkspace(ctx context.Context, id uuid.UUID) (bool, error) {
-	row := q.db.QueryRow(ctx, signInAuthWorkspace, id)
-	var member_model_enabled bool
-	err := row.Scan(&member_model_enabled)
-	return member_model_enabled, err
 }
 
 const signInCodeDeliverable = `-- name: SignInCodeDeliverable :one
@@ -415,219 +294,6 @@ func (q *Queries) SignInCodeDeliverable(ctx context.Context, id uuid.UUID) (Sign
 		&i.WorkspaceEmail,
 		&i.WorkspaceAvatarUrl,
 		&i.MinutesLeft,
-	)
-	return i, err
-}
-
-const signInCreateMember = `-- name: SignInCreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES ($1, $2, $3, NULL, $4)
-RETURNING id, email
-`
-
-type SignInCreateMemberParams struct {
-	CustomerID  uuid.UUID
-	WorkspaceID uuid.UUID
-	Email       string
-	Role        string
-}
-
-type SignInCreateMemberRow struct {
-	ID    uuid.UUID
-	Email string
-}
-
-func (q *Queries) SignInCreateMember(ctx context.Context, arg SignInCreateMemberParams) (SignInCreateMemberRow, error) {
-	row := q.db.QueryRow(ctx, signInCreateMember,
-		arg.CustomerID,
-		arg.WorkspaceID,
-		arg.Email,
-		arg.Role,
-	)
-	var i SignInCreateMemberRow
-	err := row.Scan(&i.ID, &i.Email)
-	return i, err
-}
-
-const signInCustomerHasOwner = `-- name: SignInCustomerHasOwner :one
-SELECT EXISTS (
-    SELECT 1 FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL
-)
-`
-
-func (q *Queries) SignInCustomerHasOwner(ctx context.Context, customerID uuid.UUID) (bool, error) {
-	row := q.db.QueryRow(ctx, signInCustomerHasOwner, customerID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
-}
-
-const signInFindCustomerByEmail = `-- name: SignInFindCustomerByEmail :one
-SELECT id, email, name FROM customers
-WHERE workspace_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL
-ORDER BY created_at, id
-LIMIT 1
-`
-
-type SignInFindCustomerByEmailParams struct {
-	WorkspaceID uuid.UUID
-	Email       string
-}
-
-type SignInFindCustomerByEmailRow struct {
-	ID    uuid.UUID
-	Email string
-	Name  *string
-}
-
-// Legacy mode and the member-mode fallback: the live customer of the
-// workspace with this address, compared case-insensitively (G2).
-func (q *Queries) SignInFindCustomerByEmail(ctx context.Context, arg SignInFindCustomerByEmailParams) (SignInFindCustomerByEmailRow, error) {
-	row := q.db.QueryRow(ctx, signInFindCustomerByEmail, arg.WorkspaceID, arg.Email)
-	var i SignInFindCustomerByEmailRow
-	err := row.Scan(&i.ID, &i.Email, &i.Name)
-	return i, err
-}
-
-const signInFindMemberOfCustomer = `-- name: SignInFindMemberOfCustomer :one
-SELECT id, email, deleted_at FROM members
-WHERE customer_id = $1 AND lower(email) = lower($2)
-ORDER BY (deleted_at IS NULL) DESC, created_at, id
-LIMIT 1
-`
-
-type SignInFindMemberOfCustomerParams struct {
-	CustomerID uuid.UUID
-	Email      string
-}
-
-type SignInFindMemberOfCustomerRow struct {
-	ID        uuid.UUID
-	Email     string
-	DeletedAt *time.Time
-}
-
-// Any member (live or removed) of the customer with this address.
-func (q *Queries) SignInFindMemberOfCustomer(ctx context.Context, arg SignInFindMemberOfCustomerParams) (SignInFindMemberOfCustomerRow, error) {
-	row := q.db.QueryRow(ctx, signInFindMemberOfCustomer, arg.CustomerID, arg.Email)
-	var i SignInFindMemberOfCustomerRow
-	err := row.Scan(&i.ID, &i.Email, &i.DeletedAt)
-	return i, err
-}
-
-const signInFindMembersByEmail = `-- name: SignInFindMembersByEmail :many
-SELECT m.id, m.customer_id, m.email, c.name AS customer_name
-FROM members m
-JOIN customers c ON c.id = m.customer_id
-WHERE m.workspace_id = $1 AND lower(m.email) = lower($2)
-  AND m.deleted_at IS NULL AND c.deleted_at IS NULL
-ORDER BY m.created_at, m.id
-`
-
-type SignInFindMembersByEmailParams struct {
-	WorkspaceID uuid.UUID
-	Email       string
-}
-
-type SignInFindMembersByEmailRow struct {
-	ID           uuid.UUID
-	CustomerID   uuid.UUID
-	Email        string
-	CustomerName *string
-}
-
-// Member mode: every live member of the workspace with this address (G2),
-// whose customer is alive, with the customer's name for the picker (G3).
-func (q *Queries) SignInFindMembersByEmail(ctx context.Context, arg SignInFindMembersByEmailParams) ([]SignInFindMembersByEmailRow, error) {
-	rows, err := q.db.Query(ctx, signInFindMembersByEmail, arg.WorkspaceID, arg.Email)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []SignInFindMembersByEmailRow{}
-	for rows.Next() {
-		var i SignInFindMembersByEmailRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.CustomerID,
-			&i.Email,
-			&i.CustomerName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const signInLockCustomer = `-- name: SignInLockCustomer :one
-SELECT id FROM customers WHERE id = $1 AND deleted_at IS NULL FOR UPDATE
-`
-
-// Serializes the member-mode fallback per customer, so two concurrent
-// requests cannot both create a member (and the one-owner index holds).
-func (q *Queries) SignInLockCustomer(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, signInLockCustomer, id)
-	var id_2 uuid.UUID
-	err := row.Scan(&id_2)
-	return id_2, err
-}
-
-const signInReactivateMember = `-- name: SignInReactivateMember :one
-UPDATE members SET deleted_at = NULL, role = $1, modified_at = now()
-WHERE id = $2 AND customer_id = $3
-RETURNING id, email
-`
-
-type SignInReactivateMemberParams struct {
-	Role       string
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-type SignInReactivateMemberRow struct {
-	ID    uuid.UUID
-	Email string
-}
-
-func (q *Queries) SignInReactivateMember(ctx context.Context, arg SignInReactivateMemberParams) (SignInReactivateMemberRow, error) {
-	row := q.db.QueryRow(ctx, signInReactivateMember, arg.Role, arg.ID, arg.CustomerID)
-	var i SignInReactivateMemberRow
-	err := row.Scan(&i.ID, &i.Email)
-	return i, err
-}
-
-const signInWorkspace = `-- name: SignInWorkspace :one
-
-SELECT id, name, slug, email, avatar_url, member_model_enabled FROM workspaces
-WHERE id = $1 AND deleted_at IS NULL AND blocked_at IS NULL
-`
-
-type SignInWorkspaceRow struct {
-	ID                 uuid.UUID
-	Name               string
-	Slug               string
-	Email              *string
-	AvatarUrl          *string
-	MemberModelEnabled bool
-}
-
-// Sign-in by emailed code (§2.3, D9, D15, D18): lookups for the request
-// step, the code table, sign-in requests of the pages, and the periodic
-// cleanup (G22: reads filter expires_at > now(), cleanup deletes < now()).
-func (q *Queries) SignInWorkspace(ctx context.Context, id uuid.UUID) (SignInWorkspaceRow, error) {
-	row := q.db.QueryRow(ctx, signInWorkspace, id)
-	var i SignInWorkspaceRow
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.Slug,
-		&i.Email,
-		&i.AvatarUrl,
-		&i.MemberModelEnabled,
 	)
 	return i, err
 }

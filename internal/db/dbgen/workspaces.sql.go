@@ -152,10 +152,12 @@ func (q *Queries) GetWorkspaceByID(ctx context.Context, id uuid.UUID) (Workspace
 }
 
 const getWorkspaceBySlug = `-- name: GetWorkspaceBySlug :one
+
 SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings FROM workspaces
 WHERE lower(slug) = lower($1) AND deleted_at IS NULL AND blocked_at IS NULL
 `
 
+// Workspaces and their access tokens.
 func (q *Queries) GetWorkspaceBySlug(ctx context.Context, slug string) (Workspace, error) {
 	row := q.db.QueryRow(ctx, getWorkspaceBySlug, slug)
 	var i Workspace
@@ -212,6 +214,81 @@ func (q *Queries) GetWorkspaceBySlugAnyState(ctx context.Context, slug string) (
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+	)
+	return i, err
+}
+
+const seedInsertWorkspace = `-- name: SeedInsertWorkspace :one
+INSERT INTO workspaces (name, slug, email, website, accent_color, socials, status, details_submitted_at,
+                        member_model_enabled, seat_based_pricing_enabled)
+VALUES ($1, $2, $3, $4, $5, $6, 'active', now(),
+        $7, $8)
+RETURNING id
+`
+
+type SeedInsertWorkspaceParams struct {
+	Name                    string
+	Slug                    string
+	Email                   *string
+	Website                 *string
+	AccentColor             *string
+	Socials                 json.RawMessage
+	MemberModelEnabled      bool
+	SeatBasedPricingEnabled bool
+}
+
+func (q *Queries) SeedInsertWorkspace(ctx context.Context, arg SeedInsertWorkspaceParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, seedInsertWorkspace,
+		arg.Name,
+		arg.Slug,
+		arg.Email,
+		arg.Website,
+		arg.AccentColor,
+		arg.Socials,
+		arg.MemberModelEnabled,
+		arg.SeatBasedPricingEnabled,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
+const signInAuthWorkspace = `-- name: SignInAuthWorkspace :one
+SELECT member_model_enabled FROM workspaces
+WHERE id = $1 AND deleted_at IS NULL AND blocked_at IS NULL
+`
+
+func (q *Queries) SignInAuthWorkspace(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, signInAuthWorkspace, id)
+	var member_model_enabled bool
+	err := row.Scan(&member_model_enabled)
+	return member_model_enabled, err
+}
+
+const signInWorkspace = `-- name: SignInWorkspace :one
+SELECT id, name, slug, email, avatar_url, member_model_enabled FROM workspaces
+WHERE id = $1 AND deleted_at IS NULL AND blocked_at IS NULL
+`
+
+type SignInWorkspaceRow struct {
+	ID                 uuid.UUID
+	Name               string
+	Slug               string
+	Email              *string
+	AvatarUrl          *string
+	MemberModelEnabled bool
+}
+
+func (q *Queries) SignInWorkspace(ctx context.Context, id uuid.UUID) (SignInWorkspaceRow, error) {
+	row := q.db.QueryRow(ctx, signInWorkspace, id)
+	var i SignInWorkspaceRow
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Slug,
+		&i.Email,
+		&i.AvatarUrl,
+		&i.MemberModelEnabled,
 	)
 	return i, err
 }
