@@ -52,7 +52,7 @@ WHERE customer_id = @customer_id AND email = @email;
 
 -- name: SignInFindMemberOfCustomer :one
 -- Any member (live or removed) of the customer with this address.
-SELECT id, email, deleted_at FROM members
+SELECT id, email, name, deleted_at FROM members
 WHERE customer_id = @customer_id AND lower(email) = lower(@email)
 ORDER BY (deleted_at IS NULL) DESC, created_at, id
 LIMIT 1;
@@ -76,38 +76,20 @@ WHERE customer_id = @customer_id AND email = @email AND deleted_at IS NULL;
 -- name: GetSignInMember :one
 SELECT id, email, name, role FROM members WHERE id = @id AND customer_id = @customer_id;
 
--- name: TeamCreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES (@customer_id, @workspace_id, @email, sqlc.narg(name), @role)
-RETURNING *;
-
--- name: WorkspaceAPICreateMember :one
+-- name: CreateMember :one
+-- Only roster.Add calls this (one way to join a team).
 INSERT INTO members (customer_id, workspace_id, email, name, role, external_id)
 VALUES (@customer_id, @workspace_id, @email, sqlc.narg(name), @role, sqlc.narg(external_id))
 RETURNING *;
 
--- name: SignInCreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES (@customer_id, @workspace_id, @email, NULL, @role)
-RETURNING id, email;
-
--- name: TeamReactivateMember :one
-UPDATE members SET deleted_at = NULL, name = sqlc.narg(name), role = @role, modified_at = now()
-WHERE id = @id AND customer_id = @customer_id AND deleted_at IS NOT NULL
-RETURNING *;
-
--- name: WorkspaceAPIReviveMember :one
--- Reactivates a removed member (D3) or promotes a live one, with the given
--- name and role.
+-- name: ReviveMember :one
+-- Only roster.Add calls this: a removed member comes back (D3), or a live
+-- one takes the given name and role; the external id is kept when none is
+-- given.
 UPDATE members SET deleted_at = NULL, name = sqlc.narg(name), role = @role,
     external_id = COALESCE(sqlc.narg(external_id), external_id), modified_at = now()
 WHERE id = @id AND customer_id = @customer_id
 RETURNING *;
-
--- name: SignInReactivateMember :one
-UPDATE members SET deleted_at = NULL, role = @role, modified_at = now()
-WHERE id = @id AND customer_id = @customer_id
-RETURNING id, email;
 
 -- name: TeamSetRole :one
 UPDATE members SET role = @role, modified_at = now()
@@ -117,11 +99,3 @@ RETURNING *;
 -- name: TeamRemoveMember :execrows
 UPDATE members SET deleted_at = now(), modified_at = now()
 WHERE id = @id AND customer_id = @customer_id AND deleted_at IS NULL;
-
--- name: SeedFindMember :one
-SELECT id FROM members WHERE customer_id = @customer_id AND email = @email;
-
--- name: SeedInsertMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES (@customer_id, @workspace_id, @email, @name, @role)
-RETURNING id;

@@ -7,6 +7,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/db/dbgen"
+	"portal/internal/member/roster"
 )
 
 // SubjectKind says whether a principal is a whole customer or one member.
@@ -17,11 +18,11 @@ const (
 	SubjectMember   SubjectKind = "member"
 )
 
-// Member roles.
+// Member roles (defined once, in roster).
 const (
-	RoleOwner          = "owner"
-	RoleBillingManager = "billing_manager"
-	RoleMember         = "member"
+	RoleOwner          = roster.RoleOwner
+	RoleBillingManager = roster.RoleBillingManager
+	RoleMember         = roster.RoleMember
 )
 
 // Principal is the signed-in caller, from a bearer token (API) or a browser

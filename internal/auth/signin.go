@@ -15,6 +15,7 @@ import (
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
 	"portal/internal/mail"
+	"portal/internal/member/roster"
 	"portal/internal/ratelimit"
 	"portal/internal/validate"
 )
@@ -332,19 +333,17 @@ func (s *SignIn) fallbackMember(ctx context.Context, q *dbgen.Queries, wsID, cus
 	if hasOwner {
 		role = RoleBillingManager
 	}
+	in := roster.Input{CustomerID: customerID, WorkspaceID: wsID, Email: email, Role: role}
 	if found {
-		r, err := q.SignInReactivateMember(ctx, dbgen.SignInReactivateMemberParams{ID: existing.ID, CustomerID: customerID, Role: role})
-		if err != nil {
-			return out, err
-		}
-		out.ID, out.Email = r.ID, r.Email
-		return out, nil
+		// The removed member found case-insensitively comes back as it was
+		// stored, with its name.
+		in.Email, in.Name = existing.Email, existing.Name
 	}
-	r, err := q.SignInCreateMember(ctx, dbgen.SignInCreateMemberParams{CustomerID: customerID, WorkspaceID: wsID, Email: email, Role: role})
+	m, _, err := roster.Add(ctx, q, in)
 	if err != nil {
 		return out, err
 	}
-	out.ID, out.Email = r.ID, r.Email
+	out.ID, out.Email = m.ID, m.Email
 	return out, nil
 }
 

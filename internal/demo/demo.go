@@ -18,6 +18,7 @@ import (
 
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/member/roster"
 )
 
 // Workspace describes a seeded workspace for the printout.
@@ -193,11 +194,9 @@ func seedCustomer(ctx context.Context, q *dbgen.Queries, wsID uuid.UUID, c custo
 		return uuid.Nil, err
 	}
 	for _, m := range c.members {
-		_, err := q.SeedFindMember(ctx, dbgen.SeedFindMemberParams{CustomerID: id, Email: m.email})
-		if db.IsNotFound(err) {
-			_, err = q.SeedInsertMember(ctx, dbgen.SeedInsertMemberParams{CustomerID: id, WorkspaceID: wsID, Email: m.email, Name: &m.name, Role: m.role})
-		}
-		if err != nil {
+		// A member that is already there stays as it is.
+		if _, _, err := roster.Add(ctx, q, roster.Input{CustomerID: id, WorkspaceID: wsID, Email: m.email,
+			Name: &m.name, Role: m.role}); err != nil {
 			return uuid.Nil, err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/member/roster"
 	"portal/internal/validate"
 )
 
@@ -41,9 +42,7 @@ const (
 func rule(msg string) error { return apperr.BadRequest(RuleViolation, msg) }
 
 // ValidRole reports whether r is a MemberRole.
-func ValidRole(r string) bool {
-	return r == auth.RoleOwner || r == auth.RoleBillingManager || r == auth.RoleMember
-}
+func ValidRole(r string) bool { return roster.ValidRole(r) }
 
 // roleEnumError is the 422 for a role outside MemberRole.
 func roleEnumError(role string) apperr.FieldError {
@@ -190,20 +189,14 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		if role == auth.RoleOwner {
 			return rule(MsgAddOwner)
 		}
-		prev, err := q.MemberByExactEmail(ctx, dbgen.MemberByExactEmailParams{CustomerID: t.caller.CustomerID, Email: email})
-		switch {
-		case err == nil && prev.DeletedAt == nil:
-			m = prev
-			return nil
-		case err == nil:
-			// D3: a removed member comes back with the requested name and role.
-			m, err = q.TeamReactivateMember(ctx, dbgen.TeamReactivateMemberParams{ID: prev.ID, CustomerID: prev.CustomerID, Name: name, Role: role})
-		case db.IsNotFound(err):
-			m, err = q.TeamCreateMember(ctx, dbgen.TeamCreateMemberParams{CustomerID: t.caller.CustomerID,
-				WorkspaceID: t.caller.WorkspaceID, Email: email, Name: name, Role: role})
-		}
+		var how roster.Outcome
+		m, how, err = roster.Add(ctx, q, roster.Input{CustomerID: t.caller.CustomerID, WorkspaceID: t.caller.WorkspaceID,
+			Email: email, Name: name, Role: role})
 		if err != nil {
 			return writeErr("member.create", err)
+		}
+		if how == roster.Existing {
+			return nil // a live member with exactly this email: 201 unchanged
 		}
 		created = true
 		return nil

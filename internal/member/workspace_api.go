@@ -10,6 +10,7 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/member/roster"
 	"portal/internal/validate"
 )
 
@@ -43,14 +44,11 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 	}
 	name, errs := waText(in.Name, "name", errs)
 	externalID, errs := waText(in.ExternalID, "external_id", errs)
-	role := "member"
+	role := roster.RoleMember
 	if in.Role != nil {
 		role = *in.Role
-		switch role {
-		case "owner", "billing_manager", "member":
-		default:
-			errs = append(errs, apperr.FieldError{Type: "enum", Loc: []any{"body", "role"},
-				Msg: "Input should be 'owner', 'billing_manager' or 'member'", Input: role})
+		if !ValidRole(role) {
+			errs = append(errs, roleEnumError(role))
 		}
 	}
 	if len(errs) > 0 {
@@ -73,23 +71,16 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 		} else if !db.IsNotFound(err) {
 			return waDBErr("member.create", err)
 		}
-		if role == "owner" {
+		if role == roster.RoleOwner {
 			if _, err := q.WorkspaceAPIGetOwner(ctx, c.ID); err == nil {
 				return errOwnerExists()
 			} else if !db.IsNotFound(err) {
 				return waDBErr("member.create", err)
 			}
 		}
-		prev, err := q.MemberByExactEmail(ctx, dbgen.MemberByExactEmailParams{CustomerID: c.ID, Email: email})
-		switch {
-		case err == nil:
-			// Only a removed member can be left here: a live one was caught above.
-			out, err = q.WorkspaceAPIReviveMember(ctx, dbgen.WorkspaceAPIReviveMemberParams{
-				ID: prev.ID, CustomerID: c.ID, Name: name, Role: role, ExternalID: externalID})
-		case db.IsNotFound(err):
-			out, err = q.WorkspaceAPICreateMember(ctx, dbgen.WorkspaceAPICreateMemberParams{
-				CustomerID: c.ID, WorkspaceID: workspaceID, Email: email, Name: name, Role: role, ExternalID: externalID})
-		}
+		// A live member was caught above, so Add creates or revives (D3).
+		out, _, err = roster.Add(ctx, q, roster.Input{CustomerID: c.ID, WorkspaceID: workspaceID,
+			Email: email, Name: name, Role: role, ExternalID: externalID})
 		if err != nil {
 			return waMemberWriteErr(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/member/roster"
 	"portal/internal/validate"
 )
 
@@ -215,14 +216,8 @@ func sessionMember(ctx context.Context, q *dbgen.Queries, c dbgen.Customer, in C
 	// A member row with the customer's email (removed, or live without the
 	// owner role) would collide with the unique (customer_id, email) index:
 	// make that one the owner instead.
-	prev, err := q.MemberByExactEmail(ctx, dbgen.MemberByExactEmailParams{CustomerID: c.ID, Email: c.Email})
-	switch {
-	case err == nil:
-		m, err = q.WorkspaceAPIReviveMember(ctx, dbgen.WorkspaceAPIReviveMemberParams{ID: prev.ID, CustomerID: c.ID, Name: &name, Role: auth.RoleOwner})
-	case db.IsNotFound(err):
-		m, err = q.WorkspaceAPICreateMember(ctx, dbgen.WorkspaceAPICreateMemberParams{
-			CustomerID: c.ID, WorkspaceID: c.WorkspaceID, Email: c.Email, Name: &name, Role: auth.RoleOwner})
-	}
+	m, _, err = roster.Add(ctx, q, roster.Input{CustomerID: c.ID, WorkspaceID: c.WorkspaceID,
+		Email: c.Email, Name: &name, Role: roster.RoleOwner, IfLive: roster.UpdateLive})
 	if err != nil {
 		return m, dbErr("workspace.customer_session", err)
 	}

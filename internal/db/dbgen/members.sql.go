@@ -12,6 +12,48 @@ import (
 	"github.com/google/uuid"
 )
 
+const createMember = `-- name: CreateMember :one
+INSERT INTO members (customer_id, workspace_id, email, name, role, external_id)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
+`
+
+type CreateMemberParams struct {
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	Email       string
+	Name        *string
+	Role        string
+	ExternalID  *string
+}
+
+// Only roster.Add calls this (one way to join a team).
+func (q *Queries) CreateMember(ctx context.Context, arg CreateMemberParams) (Member, error) {
+	row := q.db.QueryRow(ctx, createMember,
+		arg.CustomerID,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.Name,
+		arg.Role,
+		arg.ExternalID,
+	)
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
+}
+
 const getMemberOfCustomer = `-- name: GetMemberOfCustomer :one
 SELECT id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts FROM members
 WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL
@@ -100,47 +142,47 @@ func (q *Queries) MemberByExactEmail(ctx context.Context, arg MemberByExactEmail
 	return i, err
 }
 
-const seedFindMember = `-- name: SeedFindMember :one
-SELECT id FROM members WHERE customer_id = $1 AND email = $2
+const reviveMember = `-- name: ReviveMember :one
+UPDATE members SET deleted_at = NULL, name = $1, role = $2,
+    external_id = COALESCE($3, external_id), modified_at = now()
+WHERE id = $4 AND customer_id = $5
+RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
 `
 
-type SeedFindMemberParams struct {
+type ReviveMemberParams struct {
+	Name       *string
+	Role       string
+	ExternalID *string
+	ID         uuid.UUID
 	CustomerID uuid.UUID
-	Email      string
 }
 
-func (q *Queries) SeedFindMember(ctx context.Context, arg SeedFindMemberParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, seedFindMember, arg.CustomerID, arg.Email)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
-}
-
-const seedInsertMember = `-- name: SeedInsertMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id
-`
-
-type SeedInsertMemberParams struct {
-	CustomerID  uuid.UUID
-	WorkspaceID uuid.UUID
-	Email       string
-	Name        *string
-	Role        string
-}
-
-func (q *Queries) SeedInsertMember(ctx context.Context, arg SeedInsertMemberParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, seedInsertMember,
-		arg.CustomerID,
-		arg.WorkspaceID,
-		arg.Email,
+// Only roster.Add calls this: a removed member comes back (D3), or a live
+// one takes the given name and role; the external id is kept when none is
+// given.
+func (q *Queries) ReviveMember(ctx context.Context, arg ReviveMemberParams) (Member, error) {
+	row := q.db.QueryRow(ctx, reviveMember,
 		arg.Name,
 		arg.Role,
+		arg.ExternalID,
+		arg.ID,
+		arg.CustomerID,
 	)
-	var id uuid.UUID
-	err := row.Scan(&id)
-	return id, err
+	var i Member
+	err := row.Scan(
+		&i.ID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.CreatedAt,
+		&i.ModifiedAt,
+		&i.DeletedAt,
+		&i.Email,
+		&i.Name,
+		&i.ExternalID,
+		&i.Role,
+		&i.OauthAccounts,
+	)
+	return i, err
 }
 
 const signInAuthMember = `-- name: SignInAuthMember :one
@@ -162,36 +204,6 @@ func (q *Queries) SignInAuthMember(ctx context.Context, arg SignInAuthMemberPara
 	return id, err
 }
 
-const signInCreateMember = `-- name: SignInCreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES ($1, $2, $3, NULL, $4)
-RETURNING id, email
-`
-
-type SignInCreateMemberParams struct {
-	CustomerID  uuid.UUID
-	WorkspaceID uuid.UUID
-	Email       string
-	Role        string
-}
-
-type SignInCreateMemberRow struct {
-	ID    uuid.UUID
-	Email string
-}
-
-func (q *Queries) SignInCreateMember(ctx context.Context, arg SignInCreateMemberParams) (SignInCreateMemberRow, error) {
-	row := q.db.QueryRow(ctx, signInCreateMember,
-		arg.CustomerID,
-		arg.WorkspaceID,
-		arg.Email,
-		arg.Role,
-	)
-	var i SignInCreateMemberRow
-	err := row.Scan(&i.ID, &i.Email)
-	return i, err
-}
-
 const signInCustomerHasOwner = `-- name: SignInCustomerHasOwner :one
 SELECT EXISTS (
     SELECT 1 FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL
@@ -206,7 +218,7 @@ func (q *Queries) SignInCustomerHasOwner(ctx context.Context, customerID uuid.UU
 }
 
 const signInFindMemberOfCustomer = `-- name: SignInFindMemberOfCustomer :one
-SELECT id, email, deleted_at FROM members
+SELECT id, email, name, deleted_at FROM members
 WHERE customer_id = $1 AND lower(email) = lower($2)
 ORDER BY (deleted_at IS NULL) DESC, created_at, id
 LIMIT 1
@@ -220,6 +232,7 @@ type SignInFindMemberOfCustomerParams struct {
 type SignInFindMemberOfCustomerRow struct {
 	ID        uuid.UUID
 	Email     string
+	Name      *string
 	DeletedAt *time.Time
 }
 
@@ -227,7 +240,12 @@ type SignInFindMemberOfCustomerRow struct {
 func (q *Queries) SignInFindMemberOfCustomer(ctx context.Context, arg SignInFindMemberOfCustomerParams) (SignInFindMemberOfCustomerRow, error) {
 	row := q.db.QueryRow(ctx, signInFindMemberOfCustomer, arg.CustomerID, arg.Email)
 	var i SignInFindMemberOfCustomerRow
-	err := row.Scan(&i.ID, &i.Email, &i.DeletedAt)
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.DeletedAt,
+	)
 	return i, err
 }
 
@@ -277,69 +295,6 @@ func (q *Queries) SignInFindMembersByEmail(ctx context.Context, arg SignInFindMe
 		return nil, err
 	}
 	return items, nil
-}
-
-const signInReactivateMember = `-- name: SignInReactivateMember :one
-UPDATE members SET deleted_at = NULL, role = $1, modified_at = now()
-WHERE id = $2 AND customer_id = $3
-RETURNING id, email
-`
-
-type SignInReactivateMemberParams struct {
-	Role       string
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-type SignInReactivateMemberRow struct {
-	ID    uuid.UUID
-	Email string
-}
-
-func (q *Queries) SignInReactivateMember(ctx context.Context, arg SignInReactivateMemberParams) (SignInReactivateMemberRow, error) {
-	row := q.db.QueryRow(ctx, signInReactivateMember, arg.Role, arg.ID, arg.CustomerID)
-	var i SignInReactivateMemberRow
-	err := row.Scan(&i.ID, &i.Email)
-	return i, err
-}
-
-const teamCreateMember = `-- name: TeamCreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
-`
-
-type TeamCreateMemberParams struct {
-	CustomerID  uuid.UUID
-	WorkspaceID uuid.UUID
-	Email       string
-	Name        *string
-	Role        string
-}
-
-func (q *Queries) TeamCreateMember(ctx context.Context, arg TeamCreateMemberParams) (Member, error) {
-	row := q.db.QueryRow(ctx, teamCreateMember,
-		arg.CustomerID,
-		arg.WorkspaceID,
-		arg.Email,
-		arg.Name,
-		arg.Role,
-	)
-	var i Member
-	err := row.Scan(
-		&i.ID,
-		&i.CustomerID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.Name,
-		&i.ExternalID,
-		&i.Role,
-		&i.OauthAccounts,
-	)
-	return i, err
 }
 
 const teamListMembers = `-- name: TeamListMembers :many
@@ -434,43 +389,6 @@ func (q *Queries) TeamLockMembers(ctx context.Context, arg TeamLockMembersParams
 	return items, nil
 }
 
-const teamReactivateMember = `-- name: TeamReactivateMember :one
-UPDATE members SET deleted_at = NULL, name = $1, role = $2, modified_at = now()
-WHERE id = $3 AND customer_id = $4 AND deleted_at IS NOT NULL
-RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
-`
-
-type TeamReactivateMemberParams struct {
-	Name       *string
-	Role       string
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-func (q *Queries) TeamReactivateMember(ctx context.Context, arg TeamReactivateMemberParams) (Member, error) {
-	row := q.db.QueryRow(ctx, teamReactivateMember,
-		arg.Name,
-		arg.Role,
-		arg.ID,
-		arg.CustomerID,
-	)
-	var i Member
-	err := row.Scan(
-		&i.ID,
-		&i.CustomerID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.Name,
-		&i.ExternalID,
-		&i.Role,
-		&i.OauthAccounts,
-	)
-	return i, err
-}
-
 const teamRemoveMember = `-- name: TeamRemoveMember :execrows
 UPDATE members SET deleted_at = now(), modified_at = now()
 WHERE id = $1 AND customer_id = $2 AND deleted_at IS NULL
@@ -534,47 +452,6 @@ type WorkspaceAPIActiveMemberByEmailParams struct {
 // Duplicate check for the API: case-insensitive among live members.
 func (q *Queries) WorkspaceAPIActiveMemberByEmail(ctx context.Context, arg WorkspaceAPIActiveMemberByEmailParams) (Member, error) {
 	row := q.db.QueryRow(ctx, workspaceAPIActiveMemberByEmail, arg.CustomerID, arg.Email)
-	var i Member
-	err := row.Scan(
-		&i.ID,
-		&i.CustomerID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.Name,
-		&i.ExternalID,
-		&i.Role,
-		&i.OauthAccounts,
-	)
-	return i, err
-}
-
-const workspaceAPICreateMember = `-- name: WorkspaceAPICreateMember :one
-INSERT INTO members (customer_id, workspace_id, email, name, role, external_id)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
-`
-
-type WorkspaceAPICreateMemberParams struct {
-	CustomerID  uuid.UUID
-	WorkspaceID uuid.UUID
-	Email       string
-	Name        *string
-	Role        string
-	ExternalID  *string
-}
-
-func (q *Queries) WorkspaceAPICreateMember(ctx context.Context, arg WorkspaceAPICreateMemberParams) (Member, error) {
-	row := q.db.QueryRow(ctx, workspaceAPICreateMember,
-		arg.CustomerID,
-		arg.WorkspaceID,
-		arg.Email,
-		arg.Name,
-		arg.Role,
-		arg.ExternalID,
-	)
 	var i Member
 	err := row.Scan(
 		&i.ID,
@@ -660,48 +537,6 @@ WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL
 
 func (q *Queries) WorkspaceAPIGetOwner(ctx context.Context, customerID uuid.UUID) (Member, error) {
 	row := q.db.QueryRow(ctx, workspaceAPIGetOwner, customerID)
-	var i Member
-	err := row.Scan(
-		&i.ID,
-		&i.CustomerID,
-		&i.WorkspaceID,
-		&i.CreatedAt,
-		&i.ModifiedAt,
-		&i.DeletedAt,
-		&i.Email,
-		&i.Name,
-		&i.ExternalID,
-		&i.Role,
-		&i.OauthAccounts,
-	)
-	return i, err
-}
-
-const workspaceAPIReviveMember = `-- name: WorkspaceAPIReviveMember :one
-UPDATE members SET deleted_at = NULL, name = $1, role = $2,
-    external_id = COALESCE($3, external_id), modified_at = now()
-WHERE id = $4 AND customer_id = $5
-RETURNING id, customer_id, workspace_id, created_at, modified_at, deleted_at, email, name, external_id, role, oauth_accounts
-`
-
-type WorkspaceAPIReviveMemberParams struct {
-	Name       *string
-	Role       string
-	ExternalID *string
-	ID         uuid.UUID
-	CustomerID uuid.UUID
-}
-
-// Reactivates a removed member (D3) or promotes a live one, with the given
-// name and role.
-func (q *Queries) WorkspaceAPIReviveMember(ctx context.Context, arg WorkspaceAPIReviveMemberParams) (Member, error) {
-	row := q.db.QueryRow(ctx, workspaceAPIReviveMember,
-		arg.Name,
-		arg.Role,
-		arg.ExternalID,
-		arg.ID,
-		arg.CustomerID,
-	)
 	var i Member
 	err := row.Scan(
 		&i.ID,
