@@ -57,3 +57,22 @@ WHERE member_id = @member_id AND customer_id = @customer_id AND revoked_at IS NU
 
 -- name: DeleteExpiredBrowserSessions :execrows
 DELETE FROM browser_sessions WHERE expires_at < now();
+
+-- name: LockBrowserPrincipal :exec
+-- Serializes sign-ins of one customer or member, so the cap of D25 holds
+-- under concurrency (held until the transaction ends).
+SELECT pg_advisory_xact_lock(hashtextextended('browser_sessions:' || @principal::text, 0));
+
+-- name: RevokeOldestBrowserSessions :execrows
+-- D25: a principal keeps at most @keep live browser sessions besides the
+-- one just created (@new_id); the oldest beyond that are revoked.
+UPDATE browser_sessions SET revoked_at = now()
+WHERE id IN (
+    SELECT s.id FROM browser_sessions s
+    WHERE s.customer_id = @customer_id
+      AND s.member_id IS NOT DISTINCT FROM sqlc.narg(member_id)::uuid
+      AND s.id <> @new_id
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+    ORDER BY s.created_at DESC, s.id DESC
+    OFFSET @keep::int
+);

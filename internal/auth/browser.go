@@ -2,9 +2,11 @@ package auth
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/apperr"
@@ -58,24 +60,57 @@ func SubjectOfPrincipal(p *Principal) BrowserSubject {
 	return s
 }
 
+// MaxBrowserSessions is how many live browser sessions one customer or
+// member may have (D25); the next sign-in revokes the oldest.
+const MaxBrowserSessions = 10
+
 // Create starts a browser session: idle expiry 30 minutes, absolute 12
 // hours. It returns the new row's id, the only thing the cookie carries.
+// Every browser sign-in comes through here (code, link, passkey), so the
+// cap of D25 holds whatever the path.
 func (b *BrowserSessions) Create(ctx context.Context, s BrowserSubject, userAgent string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := db.WithTx(ctx, b.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
+		var err error
+		id, err = createBrowserSession(ctx, q, s, userAgent)
+		return err
+	})
+	if err != nil {
+		return uuid.Nil, dbErr("browser.create", err)
+	}
+	return id, nil
+}
+
+// createBrowserSession inserts the row and, in the same transaction and
+// under a per-principal lock, revokes the principal's oldest live sessions
+// beyond MaxBrowserSessions (D25).
+func createBrowserSession(ctx context.Context, q *dbgen.Queries, s BrowserSubject, userAgent string) (uuid.UUID, error) {
 	p := dbgen.CreateBrowserSessionParams{WorkspaceID: s.WorkspaceID, CustomerID: s.CustomerID, ReturnUrl: s.ReturnURL,
 		IdleSeconds: BrowserIdleTTL.Seconds(), AbsoluteSeconds: BrowserAbsoluteTTL.Seconds()}
+	principal := "customer:" + s.CustomerID.String()
 	if s.MemberID != uuid.Nil {
 		m := s.MemberID
 		p.MemberID = &m
+		principal = "member:" + m.String()
 	}
 	if userAgent != "" {
 		if len(userAgent) > 512 {
 			userAgent = userAgent[:512]
 		}
+		// A header may hold any bytes; the column is text.
+		userAgent = strings.ToValidUTF8(userAgent, "")
 		p.UserAgent = &userAgent
 	}
-	row, err := dbgen.New(b.pool).CreateBrowserSession(ctx, p)
+	if err := q.LockBrowserPrincipal(ctx, principal); err != nil {
+		return uuid.Nil, err
+	}
+	row, err := q.CreateBrowserSession(ctx, p)
 	if err != nil {
-		return uuid.Nil, dbErr("browser.create", err)
+		return uuid.Nil, err
+	}
+	if _, err := q.RevokeOldestBrowserSessions(ctx, dbgen.RevokeOldestBrowserSessionsParams{CustomerID: s.CustomerID,
+		MemberID: p.MemberID, NewID: row.ID, Keep: MaxBrowserSessions - 1}); err != nil {
+		return uuid.Nil, err
 	}
 	return row.ID, nil
 }

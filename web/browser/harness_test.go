@@ -139,3 +139,5 @@ func doc(t *testing.T, r *testkit.Response) *goquery.Document {
 }
 
 func text(d *goquery.Document, sel string) string { return strings.TrimSpace(d.Find(sel).Text()) }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }

@@ -88,7 +88,7 @@ func TestSignOut(t *testing.T) {
 	}
 	// An old copy of the cookie no longer works either.
 	c2 := e.client()
-	pagetest.SetSessionCookie(t, c2, e.svc, session.State{SessionID: sid})
+	pagetest.SetSessionCookie(t, c2, e.svc, session.SignedIn(e.legacy, sid))
 	if r := c2.Get("/acme/portal/overview"); r.Status != 303 {
 		t.Fatalf("revoked session cookie: %d", r.Status)
 	}

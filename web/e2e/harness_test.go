@@ -426,7 +426,7 @@ func (tb *tab) signInCookie(customerID, memberID uuid.UUID) {
 	if err != nil {
 		tb.t.Fatal(err)
 	}
-	ck, err := session.New([]byte(e.svc.Config.Secret), e.svc.Config.Secure()).Encode(session.State{SessionID: id})
+	ck, err := session.New([]byte(e.svc.Config.Secret), e.svc.Config.Secure()).Encode(session.SignedIn(ws, id))
 	if err != nil {
 		tb.t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie, err := pagetest.Store(s.svc).Encode(session.State{SessionID: bsID})
+	cookie, err := pagetest.Store(s.svc).Encode(session.SignedIn(ws, bsID))
 	if err != nil {
 		t.Fatal(err)
 	}

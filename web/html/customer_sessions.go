@@ -318,12 +318,17 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 // server-side and forgets it in the cookie (D10, D19).
 func (h *Handlers) SignOut(c echo.Context) error {
 	st := h.state(c)
-	if st.SessionID != uuid.Nil {
-		if err := h.S.Browser.Revoke(c.Request().Context(), st.SessionID); err != nil {
+	ws := Workspace(c).ID
+	if sid := st.Session(ws); sid != uuid.Nil {
+		if err := h.S.Browser.Revoke(c.Request().Context(), sid); err != nil {
 			return err
 		}
 	}
-	*st = session.State{Flash: "You have signed out.", FlashKind: "success"}
+	// Only this workspace's session ends (D25); the pending sign-in and
+	// link, if any, go with it.
+	next := session.State{Sessions: st.Sessions, Flash: "You have signed out.", FlashKind: "success"}
+	next.DropSession(ws)
+	*st = next
 	h.rotateCSRF(c)
 	if err := h.writeState(c, *st); err != nil {
 		return err

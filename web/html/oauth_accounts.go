@@ -186,10 +186,8 @@ func (h *Handlers) OAuthDisconnect(c echo.Context) error {
 // BrowserSessionIDs are the browser session ids in r's portal cookie; the
 // API's OAuth callback uses them to check a state's binding (D30).
 func (h *Handlers) BrowserSessionIDs(r *http.Request) []uuid.UUID {
-	if id := h.cookies.Read(r).SessionID; id != uuid.Nil {
-		return []uuid.UUID{id}
-	}
-	return nil
+	st := h.cookies.Read(r)
+	return st.SessionIDs()
 }
 
 // AllowProviderFormAction widens the page's CSP form-action to the

@@ -57,16 +57,22 @@ func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
 				}
 			}
 		}
-		if st.SessionID == uuid.Nil || ws == nil {
+		if ws == nil {
 			return next(c)
 		}
-		bs, err := h.S.Browser.Load(c.Request().Context(), st.SessionID, ws.ID)
+		// One session per workspace (D25): another workspace's session in
+		// the same cookie is neither used nor touched here.
+		sid := st.Session(ws.ID)
+		if sid == uuid.Nil {
+			return next(c)
+		}
+		bs, err := h.S.Browser.Load(c.Request().Context(), sid, ws.ID)
 		if err != nil {
 			var ae *apperr.Error
 			if errors.As(err, &ae) && ae.Kind == apperr.KindUnauthenticated {
 				// Expired, revoked, or its owner is gone: forget it. The
 				// route guard sends the browser to sign in.
-				st.SessionID = uuid.Nil
+				st.DropSession(ws.ID)
 				if werr := h.writeState(c, st); werr != nil {
 					return werr
 				}
@@ -114,13 +120,17 @@ func (h *Handlers) exchangeLinkToken(c echo.Context, token string, st *session.S
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
-// startSession begins a new browser session for subject, revoking the one
-// the browser had (a new session at every sign-in, D19), and writes it to
-// the cookie with any pending sign-in request cleared.
+// startSession is the one place a browser sign-in completes, whatever the
+// path (code, link, and later passkeys): it begins a new browser session
+// for subject, revoking the one the browser had in that workspace (a new
+// session at every sign-in, D19; other workspaces are left alone, D25),
+// issues a new CSRF token (D27), and writes the cookie with any pending
+// sign-in request or link cleared. Anything else that must happen at every
+// sign-in (a device cookie, a sign-in event) belongs here.
 func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.BrowserSubject) error {
 	ctx := c.Request().Context()
-	if st.SessionID != uuid.Nil {
-		if err := h.S.Browser.Revoke(ctx, st.SessionID); err != nil {
+	if old := st.Session(subject.WorkspaceID); old != uuid.Nil {
+		if err := h.S.Browser.Revoke(ctx, old); err != nil {
 			return err
 		}
 	}
@@ -128,7 +138,15 @@ func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.
 	if err != nil {
 		return err
 	}
-	*st = session.State{SessionID: id, Flash: st.Flash, FlashKind: st.FlashKind}
+	return h.signedIn(c, st, subject.WorkspaceID, id)
+}
+
+// signedIn records a browser session that was just created for workspace
+// ws in the cookie (see startSession).
+func (h *Handlers) signedIn(c echo.Context, st *session.State, ws, id uuid.UUID) error {
+	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind}
+	next.SetSession(ws, id)
+	*st = next
 	h.rotateCSRF(c)
 	return h.writeState(c, *st)
 }

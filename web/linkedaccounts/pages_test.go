@@ -38,7 +38,7 @@ func (e *env) browserFor(customerID uuid.UUID, memberID *uuid.UUID, workspaceID 
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	ck, err := session.New([]byte(e.cfg.Secret), e.cfg.Secure()).Encode(session.State{SessionID: id})
+	ck, err := session.New([]byte(e.cfg.Secret), e.cfg.Secure()).Encode(session.SignedIn(workspaceID, id))
 	if err != nil {
 		e.t.Fatal(err)
 	}

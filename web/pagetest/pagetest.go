@@ -5,6 +5,7 @@ package pagetest
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -32,8 +33,21 @@ func SignIn(t testing.TB, c *testkit.Client, svc *app.Services, customerID, memb
 	if err != nil {
 		t.Fatalf("pagetest: create browser session: %v", err)
 	}
-	SetSessionCookie(t, c, svc, session.State{SessionID: id})
+	// Added to whatever the jar's cookie holds: sessions of other
+	// workspaces stay (D25).
+	st := ReadCookie(c, svc)
+	st.SetSession(ws, id)
+	SetSessionCookie(t, c, svc, st)
 	return id
+}
+
+// ReadCookie is the state in c's portal cookie (empty when none).
+func ReadCookie(c *testkit.Client, svc *app.Services) session.State {
+	r := &http.Request{Header: http.Header{}}
+	for _, ck := range c.Cookies() {
+		r.AddCookie(ck)
+	}
+	return Store(svc).Read(r)
 }
 
 // SetSessionCookie puts a cookie carrying st into c's jar.

@@ -27,14 +27,97 @@ const (
 // row's own expiries are what count.
 const MaxAge = 12 * time.Hour
 
+// MaxWorkspaces bounds how many workspaces one browser is signed in to at
+// once (D25); signing in to one more forgets the oldest (its server-side
+// row stays and simply idles out).
+const MaxWorkspaces = 10
+
+// maxNext bounds the remembered page of a pending link, so the cookie stays
+// well under browsers' 4 KB limit.
+const maxNext = 512
+
 // State is what the cookie carries.
 type State struct {
-	SessionID uuid.UUID // browser_sessions row, zero when signed out
+	// Sessions are the browser_sessions rows this browser is signed in
+	// with, one per workspace, oldest first (D25): signing in to or out of
+	// one workspace leaves the others alone.
+	Sessions  []Signed
 	RequestID uuid.UUID // sign_in_requests row while a code is pending
 	Email     string    // the address the code was requested for (as typed)
 	SentAt    time.Time // when the last code was requested (resend cooldown)
 	Flash     string
 	FlashKind string // "success" or "error"
+	// Link is a pre-authenticated link waiting for "Continue" (D23).
+	Link Link
+}
+
+// Signed is one workspace's browser session.
+type Signed struct{ WorkspaceID, SessionID uuid.UUID }
+
+// Link is a pre-authenticated link taken off the address bar (D23): a
+// reference to its token (never the token itself), the workspace, and the
+// page the link named, path and query.
+type Link struct {
+	WorkspaceID uuid.UUID
+	Ref         string
+	Next        string
+	// Fresh is set when the token was just taken off the URL: the next
+	// page view of that workspace shows the "Continue as" page, once.
+	Fresh bool
+}
+
+// SignedIn is the state of a browser signed in to one workspace (tests).
+func SignedIn(workspaceID, sessionID uuid.UUID) State {
+	return State{Sessions: []Signed{{WorkspaceID: workspaceID, SessionID: sessionID}}}
+}
+
+// Session returns the browser session for workspace ws, or uuid.Nil.
+func (st *State) Session(ws uuid.UUID) uuid.UUID {
+	for _, s := range st.Sessions {
+		if s.WorkspaceID == ws {
+			return s.SessionID
+		}
+	}
+	return uuid.Nil
+}
+
+// SetSession records ws's browser session, replacing an earlier one of ws;
+// beyond MaxWorkspaces the oldest workspace is forgotten.
+func (st *State) SetSession(ws, id uuid.UUID) {
+	st.DropSession(ws)
+	st.Sessions = append(st.Sessions, Signed{WorkspaceID: ws, SessionID: id})
+	if n := len(st.Sessions) - MaxWorkspaces; n > 0 {
+		st.Sessions = append([]Signed(nil), st.Sessions[n:]...)
+	}
+}
+
+// DropSession forgets ws's browser session (sign-out, expiry) and no other.
+func (st *State) DropSession(ws uuid.UUID) {
+	keep := make([]Signed, 0, len(st.Sessions))
+	for _, s := range st.Sessions {
+		if s.WorkspaceID != ws {
+			keep = append(keep, s)
+		}
+	}
+	if len(keep) == 0 {
+		keep = nil
+	}
+	st.Sessions = keep
+}
+
+// SessionIDs are all the browser sessions the cookie names.
+func (st *State) SessionIDs() []uuid.UUID {
+	out := make([]uuid.UUID, 0, len(st.Sessions))
+	for _, s := range st.Sessions {
+		out = append(out, s.SessionID)
+	}
+	return out
+}
+
+// IsZero reports whether there is nothing to keep (the cookie is deleted).
+func (st *State) IsZero() bool {
+	return len(st.Sessions) == 0 && st.RequestID == uuid.Nil && st.Email == "" && st.SentAt.IsZero() &&
+		st.Flash == "" && st.FlashKind == "" && st.Link == (Link{})
 }
 
 // Store reads and writes the cookie.
@@ -77,14 +160,38 @@ func (s *Store) Read(r *http.Request) State {
 		return st
 	}
 	get := func(k string) string { v, _ := sess.Values[k].(string); return v }
-	st.SessionID, _ = uuid.Parse(get("sid"))
+	st.Sessions = parseSessions(get("sids"))
 	st.RequestID, _ = uuid.Parse(get("req"))
 	st.Email = get("email")
 	if t, err := time.Parse(time.RFC3339, get("sent")); err == nil {
 		st.SentAt = t
 	}
 	st.Flash, st.FlashKind = get("flash"), get("flash_kind")
+	if ws, err := uuid.Parse(get("link_ws")); err == nil && get("link_ref") != "" {
+		st.Link = Link{WorkspaceID: ws, Ref: get("link_ref"), Next: get("link_next"), Fresh: get("link_fresh") == "1"}
+	}
 	return st
+}
+
+// parseSessions reads "ws:sid,ws:sid"; malformed entries are skipped.
+func parseSessions(v string) []Signed {
+	var out []Signed
+	for _, pair := range strings.Split(v, ",") {
+		a, b, ok := strings.Cut(pair, ":")
+		if !ok {
+			continue
+		}
+		ws, err1 := uuid.Parse(a)
+		id, err2 := uuid.Parse(b)
+		if err1 != nil || err2 != nil || ws == uuid.Nil || id == uuid.Nil {
+			continue
+		}
+		out = append(out, Signed{WorkspaceID: ws, SessionID: id})
+	}
+	if len(out) > MaxWorkspaces {
+		out = out[len(out)-MaxWorkspaces:]
+	}
+	return out
 }
 
 // Write replaces the cookie with st (an empty state deletes it). Earlier
@@ -95,7 +202,7 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 	sess := sessions.NewSession(s.cs, s.name)
 	opts := *s.cs.Options
 	sess.Options = &opts
-	if st == (State{}) {
+	if st.IsZero() {
 		sess.Options.MaxAge = -1
 		return s.cs.Save(r, w, sess)
 	}
@@ -104,8 +211,12 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 			sess.Values[k] = v
 		}
 	}
-	if st.SessionID != uuid.Nil {
-		put("sid", st.SessionID.String())
+	if len(st.Sessions) > 0 {
+		pairs := make([]string, 0, len(st.Sessions))
+		for _, s := range st.Sessions {
+			pairs = append(pairs, s.WorkspaceID.String()+":"+s.SessionID.String())
+		}
+		put("sids", strings.Join(pairs, ","))
 	}
 	if st.RequestID != uuid.Nil {
 		put("req", st.RequestID.String())
@@ -116,6 +227,21 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 	}
 	put("flash", st.Flash)
 	put("flash_kind", st.FlashKind)
+	if st.Link.Ref != "" && st.Link.WorkspaceID != uuid.Nil {
+		put("link_ws", st.Link.WorkspaceID.String())
+		put("link_ref", st.Link.Ref)
+		next := st.Link.Next
+		if len(next) > maxNext {
+			next, _, _ = strings.Cut(next, "?")
+			if len(next) > maxNext {
+				next = ""
+			}
+		}
+		put("link_next", next)
+		if st.Link.Fresh {
+			put("link_fresh", "1")
+		}
+	}
 	return s.cs.Save(r, w, sess)
 }
 

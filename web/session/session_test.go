@@ -1,6 +1,7 @@
 package session
 
 import (
+	"reflect"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,13 +30,15 @@ func roundTrip(t *testing.T, s *Store, st State) (State, *http.Cookie) {
 
 func TestRoundTripAndAttributes(t *testing.T) {
 	s := New(secret, true)
-	st := State{SessionID: uuid.New(), RequestID: uuid.New(), Email: "a@example.com", SentAt: time.Now().Truncate(time.Second), Flash: "hi", FlashKind: "success"}
+	st := State{Sessions: []Signed{{uuid.New(), uuid.New()}, {uuid.New(), uuid.New()}}, RequestID: uuid.New(), Email: "a@example.com",
+		SentAt: time.Now().Truncate(time.Second), Flash: "hi", FlashKind: "success",
+		Link: Link{WorkspaceID: uuid.New(), Ref: "c:0123abcd", Next: "/acme/portal/overview?theme=dark", Fresh: true}}
 	got, ck := roundTrip(t, s, st)
 	if !got.SentAt.Equal(st.SentAt) {
 		t.Fatalf("sent at %v != %v", got.SentAt, st.SentAt)
 	}
 	got.SentAt = st.SentAt
-	if got != st {
+	if !reflect.DeepEqual(got, st) {
 		t.Fatalf("got %+v want %+v", got, st)
 	}
 	if ck.Name != "__Host-portal" || !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
@@ -51,17 +54,17 @@ func TestRoundTripAndAttributes(t *testing.T) {
 
 func TestTamperedOrOtherKeyIsEmpty(t *testing.T) {
 	s := New(secret, true)
-	_, ck := roundTrip(t, s, State{SessionID: uuid.New()})
+	_, ck := roundTrip(t, s, SignedIn(uuid.New(), uuid.New()))
 	other := New([]byte("another-secret-another-secret-another"), true)
 	r := httptest.NewRequest("GET", "/", nil)
 	r.AddCookie(ck)
-	if got := other.Read(r); got != (State{}) {
+	if got := other.Read(r); !got.IsZero() {
 		t.Fatalf("other key read %+v", got)
 	}
 	ck.Value = ck.Value[:len(ck.Value)-2] + "xx"
 	r = httptest.NewRequest("GET", "/", nil)
 	r.AddCookie(ck)
-	if got := s.Read(r); got != (State{}) {
+	if got := s.Read(r); !got.IsZero() {
 		t.Fatalf("tampered read %+v", got)
 	}
 }
@@ -87,5 +90,46 @@ func TestWriteTwiceKeepsLast(t *testing.T) {
 	_ = s.Write(rec, req, State{})
 	if ck := rec.Result().Cookies()[0]; ck.MaxAge >= 0 {
 		t.Fatalf("empty state should delete: %+v", ck)
+	}
+}
+
+// TestD25_OneSessionPerWorkspaceBounded: sessions of different workspaces
+// coexist; setting one replaces only that workspace's; dropping one leaves
+// the others; beyond MaxWorkspaces the oldest is forgotten; a full cookie
+// (every workspace, a pending request and link) stays well under 4 KB.
+func TestD25_OneSessionPerWorkspaceBounded(t *testing.T) {
+	var st State
+	a, b := uuid.New(), uuid.New()
+	sa, sb, sa2 := uuid.New(), uuid.New(), uuid.New()
+	st.SetSession(a, sa)
+	st.SetSession(b, sb)
+	st.SetSession(a, sa2)
+	if st.Session(a) != sa2 || st.Session(b) != sb || len(st.Sessions) != 2 {
+		t.Fatalf("%+v", st.Sessions)
+	}
+	st.DropSession(a)
+	if st.Session(a) != uuid.Nil || st.Session(b) != sb {
+		t.Fatalf("drop: %+v", st.Sessions)
+	}
+	var first uuid.UUID
+	for i := 0; i < MaxWorkspaces+3; i++ {
+		ws := uuid.New()
+		if i == 0 {
+			first = ws
+		}
+		st.SetSession(ws, uuid.New())
+	}
+	if len(st.Sessions) != MaxWorkspaces || st.Session(b) != uuid.Nil || st.Session(first) != uuid.Nil {
+		t.Fatalf("not bounded: %d", len(st.Sessions))
+	}
+	st.RequestID, st.Email, st.SentAt = uuid.New(), strings.Repeat("a", 300)+"@example.com", time.Now()
+	st.Flash, st.FlashKind = strings.Repeat("f", 200), "success"
+	st.Link = Link{WorkspaceID: uuid.New(), Ref: "m:" + strings.Repeat("0", 64), Next: "/acme/portal/overview?" + strings.Repeat("x=1&", 400), Fresh: true}
+	got, ck := roundTrip(t, New(secret, true), st)
+	if len(ck.String()) > 3500 {
+		t.Fatalf("cookie %d bytes", len(ck.String()))
+	}
+	if len(got.Sessions) != MaxWorkspaces || got.Link.Ref != st.Link.Ref || got.Link.Next != "/acme/portal/overview" {
+		t.Fatalf("round trip %+v", got.Link)
 	}
 }

@@ -180,6 +180,17 @@ func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowser
 	return i, err
 }
 
+const lockBrowserPrincipal = `-- name: LockBrowserPrincipal :exec
+SELECT pg_advisory_xact_lock(hashtextextended('browser_sessions:' || $1::text, 0))
+`
+
+// Serializes sign-ins of one customer or member, so the cap of D25 holds
+// under concurrency (held until the transaction ends).
+func (q *Queries) LockBrowserPrincipal(ctx context.Context, principal string) error {
+	_, err := q.db.Exec(ctx, lockBrowserPrincipal, principal)
+	return err
+}
+
 const revokeBrowserSession = `-- name: RevokeBrowserSession :exec
 UPDATE browser_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
 `
@@ -187,6 +198,41 @@ UPDATE browser_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS N
 func (q *Queries) RevokeBrowserSession(ctx context.Context, id uuid.UUID) error {
 	_, err := q.db.Exec(ctx, revokeBrowserSession, id)
 	return err
+}
+
+const revokeOldestBrowserSessions = `-- name: RevokeOldestBrowserSessions :execrows
+UPDATE browser_sessions SET revoked_at = now()
+WHERE id IN (
+    SELECT s.id FROM browser_sessions s
+    WHERE s.customer_id = $1
+      AND s.member_id IS NOT DISTINCT FROM $2::uuid
+      AND s.id <> $3
+      AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+    ORDER BY s.created_at DESC, s.id DESC
+    OFFSET $4::int
+)
+`
+
+type RevokeOldestBrowserSessionsParams struct {
+	CustomerID uuid.UUID
+	MemberID   *uuid.UUID
+	NewID      uuid.UUID
+	Keep       int32
+}
+
+// D25: a principal keeps at most @keep live browser sessions besides the
+// one just created (@new_id); the oldest beyond that are revoked.
+func (q *Queries) RevokeOldestBrowserSessions(ctx context.Context, arg RevokeOldestBrowserSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeOldestBrowserSessions,
+		arg.CustomerID,
+		arg.MemberID,
+		arg.NewID,
+		arg.Keep,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const teamRevokeMemberBrowserSessions = `-- name: TeamRevokeMemberBrowserSessions :exec
