@@ -1,9 +1,9 @@
 package session
 
 import (
-	"reflect"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
