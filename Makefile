@@ -3,6 +3,10 @@ SHELL := /bin/bash
 GO ?= go
 SQLC_VERSION := v1.31.1
 SQLC := $(shell command -v sqlc 2>/dev/null || echo $(HOME)/go/bin/sqlc)
+# golangci-lint is pinned and built from the Go module proxy into ./bin, so
+# every machine lints with the same checks.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
 .PHONY: help run test build generate generate-check lint vendor bench screenshots clean
 
@@ -26,8 +30,8 @@ build: vendor ## Build bin/portal
 run: build ## Run the portal with a private database and demo data
 	./bin/portal dev
 
-test: vendor ## Run every test (real PostgreSQL; a private cluster when TEST_DATABASE_URL is unset)
-	$(GO) test -count=1 -timeout 20m ./...
+test: vendor ## Run every test with the race detector (real PostgreSQL; a private cluster when TEST_DATABASE_URL is unset)
+	$(GO) test -race -count=1 -timeout 20m ./...
 
 $(SQLC):
 	$(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
@@ -42,9 +46,15 @@ generate-check: generate ## Fail when generated code differs from what is commit
 	@git diff --exit-code -- internal/db/dbgen views || (echo "generated code is stale: run make generate and commit" && exit 1)
 	@test -z "$$(git status --porcelain -- internal/db/dbgen views | grep '^??')" || (echo "untracked generated files: run make generate and commit" && exit 1)
 
-lint: ## gofmt and go vet
+$(GOLANGCI_LINT):
+	mkdir -p $(CURDIR)/bin
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(CURDIR)/bin/golangci-lint $@
+
+lint: $(GOLANGCI_LINT) ## gofmt, go vet and golangci-lint (.golangci.yml)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
 	$(GO) vet ./...
+	$(GOLANGCI_LINT) run ./...
 
 screenshots: vendor ## Write PNGs of every page (1280/360 px, light/dark) to docs/screenshots
 	mkdir -p docs/screenshots

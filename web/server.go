@@ -57,7 +57,7 @@ func New(svc *app.Services) *Server {
 	})
 	e.Use(echomw.RequestIDWithConfig(echomw.RequestIDConfig{
 		// Accept a well-formed upstream id, else make our own.
-		Generator: func() string { return newRequestID() },
+		Generator: newRequestID,
 	}))
 	e.Use(middleware.Logger(svc.Log, s.metrics.observe))
 	e.Use(echomw.RecoverWithConfig(echomw.RecoverConfig{

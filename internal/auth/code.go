@@ -57,7 +57,7 @@ func NormalizeCode(in string) (string, bool) {
 			sb.WriteByte('0')
 		case r == 'I' || r == 'L':
 			sb.WriteByte('1')
-		case r < 128 && strings.IndexRune(codeAlphabet, r) >= 0:
+		case r < 128 && strings.ContainsRune(codeAlphabet, r):
 			sb.WriteRune(r)
 		default:
 			return "", false

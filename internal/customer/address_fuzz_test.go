@@ -64,7 +64,7 @@ func FuzzNormalizeAddress(f *testing.F) {
 		}
 		if out.State != nil && (out.Country == "US" || out.Country == "CA") {
 			m := regexp.MustCompile(`^(US|CA)-([A-Z]{2})$`).FindStringSubmatch(*out.State)
-			if m == nil || m[1] != out.Country {
+			if len(m) != 3 || m[1] != out.Country {
 				t.Fatalf("state %q for %s", *out.State, out.Country)
 			}
 			if (out.Country == "US" && !usStateCodes[m[2]]) || (out.Country == "CA" && !caProvinceCodes[m[2]]) {

@@ -159,13 +159,14 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in UpdateInput)
 		params.SetBillingName = true
 		if in.BillingName != nil {
 			name := strings.TrimSpace(*in.BillingName)
-			if !validate.StorableText(name) {
+			switch {
+			case !validate.StorableText(name):
 				errs = append(errs, apperr.FieldError{Type: "string_type", Loc: []any{"body", "billing_name"},
 					Msg: validate.MsgBadText, Input: *in.BillingName})
-			} else if validate.TooLong(name, validate.MaxName) {
+			case validate.TooLong(name, validate.MaxName):
 				errs = append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", "billing_name"},
 					Msg: MsgTooLong, Input: *in.BillingName})
-			} else if name != "" {
+			case name != "":
 				params.BillingName = &name
 			}
 		}

@@ -668,9 +668,9 @@ func (c *Cluster) waitReady(ctx context.Context, p *postmaster) error {
 		lastErr = err
 		select {
 		case <-p.done:
-			return fmt.Errorf("devpg: postgres exited during start-up (%v)\n%s", p.err, c.tail.String())
+			return fmt.Errorf("devpg: postgres exited during start-up (%w)\n%s", p.err, c.tail.String())
 		case <-ctx.Done():
-			return fmt.Errorf("devpg: postgres did not accept connections: %v (last error: %v)\n%s", ctx.Err(), lastErr, c.tail.String())
+			return fmt.Errorf("devpg: postgres did not accept connections: %w (last error: %w)\n%s", ctx.Err(), lastErr, c.tail.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -720,7 +720,7 @@ func socketDirFor(dir string, port int) (string, bool) {
 		return dir, false
 	}
 	sum := sha256.Sum256([]byte(dir))
-	return filepath.Join("/tmp", "devpg-"+hex.EncodeToString(sum[:6])), true
+	return "/tmp/devpg-" + hex.EncodeToString(sum[:6]), true
 }
 
 // findBinDir returns a directory holding both initdb and postgres (they must

@@ -291,7 +291,7 @@ func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []
 		switch t.column {
 		case "created_at", "status", "download_count":
 		default:
-			return nil, apperr.Internal("fileshare.listMultiSort", errUnknownColumn(t.column))
+			return nil, apperr.Internal("fileshare.listMultiSort", unknownColumnError(t.column))
 		}
 		b.WriteString(t.column)
 		b.WriteString(dir(t.desc))
@@ -307,9 +307,9 @@ func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Session])
 }
 
-type errUnknownColumn string
+type unknownColumnError string
 
-func (e errUnknownColumn) Error() string { return "unknown sort column " + string(e) }
+func (e unknownColumnError) Error() string { return "unknown sort column " + string(e) }
 
 func dir(desc bool) string {
 	if desc {

@@ -278,7 +278,7 @@ func conciseSchemaError(err error) error {
 			keep = append(keep, r)
 		}
 	}
-	return fmt.Errorf("%w\n%s", errSchemaMismatch, strings.Join(keep, "\n"))
+	return fmt.Errorf("%w:\n%s", errSchemaMismatch, strings.Join(keep, "\n"))
 }
 
 // collectReports walks err's tree for *jsonschema.ValidationError values,
@@ -287,7 +287,7 @@ func conciseSchemaError(err error) error {
 // with sub-failures to those, so the reports of the leaves are what remains
 // reachable; each still carries its own subtree.
 func collectReports(err error, out *[]string) {
-	switch e := err.(type) {
+	switch e := err.(type) { //nolint:errorlint // walks the tree itself, one level at a time
 	case nil:
 		return
 	case interface {
@@ -315,7 +315,7 @@ func collectReports(err error, out *[]string) {
 }
 
 // errSchemaMismatch marks a body that does not match its schema.
-var errSchemaMismatch = errors.New("body does not match the schema:")
+var errSchemaMismatch = errors.New("body does not match the schema")
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 var uuid4RE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$`)

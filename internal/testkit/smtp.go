@@ -311,7 +311,7 @@ func walkPart(m *Message, contentType, encoding string, body io.Reader) error {
 			}
 		}
 	}
-	var r io.Reader = body
+	r := body
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "quoted-printable":
 		r = quotedprintable.NewReader(body)

@@ -152,7 +152,8 @@ func (s *Service) CreateMemberSession(ctx context.Context, workspaceID uuid.UUID
 // lockSessionCustomer finds the customer by id or external id within the
 // workspace and locks it (an owner may be created for it).
 func lockSessionCustomer(ctx context.Context, q *dbgen.Queries, workspaceID uuid.UUID, in CustomerSessionInput) (dbgen.Customer, error) {
-	id, loc, input := uuid.Nil, "customer_id", any(nil)
+	var id uuid.UUID
+	loc, input := "customer_id", any(nil)
 	if in.CustomerID != nil {
 		id, input = *in.CustomerID, in.CustomerID.String()
 	} else {

@@ -13,9 +13,9 @@ import (
 )
 
 var (
-	axeOnce   sync.Once
-	axeSource string
-	axeErr    error
+	axeOnce    sync.Once
+	axeSource  string
+	errAxeLoad error
 )
 
 // axe is axe-core's source, copied from npm into static/vendor by
@@ -24,12 +24,12 @@ func loadAxe() (string, error) {
 	axeOnce.Do(func() {
 		b, err := os.ReadFile(filepath.Join("..", "..", "static", "vendor", "axe.min.js"))
 		if err != nil {
-			axeErr = fmt.Errorf("axe-core is missing (run make vendor): %w", err)
+			errAxeLoad = fmt.Errorf("axe-core is missing (run make vendor): %w", err)
 			return
 		}
 		axeSource = string(b)
 	})
-	return axeSource, axeErr
+	return axeSource, errAxeLoad
 }
 
 type axeViolation struct {

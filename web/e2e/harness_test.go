@@ -44,10 +44,10 @@ import (
 const testSecret = "0123456789abcdef0123456789abcdef-e2e-browser"
 
 var (
-	browserOnce   sync.Once
-	browserCtx    context.Context // the one Chromium process every test opens tabs in
-	browserErr    error
-	browserCancel = func() {}
+	browserOnce     sync.Once
+	browserCtx      context.Context // the one Chromium process every test opens tabs in
+	errBrowserStart error
+	browserCancel   = func() {}
 )
 
 func TestMain(m *testing.M) {
@@ -76,12 +76,12 @@ func browser(t *testing.T) context.Context {
 	browserOnce.Do(func() {
 		path, err := chromiumPath()
 		if err != nil {
-			browserErr = err
+			errBrowserStart = err
 			return
 		}
 		dir, err := os.MkdirTemp("", "portal-e2e-chromium-")
 		if err != nil {
-			browserErr = err
+			errBrowserStart = err
 			return
 		}
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -99,7 +99,7 @@ func browser(t *testing.T) context.Context {
 		if err := chromedp.Do(ctx); err != nil {
 			cancelCtx()
 			cancelAlloc()
-			browserErr = fmt.Errorf("start chromium %s: %w", path, err)
+			errBrowserStart = fmt.Errorf("start chromium %s: %w", path, err)
 			return
 		}
 		browserCtx = ctx
@@ -109,8 +109,8 @@ func browser(t *testing.T) context.Context {
 			_ = os.RemoveAll(dir)
 		}
 	})
-	if browserErr != nil {
-		t.Fatal(browserErr)
+	if errBrowserStart != nil {
+		t.Fatal(errBrowserStart)
 	}
 	return browserCtx
 }
@@ -168,7 +168,7 @@ func newEnvWith(t *testing.T, configure func(cfg *config.Config, base string)) *
 	go func() { served <- srv.Serve(ctx, ln, 5*time.Second) }()
 	t.Cleanup(func() {
 		cancel()
-		<-served
+		<-served //nolint:errcheck // after the cancel, Serve's result says nothing this harness checks
 		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer scancel()
 		_ = svc.Stop(sctx)

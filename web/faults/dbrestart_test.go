@@ -415,7 +415,7 @@ func check503(tg target, r result) error {
 		}
 		var body map[string]any
 		if err := json.Unmarshal(r.body, &body); err != nil {
-			return fmt.Errorf("API 503 body: %v: %.300s", err, r.body)
+			return fmt.Errorf("API 503 body: %w: %.300s", err, r.body)
 		}
 		detail, ok := body["detail"].(string)
 		if len(body) != 1 || !ok || detail == "" {

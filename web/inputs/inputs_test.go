@@ -38,7 +38,6 @@ type env struct {
 	h              http.Handler
 	cust, team     uuid.UUID
 	custTok, owner string
-	wsTok          string
 }
 
 func newEnv(t testing.TB) *env {

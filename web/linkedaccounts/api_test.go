@@ -687,6 +687,9 @@ func TestOAuth_S1_TakeoverChainClosed(t *testing.T) {
 	if loc != "" {
 		t.Fatalf("redirected: %s", loc)
 	}
+	if e.sessionCounts() != before {
+		t.Fatalf("anonymous authorize or forged callback created sessions: %v → %v", before, e.sessionCounts())
+	}
 	// Even a legitimate state, used anonymously with error=x, only reports
 	// the error: no session, no token in the redirect.
 	vtok, _ := e.customerToken(f.customerID)

@@ -108,9 +108,9 @@ func (e *env) raw(method, path, bearer string, body any) *httptest.ResponseRecor
 // check validates an answer against the contract or the error envelope.
 func (e *env) check(method, path string, rec *httptest.ResponseRecorder) {
 	e.t.Helper()
-	switch {
-	case rec.Code == http.StatusNoContent:
-	case rec.Code == http.StatusOK || rec.Code == http.StatusCreated || rec.Code == http.StatusUnprocessableEntity:
+	switch rec.Code {
+	case http.StatusNoContent:
+	case http.StatusOK, http.StatusCreated, http.StatusUnprocessableEntity:
 		testkit.ValidateResponse(e.t, method, api+path, rec.Code, rec.Header(), rec.Body.Bytes())
 	default:
 		var env struct {
