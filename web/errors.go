@@ -20,8 +20,7 @@ func toAppErr(err error, api bool) *apperr.Error {
 	if db.IsBadText(err) {
 		// Text PostgreSQL cannot store (NUL, invalid UTF-8) in a field no
 		// validator knew about: the input is at fault, not the server.
-		return apperr.Invalid(apperr.FieldError{Type: "string_type", Loc: []any{"body"},
-			Msg: validate.MsgBadText, Input: nil})
+		return apperr.Invalid(apperr.BadText(validate.MsgBadText, nil, "body"))
 	}
 	if e, ok := apperr.As(err); ok {
 		if e.Kind == apperr.KindInternal && db.IsUnavailable(e.Err) {

@@ -127,7 +127,7 @@ func (s *SignIn) Request(ctx context.Context, in RequestInput) (*RequestResult, 
 	start := time.Now()
 	email, err := validate.Email(in.Email)
 	if err != nil {
-		return nil, apperr.InvalidField(err.Error(), in.Email, "body", "email")
+		return nil, apperr.Invalid(apperr.InvalidEmail(err.Error(), in.Email, "body", "email"))
 	}
 	// After validation (a 422 costs nothing), before any lookup (G30).
 	if err := s.limiter.CheckIP(ctx, ratelimit.BucketRequest, in.ClientIP); err != nil {

@@ -135,11 +135,11 @@ func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldErro
 		if !validate.StorableText(s) {
 			// jsonb cannot hold U+0000: refused here with its location
 			// rather than by PostgreSQL as a 500 (FuzzNormalizeAddress).
-			errs = append(errs, apperr.FieldError{Type: "string_type", Loc: at(part.key), Msg: validate.MsgBadText, Input: *part.v})
+			errs = append(errs, apperr.BadText(validate.MsgBadText, *part.v, at(part.key)...))
 			continue
 		}
 		if validate.TooLong(s, validate.MaxName) {
-			errs = append(errs, apperr.FieldError{Type: "string_too_long", Loc: at(part.key), Msg: MsgTooLong, Input: *part.v})
+			errs = append(errs, apperr.Typed(apperr.CodeTooLong, "string_too_long", MsgTooLong, *part.v, at(part.key)...))
 			continue
 		}
 		if s != "" {
@@ -158,10 +158,10 @@ func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldErro
 		if in.Country != nil {
 			input = *in.Country
 		}
-		errs = append(errs, apperr.FieldError{Type: "missing", Loc: at("country"), Msg: MsgCountryRequired, Input: input})
+		errs = append(errs, apperr.Required(input, at("country")...).WithMsg(MsgCountryRequired))
 		return nil, errs
 	case !allowedSet[country]:
-		errs = append(errs, apperr.FieldError{Type: "enum", Loc: at("country"), Msg: MsgCountryInvalid, Input: *in.Country})
+		errs = append(errs, apperr.Choice(MsgCountryInvalid, *in.Country, at("country")...).WithCode(apperr.CodeUnsupportedRegion))
 		return nil, errs
 	}
 	out.Country = country
@@ -170,9 +170,9 @@ func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldErro
 		code = strings.TrimPrefix(code, country+"-")
 		switch {
 		case country == "US" && !usStateCodes[code]:
-			errs = append(errs, apperr.Field(MsgInvalidUSState, *in.State, at("state")...))
+			errs = append(errs, apperr.Field(MsgInvalidUSState, *in.State, at("state")...).WithCode(apperr.CodeInvalidUSState))
 		case country == "CA" && !caProvinceCodes[code]:
-			errs = append(errs, apperr.Field(MsgInvalidCAProvince, *in.State, at("state")...))
+			errs = append(errs, apperr.Field(MsgInvalidCAProvince, *in.State, at("state")...).WithCode(apperr.CodeInvalidCAProvince))
 		default:
 			s := country + "-" + code
 			out.State = &s

@@ -161,11 +161,9 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in UpdateInput)
 			name := strings.TrimSpace(*in.BillingName)
 			switch {
 			case !validate.StorableText(name):
-				errs = append(errs, apperr.FieldError{Type: "string_type", Loc: []any{"body", "billing_name"},
-					Msg: validate.MsgBadText, Input: *in.BillingName})
+				errs = append(errs, apperr.BadText(validate.MsgBadText, *in.BillingName, "body", "billing_name"))
 			case validate.TooLong(name, validate.MaxName):
-				errs = append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", "billing_name"},
-					Msg: MsgTooLong, Input: *in.BillingName})
+				errs = append(errs, apperr.Typed(apperr.CodeTooLong, "string_too_long", MsgTooLong, *in.BillingName, "body", "billing_name"))
 			case name != "":
 				params.BillingName = &name
 			}

@@ -56,7 +56,7 @@ type WorkspacePatchInput struct {
 func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (dbgen.Customer, error) {
 	var errs []apperr.FieldError
 	if in.Email == nil {
-		errs = append(errs, apperr.FieldError{Type: "missing", Loc: []any{"body", "email"}, Msg: "Field required", Input: nil})
+		errs = append(errs, apperr.Required(nil, "body", "email"))
 	}
 	p := dbgen.WorkspaceAPICreateCustomerParams{WorkspaceID: workspaceID}
 	if in.Email != nil {
@@ -109,7 +109,7 @@ func (s *Service) UpdateForWorkspace(ctx context.Context, workspaceID, id uuid.U
 	p := dbgen.WorkspaceAPIUpdateCustomerParams{ID: id, WorkspaceID: workspaceID}
 	if in.SetEmail {
 		if in.Email == nil {
-			errs = append(errs, apperr.FieldError{Type: "string_type", Loc: []any{"body", "email"}, Msg: "Input should be a valid string", Input: nil})
+			errs = append(errs, apperr.NotString(nil, "body", "email"))
 		} else {
 			email, fe := waEmail(*in.Email)
 			if fe != nil {
@@ -181,7 +181,7 @@ func waDBErr(op string, err error) error {
 func waEmail(raw string) (string, *apperr.FieldError) {
 	email, err := validate.Email(raw)
 	if err != nil {
-		fe := apperr.Field(err.Error(), raw, "body", "email")
+		fe := apperr.InvalidEmail(err.Error(), raw, "body", "email")
 		return "", &fe
 	}
 	return email, nil
@@ -195,8 +195,7 @@ func waText(v *string, field string, errs []apperr.FieldError) (*string, []apper
 	}
 	s := strings.TrimSpace(*v)
 	if validate.TooLong(s, validate.MaxName) {
-		return nil, append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", field},
-			Msg: "String should have at most 256 characters", Input: *v})
+		return nil, append(errs, apperr.TooLong(256, *v, "body", field))
 	}
 	if s == "" {
 		return nil, errs
@@ -208,7 +207,7 @@ func waType(t string) *apperr.FieldError {
 	if t == waIndividual || t == waTeam {
 		return nil
 	}
-	return &apperr.FieldError{Type: "enum", Loc: []any{"body", "type"}, Msg: "Input should be 'individual' or 'team'", Input: t}
+	return apperr.Choice("Input should be 'individual' or 'team'", t, "body", "type").Ref()
 }
 
 // normalizeWorkspaceAddress applies the portal's address rules (§3.2,

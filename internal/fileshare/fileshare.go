@@ -91,8 +91,7 @@ func ParseListQuery(get func(string) []string) (ListInput, error) {
 			return MaxLimit
 		}
 		if err != nil {
-			errs = append(errs, apperr.FieldError{Type: "int_parsing", Loc: []any{"query", name},
-				Msg: "Input should be a valid integer, unable to parse string as an integer", Input: raw})
+			errs = append(errs, apperr.Typed(apperr.CodeInvalidNumber, "int_parsing", "Input should be a valid integer, unable to parse string as an integer", raw, "query", name))
 			return 0
 		}
 		if n <= 0 {
@@ -114,15 +113,14 @@ func ParseListQuery(get func(string) []string) (ListInput, error) {
 }
 
 func greaterThanZero(name string, input any) apperr.FieldError {
-	return apperr.FieldError{Type: "greater_than", Loc: []any{"query", name}, Msg: "Input should be greater than 0", Input: input}
+	return apperr.Typed(apperr.CodeInvalidNumber, "greater_than", "Input should be greater than 0", input, "query", name)
 }
 
 func sortingErrors(sorting []string) []apperr.FieldError {
 	var errs []apperr.FieldError
 	for i, s := range sorting {
 		if !validSortKey(s) {
-			errs = append(errs, apperr.FieldError{Type: "enum", Loc: []any{"query", "sorting", i},
-				Msg: "Input should be 'created_at', '-created_at', 'status', '-status', 'download_count' or '-download_count'", Input: s})
+			errs = append(errs, apperr.Choice("Input should be 'created_at', '-created_at', 'status', '-status', 'download_count' or '-download_count'", s, "query", "sorting", i))
 		}
 	}
 	return errs

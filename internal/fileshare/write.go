@@ -81,7 +81,7 @@ const maxStripeID = 255
 type checker struct{ errs []apperr.FieldError }
 
 func (c *checker) add(typ, msg string, input any, field string) {
-	c.errs = append(c.errs, apperr.FieldError{Type: typ, Loc: []any{"body", field}, Msg: msg, Input: input})
+	c.errs = append(c.errs, apperr.OfType(typ, msg, input, "body", field))
 }
 
 func (c *checker) missing(field string) {
@@ -217,11 +217,11 @@ func (s *Service) Create(ctx context.Context, workspaceID uuid.UUID, in CreateIn
 	}
 	q := dbgen.New(s.pool)
 	if in.CustomerID == uuid.Nil {
-		return Session{}, apperr.InvalidField("Customer does not exist.", in.CustomerID.String(), "body", "customer_id")
+		return Session{}, apperr.Invalid(apperr.UnknownReference("Customer does not exist.", in.CustomerID.String(), "body", "customer_id"))
 	}
 	if _, err := q.FileShareCustomerInWorkspace(ctx, dbgen.FileShareCustomerInWorkspaceParams{ID: in.CustomerID, WorkspaceID: workspaceID}); err != nil {
 		if db.IsNotFound(err) {
-			return Session{}, apperr.InvalidField("Customer does not exist.", in.CustomerID.String(), "body", "customer_id")
+			return Session{}, apperr.Invalid(apperr.UnknownReference("Customer does not exist.", in.CustomerID.String(), "body", "customer_id"))
 		}
 		return Session{}, dbErr("fileshare.Create", err)
 	}

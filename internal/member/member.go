@@ -46,8 +46,7 @@ func ValidRole(r string) bool { return roster.ValidRole(r) }
 
 // roleEnumError is the 422 for a role outside MemberRole.
 func roleEnumError(role string) apperr.FieldError {
-	return apperr.FieldError{Type: "enum", Loc: []any{"body", "role"},
-		Msg: "Input should be 'owner', 'billing_manager' or 'member'", Input: role}
+	return apperr.Choice("Input should be 'owner', 'billing_manager' or 'member'", role, "body", "role")
 }
 
 // team is the locked state one operation works on.
@@ -145,14 +144,13 @@ func (in *CreateInput) validate() (string, *string, string, error) {
 	var errs []apperr.FieldError
 	email, err := validate.Email(in.Email)
 	if err != nil {
-		errs = append(errs, apperr.Field(err.Error(), in.Email, "body", "email"))
+		errs = append(errs, apperr.InvalidEmail(err.Error(), in.Email, "body", "email"))
 	}
 	var name *string
 	if in.Name != nil {
 		n := strings.TrimSpace(*in.Name)
 		if validate.TooLong(n, validate.MaxName) {
-			errs = append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", "name"},
-				Msg: "String should have at most 256 characters", Input: *in.Name})
+			errs = append(errs, apperr.TooLong(256, *in.Name, "body", "name"))
 		} else if n != "" {
 			name = &n
 		}

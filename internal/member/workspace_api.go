@@ -36,9 +36,9 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 	var errs []apperr.FieldError
 	var email string
 	if in.Email == nil {
-		errs = append(errs, apperr.FieldError{Type: "missing", Loc: []any{"body", "email"}, Msg: "Field required", Input: nil})
+		errs = append(errs, apperr.Required(nil, "body", "email"))
 	} else if e, err := validate.Email(*in.Email); err != nil {
-		errs = append(errs, apperr.Field(err.Error(), *in.Email, "body", "email"))
+		errs = append(errs, apperr.InvalidEmail(err.Error(), *in.Email, "body", "email"))
 	} else {
 		email = e
 	}
@@ -62,7 +62,7 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 		c, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: in.CustomerID, WorkspaceID: workspaceID})
 		if err != nil {
 			if db.IsNotFound(err) {
-				return apperr.InvalidField("Customer does not exist.", in.CustomerID.String(), "body", "customer_id")
+				return apperr.Invalid(apperr.UnknownReference("Customer does not exist.", in.CustomerID.String(), "body", "customer_id"))
 			}
 			return waDBErr("member.create", err)
 		}
@@ -129,8 +129,7 @@ func waText(v *string, field string, errs []apperr.FieldError) (*string, []apper
 	}
 	s := strings.TrimSpace(*v)
 	if validate.TooLong(s, validate.MaxName) {
-		return nil, append(errs, apperr.FieldError{Type: "string_too_long", Loc: []any{"body", field},
-			Msg: "String should have at most 256 characters", Input: *v})
+		return nil, append(errs, apperr.TooLong(256, *v, "body", field))
 	}
 	if s == "" {
 		return nil, errs

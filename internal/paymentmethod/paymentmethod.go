@@ -114,10 +114,10 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 	}
 	var fields []apperr.FieldError
 	if strings.TrimSpace(in.ConfirmationTokenID) == "" {
-		fields = append(fields, apperr.FieldError{Type: "missing", Loc: []any{"body", "confirmation_token_id"}, Msg: "Field required", Input: map[string]any{}})
+		fields = append(fields, apperr.Required(map[string]any{}, "body", "confirmation_token_id"))
 	}
 	if in.ReturnURL == nil {
-		fields = append(fields, apperr.FieldError{Type: "missing", Loc: []any{"body", "return_url"}, Msg: "Field required", Input: map[string]any{}})
+		fields = append(fields, apperr.Required(map[string]any{}, "body", "return_url"))
 	}
 	if len(fields) > 0 {
 		return nil, apperr.Invalid(fields...)
@@ -152,7 +152,7 @@ func (s *Service) Confirm(ctx context.Context, p *auth.Principal, in ConfirmInpu
 		return nil, err
 	}
 	if strings.TrimSpace(in.SetupIntentID) == "" {
-		return nil, apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body", "setup_intent_id"}, Msg: "Field required", Input: map[string]any{}})
+		return nil, apperr.Invalid(apperr.Required(map[string]any{}, "body", "setup_intent_id"))
 	}
 	cust, err := dbgen.New(s.pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
 	if err != nil {

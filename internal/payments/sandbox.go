@@ -101,15 +101,15 @@ func (s *Sandbox) CreateConfirmationToken(ctx context.Context, in CardInput) (st
 	card, known := testCards[number]
 	switch {
 	case number == "":
-		fields = append(fields, apperr.Field("Your card number is incomplete.", "", "body", "number"))
+		fields = append(fields, apperr.Field("Your card number is incomplete.", "", "body", "number").WithCode(apperr.CodeInvalidCard))
 	case !luhn(number):
-		fields = append(fields, apperr.Field("Your card number is invalid.", "", "body", "number"))
+		fields = append(fields, apperr.Field("Your card number is invalid.", "", "body", "number").WithCode(apperr.CodeInvalidCard))
 	case !known:
-		fields = append(fields, apperr.Field("Your card was declined. This sandbox only accepts Stripe's test card numbers, such as 4242 4242 4242 4242.", "", "body", "number"))
+		fields = append(fields, apperr.Field("Your card was declined. This sandbox only accepts Stripe's test card numbers, such as 4242 4242 4242 4242.", "", "body", "number").WithCode(apperr.CodeInvalidCard))
 	}
 	month, year, expErr := parseExpiry(in.Expiry, s.now())
 	if expErr != "" {
-		fields = append(fields, apperr.Field(expErr, in.Expiry, "body", "expiry"))
+		fields = append(fields, apperr.Field(expErr, in.Expiry, "body", "expiry").WithCode(apperr.CodeInvalidCard))
 	}
 	cvc := strings.TrimSpace(in.CVC)
 	wantCVC := 3
@@ -117,7 +117,7 @@ func (s *Sandbox) CreateConfirmationToken(ctx context.Context, in CardInput) (st
 		wantCVC = 4
 	}
 	if len(cvc) != wantCVC || strings.Trim(cvc, "0123456789") != "" {
-		fields = append(fields, apperr.Field("Your card's security code is invalid.", "", "body", "cvc"))
+		fields = append(fields, apperr.Field("Your card's security code is invalid.", "", "body", "cvc").WithCode(apperr.CodeInvalidCard))
 	}
 	if len(fields) > 0 {
 		return "", apperr.Invalid(fields...)

@@ -49,14 +49,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Issued, error) {
 	name := strings.TrimSpace(in.Name)
 	switch {
 	case name == "":
-		errs = append(errs, apperr.Field("is required", in.Name, "name"))
+		errs = append(errs, apperr.Required(in.Name, "name").WithMsg("is required"))
 	case validate.TooLong(name, validate.MaxName):
-		errs = append(errs, apperr.Field("must be at most 256 characters", in.Name, "name"))
+		errs = append(errs, apperr.Field("must be at most 256 characters", in.Name, "name").WithCode(apperr.CodeTooLong))
 	}
 	slug := strings.TrimSpace(in.Slug)
 	switch {
 	case slug == "":
-		errs = append(errs, apperr.Field("is required", in.Slug, "slug"))
+		errs = append(errs, apperr.Required(in.Slug, "slug").WithMsg("is required"))
 	case !slugPattern.MatchString(slug):
 		errs = append(errs, apperr.Field("must be 1 to 64 letters, digits, '-' or '_', starting with a letter or digit", in.Slug, "slug"))
 	case reservedSlugs[strings.ToLower(slug)]:
@@ -66,7 +66,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Issued, error) {
 	if in.Email != nil && *in.Email != "" {
 		e, err := validate.Email(*in.Email)
 		if err != nil {
-			errs = append(errs, apperr.Field(err.Error(), *in.Email, "email"))
+			errs = append(errs, apperr.InvalidEmail(err.Error(), *in.Email, "email"))
 		}
 		p.Email = &e
 	}

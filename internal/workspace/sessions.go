@@ -60,8 +60,7 @@ func (s *Service) CreateCustomerSession(ctx context.Context, workspaceID uuid.UU
 		return Session{}, err
 	}
 	if in.CustomerID == nil && in.ExternalCustomerID == nil {
-		return Session{}, apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body", "customer_id"},
-			Msg: "Field required: customer_id or external_customer_id", Input: nil})
+		return Session{}, apperr.Invalid(apperr.Required(nil, "body", "customer_id").WithMsg("Field required: customer_id or external_customer_id"))
 	}
 	var out Session
 	err := db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
@@ -124,14 +123,14 @@ func (s *Service) CreateMemberSession(ctx context.Context, workspaceID uuid.UUID
 		m, err := q.WorkspaceAPIGetMember(ctx, dbgen.WorkspaceAPIGetMemberParams{ID: in.MemberID, WorkspaceID: workspaceID})
 		if err != nil {
 			if db.IsNotFound(err) {
-				return apperr.InvalidField("Member does not exist.", in.MemberID.String(), "body", "member_id")
+				return apperr.Invalid(apperr.UnknownReference("Member does not exist.", in.MemberID.String(), "body", "member_id"))
 			}
 			return dbErr("workspace.member_session", err)
 		}
 		c, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: m.CustomerID, WorkspaceID: workspaceID})
 		if err != nil {
 			if db.IsNotFound(err) {
-				return apperr.InvalidField("Member does not exist.", in.MemberID.String(), "body", "member_id")
+				return apperr.Invalid(apperr.UnknownReference("Member does not exist.", in.MemberID.String(), "body", "member_id"))
 			}
 			return dbErr("workspace.member_session", err)
 		}
@@ -161,7 +160,7 @@ func lockSessionCustomer(ctx context.Context, q *dbgen.Queries, workspaceID uuid
 		c, err := q.WorkspaceAPIGetCustomerByExternalID(ctx, dbgen.WorkspaceAPIGetCustomerByExternalIDParams{WorkspaceID: workspaceID, ExternalID: in.ExternalCustomerID})
 		if err != nil {
 			if db.IsNotFound(err) {
-				return dbgen.Customer{}, apperr.InvalidField("Customer does not exist.", input, "body", loc)
+				return dbgen.Customer{}, apperr.Invalid(apperr.UnknownReference("Customer does not exist.", input, "body", loc))
 			}
 			return dbgen.Customer{}, dbErr("workspace.customer_session", err)
 		}
@@ -170,7 +169,7 @@ func lockSessionCustomer(ctx context.Context, q *dbgen.Queries, workspaceID uuid
 	c, err := q.LockCustomer(ctx, dbgen.LockCustomerParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
 		if db.IsNotFound(err) {
-			return dbgen.Customer{}, apperr.InvalidField("Customer does not exist.", input, "body", loc)
+			return dbgen.Customer{}, apperr.Invalid(apperr.UnknownReference("Customer does not exist.", input, "body", loc))
 		}
 		return dbgen.Customer{}, dbErr("workspace.customer_session", err)
 	}
@@ -186,7 +185,7 @@ func sessionMember(ctx context.Context, q *dbgen.Queries, c dbgen.Customer, in C
 		m, err := q.GetMemberOfCustomer(ctx, dbgen.GetMemberOfCustomerParams{ID: *in.MemberID, CustomerID: c.ID})
 		if err != nil {
 			if db.IsNotFound(err) {
-				return m, apperr.InvalidField("Member does not exist.", in.MemberID.String(), "body", "member_id")
+				return m, apperr.Invalid(apperr.UnknownReference("Member does not exist.", in.MemberID.String(), "body", "member_id"))
 			}
 			return m, dbErr("workspace.customer_session", err)
 		}
@@ -195,7 +194,7 @@ func sessionMember(ctx context.Context, q *dbgen.Queries, c dbgen.Customer, in C
 		m, err := q.WorkspaceAPIGetMemberByExternalID(ctx, dbgen.WorkspaceAPIGetMemberByExternalIDParams{CustomerID: c.ID, ExternalID: in.ExternalMemberID})
 		if err != nil {
 			if db.IsNotFound(err) {
-				return m, apperr.InvalidField("Member does not exist.", *in.ExternalMemberID, "body", "external_member_id")
+				return m, apperr.Invalid(apperr.UnknownReference("Member does not exist.", *in.ExternalMemberID, "body", "external_member_id"))
 			}
 			return m, dbErr("workspace.customer_session", err)
 		}
@@ -240,12 +239,10 @@ func checkReturnURL(u *string) error {
 		return nil
 	}
 	if validate.TooLong(*u, validate.MaxURL) {
-		return apperr.Invalid(apperr.FieldError{Type: "url_too_long", Loc: []any{"body", "return_url"},
-			Msg: "URL should have at most 2048 characters", Input: *u})
+		return apperr.Invalid(apperr.Typed(apperr.CodeInvalidURL, "url_too_long", "URL should have at most 2048 characters", *u, "body", "return_url"))
 	}
 	if !isHTTPURL(*u) {
-		return apperr.Invalid(apperr.FieldError{Type: "url_parsing", Loc: []any{"body", "return_url"},
-			Msg: "Input should be an absolute http or https URL", Input: *u})
+		return apperr.Invalid(apperr.Typed(apperr.CodeInvalidURL, "url_parsing", "Input should be an absolute http or https URL", *u, "body", "return_url"))
 	}
 	return nil
 }

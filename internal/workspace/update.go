@@ -44,7 +44,7 @@ var accentPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateInput) (dbgen.Workspace, error) {
 	var errs []apperr.FieldError
 	notNull := func(field string, typ, what string) {
-		errs = append(errs, apperr.FieldError{Type: typ, Loc: []any{"body", field}, Msg: "Input should be a valid " + what, Input: nil})
+		errs = append(errs, apperr.OfType(typ, "Input should be a valid "+what, nil, "body", field))
 	}
 	p := dbgen.UpdateWorkspaceParams{ID: workspaceID}
 	if in.Name.Set {
@@ -52,7 +52,7 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 		case in.Name.Value == nil:
 			notNull("name", "string_type", "string")
 		case strings.TrimSpace(*in.Name.Value) == "":
-			errs = append(errs, apperr.FieldError{Type: "string_too_short", Loc: []any{"body", "name"}, Msg: "String should have at least 1 character", Input: *in.Name.Value})
+			errs = append(errs, apperr.Typed(apperr.CodeTooShort, "string_too_short", "String should have at least 1 character", *in.Name.Value, "body", "name"))
 		case validate.TooLong(strings.TrimSpace(*in.Name.Value), validate.MaxName):
 			errs = append(errs, tooLong("name", *in.Name.Value, validate.MaxName))
 		default:
@@ -64,7 +64,7 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 		if v := in.Email.Value; v != nil && strings.TrimSpace(*v) != "" {
 			e, err := validate.Email(*v)
 			if err != nil {
-				errs = append(errs, apperr.Field(err.Error(), *v, "body", "email"))
+				errs = append(errs, apperr.InvalidEmail(err.Error(), *v, "body", "email"))
 			}
 			p.Email = &e
 		}
@@ -85,7 +85,7 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 			case validate.TooLong(raw, validate.MaxURL):
 				errs = append(errs, tooLong(f.name, *v, validate.MaxURL))
 			case !isHTTPURL(raw):
-				errs = append(errs, apperr.FieldError{Type: "url_parsing", Loc: []any{"body", f.name}, Msg: "Input should be an absolute http or https URL", Input: *v})
+				errs = append(errs, apperr.Typed(apperr.CodeInvalidURL, "url_parsing", "Input should be an absolute http or https URL", *v, "body", f.name))
 			default:
 				*f.dst = &raw
 			}
@@ -95,7 +95,7 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 		p.SetAccentColor = true
 		if v := in.AccentColor.Value; v != nil {
 			if !accentPattern.MatchString(*v) {
-				errs = append(errs, apperr.FieldError{Type: "string_pattern_mismatch", Loc: []any{"body", "accent_color"}, Msg: "String should match pattern '^#[0-9a-fA-F]{6}$'", Input: *v})
+				errs = append(errs, apperr.Typed(apperr.CodeInvalid, "string_pattern_mismatch", "String should match pattern '^#[0-9a-fA-F]{6}$'", *v, "body", "accent_color"))
 			} else {
 				c := strings.ToLower(*v)
 				p.AccentColor = &c
@@ -143,27 +143,27 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 func portalSettings(raw *json.RawMessage) (json.RawMessage, *apperr.FieldError) {
 	loc := []any{"body", "customer_portal_settings"}
 	if raw == nil || bytes.Equal(bytes.TrimSpace(*raw), []byte("null")) {
-		return nil, &apperr.FieldError{Type: "model_type", Loc: loc, Msg: "Input should be a valid dictionary or object", Input: nil}
+		return nil, apperr.Typed(apperr.CodeWrongType, "model_type", "Input should be a valid dictionary or object", nil, loc...).Ref()
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(*raw, &top); err != nil {
-		return nil, &apperr.FieldError{Type: "model_type", Loc: loc, Msg: "Input should be a valid dictionary or object", Input: rawAny(*raw)}
+		return nil, apperr.Typed(apperr.CodeWrongType, "model_type", "Input should be a valid dictionary or object", rawAny(*raw), loc...).Ref()
 	}
 	usageRaw, ok := top["usage"]
 	if !ok {
-		return nil, &apperr.FieldError{Type: "missing", Loc: append(loc, "usage"), Msg: "Field required", Input: rawAny(*raw)}
+		return nil, apperr.Required(rawAny(*raw), append(loc, "usage")...).Ref()
 	}
 	var usage map[string]json.RawMessage
 	if err := json.Unmarshal(usageRaw, &usage); err != nil || usage == nil {
-		return nil, &apperr.FieldError{Type: "model_type", Loc: append(loc, "usage"), Msg: "Input should be a valid dictionary or object", Input: rawAny(usageRaw)}
+		return nil, apperr.Typed(apperr.CodeWrongType, "model_type", "Input should be a valid dictionary or object", rawAny(usageRaw), append(loc, "usage")...).Ref()
 	}
 	showRaw, ok := usage["show"]
 	if !ok {
-		return nil, &apperr.FieldError{Type: "missing", Loc: append(loc, "usage", "show"), Msg: "Field required", Input: rawAny(usageRaw)}
+		return nil, apperr.Required(rawAny(usageRaw), append(loc, "usage", "show")...).Ref()
 	}
 	var show bool
 	if err := json.Unmarshal(showRaw, &show); err != nil || bytes.Equal(bytes.TrimSpace(showRaw), []byte("null")) {
-		return nil, &apperr.FieldError{Type: "bool_type", Loc: append(loc, "usage", "show"), Msg: "Input should be a valid boolean", Input: rawAny(showRaw)}
+		return nil, apperr.Typed(apperr.CodeWrongType, "bool_type", "Input should be a valid boolean", rawAny(showRaw), append(loc, "usage", "show")...).Ref()
 	}
 	out, _ := json.Marshal(map[string]any{"usage": map[string]bool{"show": show}})
 	return out, nil
@@ -176,8 +176,7 @@ func rawAny(b []byte) any {
 }
 
 func tooLong(field, input string, max int) apperr.FieldError {
-	return apperr.FieldError{Type: "string_too_long", Loc: []any{"body", field},
-		Msg: "String should have at most " + strconv.Itoa(max) + " characters", Input: input}
+	return apperr.Typed(apperr.CodeTooLong, "string_too_long", "String should have at most "+strconv.Itoa(max)+" characters", input, "body", field)
 }
 
 // isHTTPURL reports whether raw is an absolute http(s) URL with a host.

@@ -40,7 +40,7 @@ func (h *Handlers) RequestCode(c echo.Context) error {
 	if ferr != nil {
 		fields = append(fields, *ferr)
 	} else if _, err := validate.Email(email); err != nil {
-		fields = append(fields, apperr.Field(err.Error(), email, "body", "email"))
+		fields = append(fields, apperr.InvalidEmail(err.Error(), email, "body", "email"))
 	}
 	wsID, ferr := uuid4Field(body.WorkspaceID, "workspace_id", true, whole)
 	if ferr != nil {
@@ -90,7 +90,7 @@ func (h *Handlers) Authenticate(c echo.Context) error {
 	if !isAbsentOrNull(body.Email) {
 		var s string
 		if json.Unmarshal(body.Email, &s) != nil {
-			fields = append(fields, apperr.FieldError{Type: "string_type", Loc: []any{"body", "email"}, Msg: "Input should be a valid string", Input: rawValue(body.Email)})
+			fields = append(fields, apperr.NotString(rawValue(body.Email), "body", "email"))
 		} else {
 			email = &s
 		}
@@ -174,7 +174,7 @@ func rawValue(r json.RawMessage) any {
 // requiredString checks a required string field.
 func requiredString(r json.RawMessage, name string, whole any) (string, *apperr.FieldError) {
 	if len(bytes.TrimSpace(r)) == 0 {
-		return "", &apperr.FieldError{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: whole}
+		return "", apperr.Required(whole, "body", name).Ref()
 	}
 	var s string
 	if isAbsentOrNull(r) || json.Unmarshal(r, &s) != nil {
@@ -184,7 +184,7 @@ func requiredString(r json.RawMessage, name string, whole any) (string, *apperr.
 		if in == nil {
 			in = whole
 		}
-		return "", &apperr.FieldError{Type: "string_type", Loc: []any{"body", name}, Msg: "Input should be a valid string", Input: in}
+		return "", apperr.NotString(in, "body", name).Ref()
 	}
 	return s, nil
 }
@@ -193,7 +193,7 @@ func requiredString(r json.RawMessage, name string, whole any) (string, *apperr.
 func uuid4Field(r json.RawMessage, name string, required bool, whole any) (*uuid.UUID, *apperr.FieldError) {
 	if len(bytes.TrimSpace(r)) == 0 {
 		if required {
-			return nil, &apperr.FieldError{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: whole}
+			return nil, apperr.Required(whole, "body", name).Ref()
 		}
 		return nil, nil
 	}
@@ -202,14 +202,14 @@ func uuid4Field(r json.RawMessage, name string, required bool, whole any) (*uuid
 	}
 	var s string
 	if json.Unmarshal(r, &s) != nil {
-		return nil, &apperr.FieldError{Type: "uuid_type", Loc: []any{"body", name}, Msg: "UUID input should be a string, bytes or UUID object", Input: rawValue(r)}
+		return nil, apperr.Typed(apperr.CodeInvalidUUID, "uuid_type", "UUID input should be a string, bytes or UUID object", rawValue(r), "body", name).Ref()
 	}
 	id, err := uuid.Parse(s)
 	if err != nil || (len(s) != 36 && len(s) != 32) {
-		return nil, &apperr.FieldError{Type: "uuid_parsing", Loc: []any{"body", name}, Msg: "Input should be a valid UUID", Input: s}
+		return nil, apperr.Typed(apperr.CodeInvalidUUID, "uuid_parsing", "Input should be a valid UUID", s, "body", name).Ref()
 	}
 	if id.Version() != 4 {
-		return nil, &apperr.FieldError{Type: "uuid_version", Loc: []any{"body", name}, Msg: "UUID version 4 expected", Input: s}
+		return nil, apperr.Typed(apperr.CodeInvalidUUID, "uuid_version", "UUID version 4 expected", s, "body", name).Ref()
 	}
 	return &id, nil
 }

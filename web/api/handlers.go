@@ -21,12 +21,10 @@ func PathUUID(c echo.Context, name string, version4 bool) (uuid.UUID, error) {
 	id, err := uuid.Parse(raw)
 	// uuid.Parse also accepts urn: and {braced} forms; the contract does not.
 	if err != nil || len(raw) != 36 {
-		return uuid.Nil, apperr.Invalid(apperr.FieldError{Type: "uuid_parsing", Loc: []any{"path", name},
-			Msg: "Input should be a valid UUID", Input: raw})
+		return uuid.Nil, apperr.Invalid(apperr.Typed(apperr.CodeInvalidUUID, "uuid_parsing", "Input should be a valid UUID", raw, "path", name))
 	}
 	if version4 && id.Version() != 4 {
-		return uuid.Nil, apperr.Invalid(apperr.FieldError{Type: "uuid_version", Loc: []any{"path", name},
-			Msg: "UUID version 4 expected", Input: raw})
+		return uuid.Nil, apperr.Invalid(apperr.Typed(apperr.CodeInvalidUUID, "uuid_version", "UUID version 4 expected", raw, "path", name))
 	}
 	return id, nil
 }

@@ -76,15 +76,14 @@ func DecodeJSON(c echo.Context, v any) error {
 func DecodeJSONBytes(b []byte, v any) error {
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
-		return apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body"}, Msg: "Field required", Input: nil})
+		return apperr.Invalid(apperr.Required(nil, "body"))
 	}
 	if trimmed[0] != '{' {
 		var raw any
 		if json.Unmarshal(trimmed, &raw) != nil {
 			return jsonInvalid(trimmed, 0)
 		}
-		return apperr.Invalid(apperr.FieldError{Type: "model_attributes_type", Loc: []any{"body"},
-			Msg: "Input should be a valid dictionary or object to extract fields from", Input: raw})
+		return apperr.Invalid(apperr.Typed(apperr.CodeWrongType, "model_attributes_type", "Input should be a valid dictionary or object to extract fields from", raw, "body"))
 	}
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if err := dec.Decode(v); err != nil {
@@ -100,8 +99,8 @@ func DecodeJSONBytes(b []byte, v any) error {
 					loc = append(loc, part)
 				}
 			}
-			return apperr.Invalid(apperr.FieldError{Type: typeName(te.Type.Kind().String()), Loc: loc,
-				Msg: "Input should be a valid " + friendlyType(te.Type.Kind().String()), Input: te.Value})
+			return apperr.Invalid(apperr.OfType(typeName(te.Type.Kind().String()),
+				"Input should be a valid "+friendlyType(te.Type.Kind().String()), te.Value, loc...))
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			return jsonInvalid(trimmed, int64(len(trimmed)))
 		default:
@@ -109,7 +108,7 @@ func DecodeJSONBytes(b []byte, v any) error {
 			if errors.As(err, &ae) {
 				return ae // a field type's own UnmarshalJSON rejected its value
 			}
-			return apperr.Invalid(apperr.FieldError{Type: "value_error", Loc: []any{"body"}, Msg: "Invalid request body", Input: nil})
+			return apperr.Invalid(apperr.Typed(apperr.CodeInvalid, "value_error", "Invalid request body", nil, "body"))
 		}
 	}
 	if dec.More() {
@@ -119,7 +118,7 @@ func DecodeJSONBytes(b []byte, v any) error {
 }
 
 func jsonInvalid(_ []byte, offset int64) error {
-	return apperr.Invalid(apperr.FieldError{Type: "json_invalid", Loc: []any{"body", offset}, Msg: "JSON decode error", Input: map[string]any{}})
+	return apperr.Invalid(apperr.Typed(apperr.CodeInvalidJSON, "json_invalid", "JSON decode error", map[string]any{}, "body", offset))
 }
 
 func typeName(kind string) string {

@@ -66,7 +66,7 @@ func (h *Handlers) CreateMember(c echo.Context) error {
 		if b.Role != nil {
 			input["role"] = *b.Role
 		}
-		return apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body", "email"}, Msg: "Field required", Input: input})
+		return apperr.Invalid(apperr.Required(input, "body", "email"))
 	}
 	in := member.CreateInput{Email: *b.Email, Name: b.Name, Role: b.Role}
 	m, _, err := h.S.Members.Create(c.Request().Context(), middleware.Principal(c), in)

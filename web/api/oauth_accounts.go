@@ -46,8 +46,7 @@ func parseAuthorizeQuery(c echo.Context) (oauthaccount.AuthorizeInput, error) {
 		case oauthaccount.Microsoft, oauthaccount.Discord:
 			in.Platform = oauthaccount.Platform(v)
 		default:
-			fields = append(fields, apperr.FieldError{Type: "enum", Loc: []any{"query", "platform"},
-				Msg: "Input should be 'microsoft' or 'discord'", Input: v})
+			fields = append(fields, apperr.Choice("Input should be 'microsoft' or 'discord'", v, "query", "platform"))
 		}
 	}
 	switch {
@@ -58,8 +57,7 @@ func parseAuthorizeQuery(c echo.Context) (oauthaccount.AuthorizeInput, error) {
 		id, err := uuid.Parse(v)
 		// uuid.Parse also accepts urn: and {braced} forms; the contract does not.
 		if err != nil || len(v) != 36 {
-			fields = append(fields, apperr.FieldError{Type: "uuid_parsing", Loc: []any{"query", "customer_id"},
-				Msg: "Input should be a valid UUID", Input: v})
+			fields = append(fields, apperr.Typed(apperr.CodeInvalidUUID, "uuid_parsing", "Input should be a valid UUID", v, "query", "customer_id"))
 		} else {
 			in.CustomerID = id
 		}
@@ -72,7 +70,7 @@ func parseAuthorizeQuery(c echo.Context) (oauthaccount.AuthorizeInput, error) {
 }
 
 func missing(name string) apperr.FieldError {
-	return apperr.FieldError{Type: "missing", Loc: []any{"query", name}, Msg: "Field required", Input: nil}
+	return apperr.Required(nil, "query", name)
 }
 
 // OAuthCallback is GET /oauth-accounts/callback (§5.2, D7): the provider

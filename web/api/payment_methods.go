@@ -60,7 +60,7 @@ func decodeRequired(c echo.Context, v any, required ...string) error {
 	var fields []apperr.FieldError
 	for _, k := range required {
 		if val, ok := raw[k]; !ok || val == nil {
-			fields = append(fields, apperr.FieldError{Type: "missing", Loc: []any{"body", k}, Msg: "Field required", Input: raw})
+			fields = append(fields, apperr.Required(raw, "body", k))
 		}
 	}
 	if len(fields) > 0 {

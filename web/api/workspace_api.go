@@ -209,15 +209,14 @@ func optValue[T any](o Optional[T]) *T {
 func bodyUUID(raw *string, name string, required bool) (*uuid.UUID, error) {
 	if raw == nil {
 		if required {
-			return nil, apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body", name}, Msg: "Field required", Input: nil})
+			return nil, apperr.Invalid(apperr.Required(nil, "body", name))
 		}
 		return nil, nil
 	}
 	id, err := uuid.Parse(*raw)
 	// uuid.Parse also takes urn: and {braced} forms; the API does not.
 	if err != nil || len(*raw) != 36 {
-		return nil, apperr.Invalid(apperr.FieldError{Type: "uuid_parsing", Loc: []any{"body", name},
-			Msg: "Input should be a valid UUID", Input: *raw})
+		return nil, apperr.Invalid(apperr.Typed(apperr.CodeInvalidUUID, "uuid_parsing", "Input should be a valid UUID", *raw, "body", name))
 	}
 	return &id, nil
 }

@@ -63,8 +63,7 @@ func bodyTime(field, raw string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, apperr.Invalid(apperr.FieldError{Type: "datetime_from_date_parsing", Loc: []any{"body", field},
-		Msg: "Input should be a valid datetime", Input: raw})
+	return time.Time{}, apperr.Invalid(apperr.Typed(apperr.CodeInvalidDate, "datetime_from_date_parsing", "Input should be a valid datetime", raw, "body", field))
 }
 
 // optInt converts a merge-patch integer.
@@ -91,12 +90,11 @@ func (h *Handlers) WorkspaceCreateFileShareSession(c echo.Context) error {
 		return err
 	}
 	if b.CustomerID == nil {
-		return apperr.Invalid(apperr.FieldError{Type: "missing", Loc: []any{"body", "customer_id"}, Msg: "Field required", Input: nil})
+		return apperr.Invalid(apperr.Required(nil, "body", "customer_id"))
 	}
 	custID, err := uuid.Parse(*b.CustomerID)
 	if err != nil || len(*b.CustomerID) != 36 {
-		return apperr.Invalid(apperr.FieldError{Type: "uuid_parsing", Loc: []any{"body", "customer_id"},
-			Msg: "Input should be a valid UUID", Input: *b.CustomerID})
+		return apperr.Invalid(apperr.Typed(apperr.CodeInvalidUUID, "uuid_parsing", "Input should be a valid UUID", *b.CustomerID, "body", "customer_id"))
 	}
 	in := fileshare.CreateInput{CustomerID: custID, Title: b.Title, FileName: b.FileName, FileSizeBytes: b.FileSizeBytes,
 		MaxDownloads: b.MaxDownloads, PriceCents: b.PriceCents, Currency: b.Currency, Status: b.Status, TTLSeconds: b.TTLSeconds}

@@ -119,8 +119,7 @@ func (h *Handlers) WorkspaceCreateMemberSession(c echo.Context) error {
 // externalID bounds an external id by the name limit.
 func externalID(v *string, name string) (*string, error) {
 	if v != nil && validate.TooLong(*v, validate.MaxName) {
-		return nil, apperr.Invalid(apperr.FieldError{Type: "string_too_long", Loc: []any{"body", name},
-			Msg: "String should have at most 256 characters", Input: *v})
+		return nil, apperr.Invalid(apperr.TooLong(256, *v, "body", name))
 	}
 	return v, nil
 }

@@ -145,13 +145,11 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 		switch e.Kind {
 		case apperr.KindInvalid:
 			for _, f := range e.Fields {
-				key := "billing_address"
-				if n := len(f.Loc); n > 0 {
-					if s, ok := f.Loc[n-1].(string); ok && s != "body" {
-						key = s
-					}
+				key := f.Name()
+				if key == "" {
+					key = "billing_address"
 				}
-				form.Errors[key] = settingsMessage(key, f.Msg)
+				form.Errors[key] = settingsMessage(key, f)
 			}
 		case apperr.KindProviderUnavailable:
 			form.Error = "Your billing details could not be saved because the payment provider did not answer. Nothing was changed; please try again."
@@ -171,21 +169,21 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, settingsPath(c))
 }
 
-// settingsMessage words a field error for people.
-func settingsMessage(key, msg string) string {
+// settingsMessage words a field error for people, by its code.
+func settingsMessage(key string, f apperr.FieldError) string {
 	switch {
-	case key == "country" && msg == customer.MsgCountryRequired:
+	case key == "country" && f.Code == apperr.CodeRequired:
 		return "Choose a country for the billing address."
 	case key == "country":
 		return "Billing addresses in this country are not supported."
-	case msg == customer.MsgInvalidUSState:
+	case f.Code == apperr.CodeInvalidUSState:
 		return "Invalid US state: use a two-letter code such as NY."
-	case msg == customer.MsgInvalidCAProvince:
+	case f.Code == apperr.CodeInvalidCAProvince:
 		return "Invalid CA province: use a two-letter code such as QC."
-	case msg == customer.MsgTooLong:
+	case f.Code == apperr.CodeTooLong:
 		return "This is too long: at most 256 characters."
 	}
-	return msg
+	return f.Msg
 }
 
 func strOr(s *string) string {

@@ -148,13 +148,11 @@ func (h *Handlers) TeamAdd(c echo.Context) error {
 		if e.Kind == apperr.KindInvalid {
 			form.Errors = map[string]string{}
 			for _, f := range e.Fields {
-				key := "email"
-				if n := len(f.Loc); n > 0 {
-					if s, ok := f.Loc[n-1].(string); ok {
-						key = s
-					}
+				key := f.Name()
+				if key == "" {
+					key = "email"
 				}
-				form.Errors[key] = teamFieldMessage(key, f.Msg)
+				form.Errors[key] = teamFieldMessage(f)
 			}
 		} else {
 			form.Error = e.Detail
@@ -168,16 +166,17 @@ func (h *Handlers) TeamAdd(c echo.Context) error {
 	return h.teamDone(c, label+" was added to the team.")
 }
 
-func teamFieldMessage(key, msg string) string {
-	switch key {
-	case "email":
-		return "Enter a valid email address (" + msg + ")."
-	case "name":
+// teamFieldMessage words a field error of the add form, by its code.
+func teamFieldMessage(f apperr.FieldError) string {
+	switch f.Code {
+	case apperr.CodeInvalidEmail, apperr.CodeRequired:
+		return "Enter a valid email address (" + f.Msg + ")."
+	case apperr.CodeTooLong:
 		return "The name is too long: at most 256 characters."
-	case "role":
+	case apperr.CodeInvalidChoice:
 		return "Choose Member or Billing manager."
 	}
-	return msg
+	return f.Msg
 }
 
 func (h *Handlers) teamTarget(c echo.Context) (uuid.UUID, error) {

@@ -227,8 +227,8 @@ func (h *Handlers) sandboxFormError(c echo.Context, form pmview.SandboxForm, err
 	if e.Kind == apperr.KindInvalid {
 		form.Errors = map[string]string{}
 		for _, f := range e.Fields {
-			if len(f.Loc) > 1 {
-				form.Errors[fmt.Sprint(f.Loc[len(f.Loc)-1])] = f.Msg
+			if name := f.Name(); name != "" {
+				form.Errors[name] = f.Msg
 			}
 		}
 	} else {
