@@ -76,3 +76,34 @@ WHERE id IN (
     ORDER BY s.created_at DESC, s.id DESC
     OFFSET @keep::int
 );
+
+-- name: GetCustomerLink :one
+-- A pre-authenticated link's customer session (D23), live as for the API
+-- (D10), with whom it would sign in and whether it already did.
+SELECT s.id AS session_id, s.return_url, s.browser_exchanged_at,
+       c.id AS customer_id, c.workspace_id, c.email, c.name
+FROM customer_sessions s
+JOIN customers c ON c.id = s.customer_id
+JOIN workspaces w ON w.id = c.workspace_id
+WHERE s.token_hash = @token_hash AND s.deleted_at IS NULL AND s.expires_at > now()
+  AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL;
+
+-- name: GetMemberLink :one
+SELECT s.id AS session_id, s.return_url, s.browser_exchanged_at,
+       m.id AS member_id, m.customer_id, m.workspace_id, m.email, m.name
+FROM member_sessions s
+JOIN members m ON m.id = s.member_id
+JOIN customers c ON c.id = m.customer_id
+JOIN workspaces w ON w.id = m.workspace_id
+WHERE s.token_hash = @token_hash AND s.deleted_at IS NULL AND s.expires_at > now()
+  AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL;
+
+-- name: ExchangeCustomerLink :execrows
+-- Marks the link used; 0 rows when it already was (or died meanwhile). The
+-- row lock makes a concurrent second exchange wait and then find it used.
+UPDATE customer_sessions SET browser_exchanged_at = now()
+WHERE id = @id AND browser_exchanged_at IS NULL AND deleted_at IS NULL AND expires_at > now();
+
+-- name: ExchangeMemberLink :execrows
+UPDATE member_sessions SET browser_exchanged_at = now()
+WHERE id = @id AND browser_exchanged_at IS NULL AND deleted_at IS NULL AND expires_at > now();

@@ -315,20 +315,37 @@ func (s *server) logTail() string {
 }
 
 // browserCookie signs a browser in with a pre-authenticated link
-// (?customer_session_token=, D11) and returns the Cookie header the server
-// set, for the overview load to reuse.
+// (?customer_session_token=, D11): the GET strips the token and lands on
+// the "Continue as" page, whose form POST signs in (D23). It returns the
+// Cookie header the server set, for the overview load to reuse.
 func browserCookie(ctx context.Context, base, token string) (string, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	u := base + "/" + wsSlug + "/portal/overview"
+	cont := "/" + wsSlug + "/portal/continue"
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u+"?customer_session_token="+url.QueryEscape(token), nil)
 	resp, err := c.Do(req)
 	if err != nil {
 		return "", err
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/"+wsSlug+"/portal/overview" {
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != cont {
 		return "", fmt.Errorf("GET %s ended at %s with %d", u, resp.Request.URL, resp.StatusCode)
+	}
+	var csrf string
+	for _, ck := range jar.Cookies(resp.Request.URL) {
+		if ck.Name == "csrf" || ck.Name == "__Host-csrf" {
+			csrf = ck.Value
+		}
+	}
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPost, base+cont, strings.NewReader(url.Values{"_csrf": {csrf}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err = c.Do(req); err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/"+wsSlug+"/portal/overview" {
+		return "", fmt.Errorf("POST %s ended at %s with %d", cont, resp.Request.URL, resp.StatusCode)
 	}
 	pu, _ := url.Parse(u)
 	var parts []string

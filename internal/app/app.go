@@ -80,7 +80,7 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 		return nil, err
 	}
 	s.SignIn = auth.NewSignIn(pool, h, s.Limiter, s.Mail, log)
-	s.Browser = auth.NewBrowserSessions(pool)
+	s.Browser = auth.NewBrowserSessions(pool, h)
 	return s, nil
 }
 

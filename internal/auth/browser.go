@@ -26,9 +26,15 @@ const (
 // BrowserSessions are the pages' server-side sessions (D19). The cookie
 // holds only the row id; everything else is read here on every request, so
 // revocation, deletion and role changes take effect at once (D10).
-type BrowserSessions struct{ pool *pgxpool.Pool }
+type BrowserSessions struct {
+	pool   *pgxpool.Pool
+	hasher *Hasher
+}
 
-func NewBrowserSessions(pool *pgxpool.Pool) *BrowserSessions { return &BrowserSessions{pool: pool} }
+// NewBrowserSessions needs the hasher for pre-authenticated links (D23).
+func NewBrowserSessions(pool *pgxpool.Pool, h *Hasher) *BrowserSessions {
+	return &BrowserSessions{pool: pool, hasher: h}
+}
 
 // BrowserSession is a live browser session: its principal and who it is.
 type BrowserSession struct {

@@ -37,3 +37,15 @@ func (a Account) DisplayName() string {
 	}
 	return a.Name
 }
+
+// ContinueProps is the page a pre-authenticated link leads to (D23):
+// "Continue as <email> · <workspace>".
+type ContinueProps struct {
+	Action     string // POST target
+	Email      string // whom the link signs in
+	Workspace  string
+	RequestURL string // "Not you?": the email sign-in
+	// Current is the address signed in to this workspace now, when it is
+	// someone else: continuing switches accounts.
+	Current string
+}

@@ -94,64 +94,6 @@ func TestSignOut(t *testing.T) {
 	}
 }
 
-// TestPreAuthenticatedLink: the token is exchanged for a cookie and the
-// browser is sent to the same page without it (D11); a new session each
-// time, the old one revoked; a bad token goes to sign-in.
-func TestPreAuthenticatedLink(t *testing.T) {
-	e := newEnv(t, opt{})
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
-	c := e.client()
-	r := c.Get("/acme/portal/overview?customer_session_token="+url.QueryEscape(tok)+"&email=ind%40example.com&theme=dark").ExpectStatus(t, 303)
-	if r.Location() != "/acme/portal/overview?theme=dark" || strings.Contains(r.Location(), tok) {
-		t.Fatalf("Location %q", r.Location())
-	}
-	if r.Cookie("__Host-portal") == nil {
-		t.Fatal("no session cookie set")
-	}
-	d := doc(t, c.Get(r.Location()).ExpectStatus(t, 200))
-	if d.Find(".back-link").Length() != 0 {
-		t.Error("back link without a return_url")
-	}
-	first := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, e.cust)
-
-	// Member link, on any page, in the member workspace.
-	mtok := fstest.MemberToken(t, e.pool, e.svc.Hasher, e.owner)
-	c2 := e.client()
-	r = c2.Get("/teams/portal/settings?member_session_token="+url.QueryEscape(mtok)).ExpectStatus(t, 303)
-	if r.Location() != "/teams/portal/settings" {
-		t.Fatalf("member link Location %q", r.Location())
-	}
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE member_id = $1`, e.owner) != 1 {
-		t.Fatal("no member browser session")
-	}
-
-	// Following the link again replaces the session.
-	c.Get("/acme/portal/overview?customer_session_token="+url.QueryEscape(tok)).ExpectStatus(t, 303)
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND revoked_at IS NULL`, e.cust); n != 1 || first != 1 {
-		t.Fatalf("live sessions after second link: %d", n)
-	}
-
-	// The session's https return_url becomes the "Back to" link.
-	rtok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
-	e.exec(`UPDATE customer_sessions SET return_url = 'https://shop.example/account' WHERE token_hash = $1`, e.svc.Hasher.Hash(rtok))
-	c4 := e.client()
-	r = c4.Get("/acme/portal/overview?customer_session_token="+url.QueryEscape(rtok)).ExpectStatus(t, 303)
-	d = doc(t, c4.Get(r.Location()).ExpectStatus(t, 200))
-	if href, _ := d.Find(".back-link").Attr("href"); href != "https://shop.example/account" {
-		t.Errorf("back link %q", href)
-	}
-
-	// A bad token, or another workspace's, goes to sign-in with the email kept.
-	r = e.client().Get("/acme/portal/overview?customer_session_token=rapidly_cst_nope&email=ind%40example.com").ExpectStatus(t, 303)
-	if r.Location() != "/acme/portal/request?email=ind%40example.com" {
-		t.Fatalf("bad token → %q", r.Location())
-	}
-	r = e.client().Get("/teams/portal/overview?customer_session_token="+url.QueryEscape(tok)).ExpectStatus(t, 303)
-	if r.Location() != "/teams/portal/request" {
-		t.Fatalf("other workspace's token → %q", r.Location())
-	}
-}
-
 // TestCSRF: a form post without the token, with a wrong one, or from
 // another site is refused with the friendly 403 page; with it, it works.
 func TestCSRF(t *testing.T) {
@@ -295,8 +237,10 @@ func TestNewSessionAtEverySignIn(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
 	old := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
-	c.Get("/acme/portal/overview?customer_session_token="+url.QueryEscape(tok)).ExpectStatus(t, 303)
+	other := e.customerIn(e.legacy, "other@example.com", "individual", "")
+	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, other)
+	e.openLink(c, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok))
+	e.post(c, "/acme/portal/continue", nil).ExpectStatus(t, 303)
 	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, old) != 1 {
 		t.Fatal("old session not revoked")
 	}

@@ -46,6 +46,15 @@ func TestEveryPage(t *testing.T) {
 	}
 	out.check("not found")
 
+	// A pre-authenticated link asks before it signs in (D23).
+	bobLink := e.mintCustomerSession("acme", map[string]any{"customer_id": e.customer("acme", "bob@example.com")})
+	linked := e.tab()
+	linked.open(strings.TrimPrefix(bobLink.URL, e.base))
+	if p := linked.path(); p != "/acme/portal/continue" {
+		t.Errorf("a link went to %s, want the continue page", p)
+	}
+	linked.check("continue")
+
 	// An individual customer of a workspace without teams.
 	alice := e.tab()
 	aliceID := e.customer("acme", "alice@example.com")
@@ -66,6 +75,12 @@ func TestEveryPage(t *testing.T) {
 	alice.allow("status of 403")
 	alice.open("/acme/portal/team")
 	alice.check("team (workspace customer)")
+	// Someone else's link while signed in: continuing would switch.
+	alice.open(strings.TrimPrefix(bobLink.URL, e.base))
+	if alice.count(tid("continue-switch")) != 1 {
+		t.Error("another person's link does not say it switches accounts")
+	}
+	alice.check("continue (switch accounts)")
 
 	// The team's owner: overview (with the keyboard), team, settings, and
 	// the no-JavaScript removal step.

@@ -197,9 +197,11 @@ func TestSignInKeyboardOnly(t *testing.T) {
 }
 
 // TestPreAuthenticatedLink: a workspace mints a customer session through the
-// workspace API and sends its customer to customer_portal_url (D11): the
-// token is exchanged for the cookie and is gone from the address bar and
-// from the tab's history.
+// workspace API and sends its customer to customer_portal_url (D11, D23):
+// the token is taken off the address bar and out of the tab's history, the
+// page asks "Continue as <email> · <workspace>", and one click signs in and
+// lands on the page the link named. The same link a second time is refused
+// with the sign-in page saying so.
 func TestPreAuthenticatedLink(t *testing.T) {
 	e := newEnv(t)
 	alice := e.customer("acme", "alice@example.com")
@@ -209,8 +211,20 @@ func TestPreAuthenticatedLink(t *testing.T) {
 	}
 	tb := e.tab()
 	tb.open(strings.TrimPrefix(link.URL, e.base))
+	if p := tb.path(); p != "/acme/portal/continue" {
+		t.Fatalf("the link landed at %s, want the continue page", p)
+	}
+	tb.noTokenInHistory(link.Token)
+	if got := tb.text("h1"); !strings.HasPrefix(got, "Continue as alice@example.com · ") {
+		t.Errorf("the continue page says %q", got)
+	}
+	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 0 {
+		t.Fatalf("following the link created %d browser sessions before continuing", n)
+	}
+	tb.check("continue (pre-authenticated link)")
+	tb.clickNav(tid("continue-submit"))
 	if p := tb.path(); p != "/acme/portal/overview" {
-		t.Fatalf("the link landed at %s, want the overview without the token", p)
+		t.Fatalf("continuing landed at %s, want the overview", p)
 	}
 	tb.noTokenInHistory(link.Token)
 	if got := tb.text(".sidenav .who"); !strings.Contains(got, "Alice Anderson") {
@@ -229,15 +243,21 @@ func TestPreAuthenticatedLink(t *testing.T) {
 		t.Errorf("after a reload: at %s with %d rows", p, tb.count(tid("session-row")))
 	}
 
-	// D11 exchanges the token on first hit but does not make it
-	// single use: it is the contract's 1-hour bearer token, so the same link
-	// in a fresh tab signs in too — and is cleaned from that tab as well.
+	// A link signs a browser in once (D23): the same link in a fresh tab
+	// goes to sign-in saying it was used, and is cleaned from that tab too.
 	fresh := e.tab()
 	fresh.open(strings.TrimPrefix(link.URL, e.base))
-	if p := fresh.path(); p != "/acme/portal/overview" {
-		t.Errorf("the link in a fresh tab landed at %s", p)
+	if p := fresh.path(); !strings.HasPrefix(p, "/acme/portal/request") {
+		t.Errorf("the used link in a fresh tab landed at %s", p)
+	}
+	if got := fresh.text(tid("flash")); !strings.Contains(got, "already used") {
+		t.Errorf("the used link's notice: %q", got)
 	}
 	fresh.noTokenInHistory(link.Token)
+	fresh.check("sign in (link already used)")
+	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 1 {
+		t.Errorf("%d browser sessions from one link", n)
+	}
 
 	// A forged or expired token goes to sign-in, keeping only the email.
 	bad := e.tab()
@@ -252,6 +272,41 @@ func TestPreAuthenticatedLink(t *testing.T) {
 	tb.clean("pre-authenticated link")
 	fresh.clean("pre-authenticated link (fresh tab)")
 	bad.clean("pre-authenticated link (bad token)")
+}
+
+// TestLinkSwitchesAccounts: signed in as Bob, opening Alice's link says
+// plainly that continuing switches accounts (naming Bob); nothing changes
+// until the click, after which the tab is Alice's and Bob's session ended.
+func TestLinkSwitchesAccounts(t *testing.T) {
+	e := newEnv(t)
+	alice := e.customer("acme", "alice@example.com")
+	bob := e.customer("acme", "bob@example.com")
+	tb := e.tab()
+	tb.signInCookie(bob, uuid.Nil)
+	tb.open("/acme/portal/overview")
+	link := e.mintCustomerSession("acme", map[string]any{"customer_id": alice})
+	tb.open(strings.TrimPrefix(link.URL, e.base))
+	if p := tb.path(); p != "/acme/portal/continue" {
+		t.Fatalf("the link landed at %s, want the continue page", p)
+	}
+	if got := tb.text(tid("continue-switch")); !strings.Contains(got, "bob@example.com") || !strings.Contains(got, "switch") {
+		t.Errorf("the switch notice says %q", got)
+	}
+	tb.check("continue (switch accounts)")
+	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 0 {
+		t.Fatal("the link signed Alice in before the click")
+	}
+	tb.clickNav(tid("continue-submit"))
+	if p := tb.path(); p != "/acme/portal/overview" {
+		t.Fatalf("continuing landed at %s", p)
+	}
+	if got := tb.text(".sidenav .who"); !strings.Contains(got, "Alice Anderson") {
+		t.Errorf("after switching the tab shows %q", got)
+	}
+	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND revoked_at IS NULL`, bob); n != 0 {
+		t.Errorf("Bob's session still live after switching (%d)", n)
+	}
+	tb.clean("switch accounts")
 }
 
 // TestSignOutAndBack: signing out revokes the session; the back button must

@@ -1,29 +1,28 @@
 package filesharing_test
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"portal/internal/testkit"
+	"portal/web/pagetest"
 )
 
 // signedIn returns a browser signed in as the individual customer
 // ("customer") or the team's owner ("member") the way a workspace links its
-// customers in: a pre-authenticated link (D11) exchanged for the session
-// cookie, then the clean URL.
+// customers in: a pre-authenticated link (D11), continued on the page that
+// asks (D23), then the page the link named.
 func (e *env) signedIn(t *testing.T, kind string) *browser {
 	t.Helper()
-	tok, param := e.custTok, "customer_session_token"
+	tok := e.custTok
 	if kind == "member" {
-		tok, param = e.ownerTok, "member_session_token"
+		tok = e.ownerTok
 	}
 	// https, because the session cookie is Secure with an https base URL.
 	c := testkit.NewClient(t, e.handler, testkit.WithBaseURL("https://portal.example.test"))
-	r := c.Get("/acme/portal/overview?" + param + "=" + tok)
-	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location(), "/acme/portal/overview") || len(c.Cookies()) == 0 {
-		t.Fatalf("sign-in by link: %d → %q, %d cookies", r.Status, r.Location(), len(c.Cookies()))
+	if loc := pagetest.SignInByLink(t, c, e.svc, tok, "/acme/portal/overview"); !strings.HasSuffix(loc, "/acme/portal/overview") || len(c.Cookies()) == 0 {
+		t.Fatalf("sign-in by link: → %q, %d cookies", loc, len(c.Cookies()))
 	}
 	return &browser{e: e, client: c}
 }

@@ -46,6 +46,8 @@ func (h *Handlers) Routes(e *echo.Echo) {
 	g.POST("/authenticate", h.AuthenticateSubmit)
 	g.POST("/authenticate/resend", h.ResendCode)
 	g.POST("/sign-out", h.SignOut)
+	g.GET("/continue", h.ContinuePage)
+	g.POST("/continue", h.ContinueSubmit)
 	// --- file sharing (issue 5)
 	g.GET("/overview", h.Overview, h.RequireSignedIn)
 	g.GET("/sessions/:id", h.SessionDetail, h.RequireSignedIn)

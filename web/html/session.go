@@ -1,6 +1,7 @@
 package html
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -38,8 +39,8 @@ func (h *Handlers) Cookies() *session.Store { return h.cookies }
 
 // PageSession loads the browser session (cookie → server-side row, D19)
 // and sets the principal. Pages ignore bearer tokens (D21): only the cookie
-// counts. A pre-authenticated link's token (D11) is exchanged for a new
-// browser session and the browser is sent to the same page without it.
+// counts. A pre-authenticated link's token (D11) never signs in by itself:
+// it is taken off the URL and the browser is asked to continue (D23).
 func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		// Everything under the portal is personal or part of sign-in:
@@ -48,102 +49,85 @@ func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
 		ws := Workspace(c)
 		st := h.cookies.Read(c.Request())
 		c.Set(keyState, &st)
+		if ws != nil {
+			if err := h.loadSession(c, &st, ws.ID); err != nil {
+				return err
+			}
+		}
 		if m := c.Request().Method; m == http.MethodGet || m == http.MethodHead {
 			// Links are followed with GET; a token on a form post is ignored.
 			q := c.Request().URL.Query()
 			for _, name := range tokenParams {
 				if q.Has(name) {
-					return h.exchangeLinkToken(c, q.Get(name), &st)
+					return h.takeLinkToken(c, q.Get(name), &st)
+				}
+			}
+			if ws != nil && st.Link.Fresh && st.Link.WorkspaceID == ws.ID && !htmx.IsRequest(c) {
+				// The page a link named, just without its token: ask first.
+				st.Link.Fresh = false
+				if err := h.writeState(c, st); err != nil {
+					return err
+				}
+				if c.Path() != "/:slug/portal/continue" {
+					return c.Redirect(http.StatusSeeOther, portalURL(c, "continue"))
 				}
 			}
 		}
-		if ws == nil {
-			return next(c)
-		}
-		// One session per workspace (D25): another workspace's session in
-		// the same cookie is neither used nor touched here.
-		sid := st.Session(ws.ID)
-		if sid == uuid.Nil {
-			return next(c)
-		}
-		bs, err := h.S.Browser.Load(c.Request().Context(), sid, ws.ID)
-		if err != nil {
-			var ae *apperr.Error
-			if errors.As(err, &ae) && ae.Kind == apperr.KindUnauthenticated {
-				// Expired, revoked, or its owner is gone: forget it. The
-				// route guard sends the browser to sign in.
-				st.DropSession(ws.ID)
-				if werr := h.writeState(c, st); werr != nil {
-					return werr
-				}
-				return next(c)
-			}
-			return err
-		}
-		middleware.SetPrincipal(c, bs.Principal)
-		c.Set(keyBrowser, bs)
 		return next(c)
 	}
 }
 
-// exchangeLinkToken turns ?customer_session_token= / ?member_session_token=
-// into a browser session and redirects to the clean URL (D11). The token,
-// and the email that rides along with it, never stay in the address bar.
-func (h *Handlers) exchangeLinkToken(c echo.Context, token string, st *session.State) error {
-	ws := Workspace(c)
-	ctx := c.Request().Context()
-	q := c.Request().URL.Query()
-	email := q.Get("email")
-	for _, name := range tokenParams {
-		q.Del(name)
+// loadSession sets the principal from this workspace's browser session.
+// One session per workspace (D25): another workspace's session in the same
+// cookie is neither used nor touched here.
+func (h *Handlers) loadSession(c echo.Context, st *session.State, ws uuid.UUID) error {
+	sid := st.Session(ws)
+	if sid == uuid.Nil {
+		return nil
 	}
-	q.Del("email")
-	p, err := h.S.Resolver.Resolve(ctx, token)
-	if err != nil || ws == nil || p.WorkspaceID != ws.ID {
+	bs, err := h.S.Browser.Load(c.Request().Context(), sid, ws)
+	if err != nil {
 		var ae *apperr.Error
-		if errors.As(err, &ae) && ae.Kind == apperr.KindUnavailable {
-			return err
+		if errors.As(err, &ae) && ae.Kind == apperr.KindUnauthenticated {
+			// Expired, revoked, or its owner is gone: forget it. The route
+			// guard sends the browser to sign in.
+			st.DropSession(ws)
+			return h.writeState(c, *st)
 		}
-		target := "/" + c.Param("slug") + "/portal/request"
-		if email != "" {
-			target += "?" + url.Values{"email": {email}}.Encode()
-		}
-		return c.Redirect(http.StatusSeeOther, target)
-	}
-	if err := h.startSession(c, st, auth.SubjectOfPrincipal(p)); err != nil {
 		return err
 	}
-	target := c.Request().URL.Path
-	if enc := q.Encode(); enc != "" {
-		target += "?" + enc
-	}
-	return c.Redirect(http.StatusSeeOther, target)
+	middleware.SetPrincipal(c, bs.Principal)
+	c.Set(keyBrowser, bs)
+	return nil
 }
 
-// startSession is the one place a browser sign-in completes, whatever the
-// path (code, link, and later passkeys): it begins a new browser session
-// for subject, revoking the one the browser had in that workspace (a new
-// session at every sign-in, D19; other workspaces are left alone, D25),
-// issues a new CSRF token (D27), and writes the cookie with any pending
-// sign-in request or link cleared. Anything else that must happen at every
-// sign-in (a device cookie, a sign-in event) belongs here.
+// startSession begins a new browser session for subject (code sign-in);
+// see signIn.
 func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.BrowserSubject) error {
+	return h.signIn(c, st, subject.WorkspaceID, func(ctx context.Context) (uuid.UUID, error) {
+		return h.S.Browser.Create(ctx, subject, c.Request().UserAgent())
+	})
+}
+
+// signIn is the one place a browser sign-in completes, whatever the path
+// (code, link, and later passkeys): create makes the new browser session
+// for workspace ws (a new session at every sign-in, D19); then the one the
+// browser had in that workspace is revoked (other workspaces are left
+// alone, D25), a new CSRF token is issued (D27), and the cookie is written
+// with any pending sign-in request or link cleared. Anything else that
+// must happen at every sign-in (a device cookie, a sign-in event) belongs
+// here. When create fails nothing changes.
+func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, create func(context.Context) (uuid.UUID, error)) error {
 	ctx := c.Request().Context()
-	if old := st.Session(subject.WorkspaceID); old != uuid.Nil {
+	id, err := create(ctx)
+	if err != nil {
+		return err
+	}
+	if old := st.Session(ws); old != uuid.Nil {
 		if err := h.S.Browser.Revoke(ctx, old); err != nil {
 			return err
 		}
 	}
-	id, err := h.S.Browser.Create(ctx, subject, c.Request().UserAgent())
-	if err != nil {
-		return err
-	}
-	return h.signedIn(c, st, subject.WorkspaceID, id)
-}
-
-// signedIn records a browser session that was just created for workspace
-// ws in the cookie (see startSession).
-func (h *Handlers) signedIn(c echo.Context, st *session.State, ws, id uuid.UUID) error {
 	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind}
 	next.SetSession(ws, id)
 	*st = next

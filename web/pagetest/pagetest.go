@@ -9,11 +9,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"portal/internal/app"
 	"portal/internal/auth"
+	"portal/internal/db/dbgen"
 	"portal/internal/testkit"
 	"portal/web/html"
 	"portal/web/session"
@@ -110,4 +112,60 @@ func HTMXPost(t testing.TB, c *testkit.Client, svc *app.Services, path string, f
 	t.Helper()
 	tok := CSRF(t, c, svc, path)
 	return c.PostForm(path, form, "HX-Request", "true", "X-CSRF-Token", tok)
+}
+
+// FollowLink opens a pre-authenticated link (page path with
+// ?customer_session_token= or ?member_session_token=) as a browser does
+// (D23): the GET takes the token off the URL, the clean page sends the
+// browser to the continue page, and the POST there signs in. It returns
+// where that POST leads (the page the link named).
+func FollowLink(t testing.TB, c *testkit.Client, svc *app.Services, link string) string {
+	t.Helper()
+	r := c.Get(link)
+	if r.Status != http.StatusSeeOther || strings.Contains(r.Location(), "session_token") {
+		t.Fatalf("pagetest: link → %d %q", r.Status, r.Location())
+	}
+	r = c.Get(r.Location())
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location(), "/portal/continue") {
+		t.Fatalf("pagetest: clean page → %d %q, want the continue page", r.Status, r.Location())
+	}
+	cont := r.Location()
+	if r := c.Get(cont); r.Status != http.StatusOK {
+		t.Fatalf("pagetest: continue page %d", r.Status)
+	}
+	r = PostForm(t, c, svc, cont, nil)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("pagetest: continue → %d", r.Status)
+	}
+	return r.Location()
+}
+
+// SignInByLink signs c in the way a workspace links its customers in: a
+// pre-authenticated link to page for the person API token tok names. A
+// link signs a browser in only once (D23), so each call mints a new token
+// for that person rather than reusing tok. It returns where the link led.
+func SignInByLink(t testing.TB, c *testkit.Client, svc *app.Services, tok, page string) string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := svc.Resolver.Resolve(ctx, tok)
+	if err != nil {
+		t.Fatalf("pagetest: resolve token: %v", err)
+	}
+	q := dbgen.New(svc.Pool)
+	exp := time.Now().Add(auth.SessionTTL)
+	param, fresh := "customer_session_token", auth.NewToken(auth.PrefixCustomerSession)
+	if p.IsMember() {
+		param, fresh = "member_session_token", auth.NewToken(auth.PrefixMemberSession)
+		_, err = q.CreateMemberSession(ctx, dbgen.CreateMemberSessionParams{TokenHash: svc.Hasher.Hash(fresh), ExpiresAt: exp, MemberID: p.MemberID, ReturnUrl: p.ReturnURL})
+	} else {
+		_, err = q.CreateCustomerSession(ctx, dbgen.CreateCustomerSessionParams{TokenHash: svc.Hasher.Hash(fresh), ExpiresAt: exp, CustomerID: p.CustomerID, ReturnUrl: p.ReturnURL})
+	}
+	if err != nil {
+		t.Fatalf("pagetest: link token: %v", err)
+	}
+	sep := "?"
+	if strings.Contains(page, "?") {
+		sep = "&"
+	}
+	return FollowLink(t, c, svc, page+sep+param+"="+url.QueryEscape(fresh))
 }

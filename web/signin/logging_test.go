@@ -174,9 +174,16 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 	linked := newClient()
 	clients = append(clients, linked)
-	if r := linked.Get(u.RequestURI()); r.Status != http.StatusSeeOther || strings.Contains(r.Location(), link.Token) {
+	r = linked.Get(u.RequestURI())
+	if r.Status != http.StatusSeeOther || strings.Contains(r.Location(), link.Token) {
 		t.Fatalf("link: %d → %q", r.Status, r.Location())
 	}
+	// The clean page asks to continue (D23); the POST signs in.
+	if r := linked.Get(r.Location()); r.Status != http.StatusSeeOther || r.Location() != "/acme/portal/continue" {
+		t.Fatalf("clean page: %d → %q", r.Status, r.Location())
+	}
+	linked.Get("/acme/portal/continue").ExpectStatus(t, http.StatusOK)
+	pagetest.PostForm(t, linked, svc, "/acme/portal/continue", nil).ExpectStatus(t, http.StatusSeeOther)
 	linked.Get("/acme/portal/overview").ExpectStatus(t, http.StatusOK)
 	// The same link once the token is unknown: the redirect to sign in.
 	stale := newClient()

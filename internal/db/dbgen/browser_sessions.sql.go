@@ -100,6 +100,34 @@ func (q *Queries) DeleteExpiredBrowserSessions(ctx context.Context) (int64, erro
 	return result.RowsAffected(), nil
 }
 
+const exchangeCustomerLink = `-- name: ExchangeCustomerLink :execrows
+UPDATE customer_sessions SET browser_exchanged_at = now()
+WHERE id = $1 AND browser_exchanged_at IS NULL AND deleted_at IS NULL AND expires_at > now()
+`
+
+// Marks the link used; 0 rows when it already was (or died meanwhile). The
+// row lock makes a concurrent second exchange wait and then find it used.
+func (q *Queries) ExchangeCustomerLink(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, exchangeCustomerLink, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const exchangeMemberLink = `-- name: ExchangeMemberLink :execrows
+UPDATE member_sessions SET browser_exchanged_at = now()
+WHERE id = $1 AND browser_exchanged_at IS NULL AND deleted_at IS NULL AND expires_at > now()
+`
+
+func (q *Queries) ExchangeMemberLink(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, exchangeMemberLink, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const getBrowserSessionPrincipal = `-- name: GetBrowserSessionPrincipal :one
 SELECT s.id, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
        s.customer_id, s.member_id, s.workspace_id,
@@ -176,6 +204,81 @@ func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowser
 		&i.Customer.StripeCustomerID,
 		&i.Customer.DefaultPaymentMethodID,
 		&i.Customer.OauthAccounts,
+	)
+	return i, err
+}
+
+const getCustomerLink = `-- name: GetCustomerLink :one
+SELECT s.id AS session_id, s.return_url, s.browser_exchanged_at,
+       c.id AS customer_id, c.workspace_id, c.email, c.name
+FROM customer_sessions s
+JOIN customers c ON c.id = s.customer_id
+JOIN workspaces w ON w.id = c.workspace_id
+WHERE s.token_hash = $1 AND s.deleted_at IS NULL AND s.expires_at > now()
+  AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+`
+
+type GetCustomerLinkRow struct {
+	SessionID          uuid.UUID
+	ReturnUrl          *string
+	BrowserExchangedAt *time.Time
+	CustomerID         uuid.UUID
+	WorkspaceID        uuid.UUID
+	Email              string
+	Name               *string
+}
+
+// A pre-authenticated link's customer session (D23), live as for the API
+// (D10), with whom it would sign in and whether it already did.
+func (q *Queries) GetCustomerLink(ctx context.Context, tokenHash string) (GetCustomerLinkRow, error) {
+	row := q.db.QueryRow(ctx, getCustomerLink, tokenHash)
+	var i GetCustomerLinkRow
+	err := row.Scan(
+		&i.SessionID,
+		&i.ReturnUrl,
+		&i.BrowserExchangedAt,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.Email,
+		&i.Name,
+	)
+	return i, err
+}
+
+const getMemberLink = `-- name: GetMemberLink :one
+SELECT s.id AS session_id, s.return_url, s.browser_exchanged_at,
+       m.id AS member_id, m.customer_id, m.workspace_id, m.email, m.name
+FROM member_sessions s
+JOIN members m ON m.id = s.member_id
+JOIN customers c ON c.id = m.customer_id
+JOIN workspaces w ON w.id = m.workspace_id
+WHERE s.token_hash = $1 AND s.deleted_at IS NULL AND s.expires_at > now()
+  AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+`
+
+type GetMemberLinkRow struct {
+	SessionID          uuid.UUID
+	ReturnUrl          *string
+	BrowserExchangedAt *time.Time
+	MemberID           uuid.UUID
+	CustomerID         uuid.UUID
+	WorkspaceID        uuid.UUID
+	Email              string
+	Name               *string
+}
+
+func (q *Queries) GetMemberLink(ctx context.Context, tokenHash string) (GetMemberLinkRow, error) {
+	row := q.db.QueryRow(ctx, getMemberLink, tokenHash)
+	var i GetMemberLinkRow
+	err := row.Scan(
+		&i.SessionID,
+		&i.ReturnUrl,
+		&i.BrowserExchangedAt,
+		&i.MemberID,
+		&i.CustomerID,
+		&i.WorkspaceID,
+		&i.Email,
+		&i.Name,
 	)
 	return i, err
 }

@@ -44,14 +44,15 @@ type Customer struct {
 }
 
 type CustomerSession struct {
-	ID         uuid.UUID
-	CreatedAt  time.Time
-	ModifiedAt *time.Time
-	DeletedAt  *time.Time
-	TokenHash  string
-	ExpiresAt  time.Time
-	ReturnUrl  *string
-	CustomerID uuid.UUID
+	ID                 uuid.UUID
+	CreatedAt          time.Time
+	ModifiedAt         *time.Time
+	DeletedAt          *time.Time
+	TokenHash          string
+	ExpiresAt          time.Time
+	ReturnUrl          *string
+	CustomerID         uuid.UUID
+	BrowserExchangedAt *time.Time
 }
 
 type CustomerSessionCode struct {
@@ -154,14 +155,15 @@ type Member struct {
 }
 
 type MemberSession struct {
-	ID         uuid.UUID
-	CreatedAt  time.Time
-	ModifiedAt *time.Time
-	DeletedAt  *time.Time
-	TokenHash  string
-	ExpiresAt  time.Time
-	ReturnUrl  *string
-	MemberID   uuid.UUID
+	ID                 uuid.UUID
+	CreatedAt          time.Time
+	ModifiedAt         *time.Time
+	DeletedAt          *time.Time
+	TokenHash          string
+	ExpiresAt          time.Time
+	ReturnUrl          *string
+	MemberID           uuid.UUID
+	BrowserExchangedAt *time.Time
 }
 
 type OauthState struct {

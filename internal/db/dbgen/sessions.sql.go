@@ -15,7 +15,7 @@ import (
 const createCustomerSession = `-- name: CreateCustomerSession :one
 INSERT INTO customer_sessions (token_hash, expires_at, return_url, customer_id)
 VALUES ($1, $2, $3, $4)
-RETURNING id, created_at, modified_at, deleted_at, token_hash, expires_at, return_url, customer_id
+RETURNING id, created_at, modified_at, deleted_at, token_hash, expires_at, return_url, customer_id, browser_exchanged_at
 `
 
 type CreateCustomerSessionParams struct {
@@ -42,6 +42,7 @@ func (q *Queries) CreateCustomerSession(ctx context.Context, arg CreateCustomerS
 		&i.ExpiresAt,
 		&i.ReturnUrl,
 		&i.CustomerID,
+		&i.BrowserExchangedAt,
 	)
 	return i, err
 }
@@ -49,7 +50,7 @@ func (q *Queries) CreateCustomerSession(ctx context.Context, arg CreateCustomerS
 const createMemberSession = `-- name: CreateMemberSession :one
 INSERT INTO member_sessions (token_hash, expires_at, return_url, member_id)
 VALUES ($1, $2, $3, $4)
-RETURNING id, created_at, modified_at, deleted_at, token_hash, expires_at, return_url, member_id
+RETURNING id, created_at, modified_at, deleted_at, token_hash, expires_at, return_url, member_id, browser_exchanged_at
 `
 
 type CreateMemberSessionParams struct {
@@ -76,6 +77,7 @@ func (q *Queries) CreateMemberSession(ctx context.Context, arg CreateMemberSessi
 		&i.ExpiresAt,
 		&i.ReturnUrl,
 		&i.MemberID,
+		&i.BrowserExchangedAt,
 	)
 	return i, err
 }
