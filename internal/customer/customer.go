@@ -89,6 +89,19 @@ func (p Profile) AccountKeys() []string {
 	return keys
 }
 
+// WorkspaceCustomer is a customer as the workspace API shows it: the profile
+// plus the workspace and the workspace's own id for it.
+type WorkspaceCustomer struct {
+	Profile
+	WorkspaceID uuid.UUID
+	ExternalID  *string
+}
+
+// NewWorkspaceCustomer builds the workspace API's view of a customer row.
+func NewWorkspaceCustomer(c dbgen.Customer) WorkspaceCustomer {
+	return WorkspaceCustomer{Profile: NewProfile(c), WorkspaceID: c.WorkspaceID, ExternalID: c.ExternalID}
+}
+
 // NewProfile builds the profile of a customer row.
 func NewProfile(c dbgen.Customer) Profile {
 	p := Profile{ID: c.ID, CreatedAt: c.CreatedAt, ModifiedAt: c.ModifiedAt, Email: c.Email,

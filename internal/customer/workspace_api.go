@@ -53,7 +53,7 @@ type WorkspacePatchInput struct {
 
 // CreateForWorkspace creates a customer of the workspace; 409 when a live
 // customer already has the email (case-insensitively) or the external id.
-func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (dbgen.Customer, error) {
+func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (WorkspaceCustomer, error) {
 	var errs []apperr.FieldError
 	if in.Email == nil {
 		errs = append(errs, apperr.Required(nil, "body", "email"))
@@ -81,30 +81,30 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 		p.BillingAddress = raw
 	}
 	if len(errs) > 0 {
-		return dbgen.Customer{}, apperr.Invalid(errs...)
+		return WorkspaceCustomer{}, apperr.Invalid(errs...)
 	}
 	c, err := dbgen.New(s.pool).WorkspaceAPICreateCustomer(ctx, p)
 	if err != nil {
-		return dbgen.Customer{}, waWriteErr("customer.create", err)
+		return WorkspaceCustomer{}, waWriteErr("customer.create", err)
 	}
-	return c, nil
+	return NewWorkspaceCustomer(c), nil
 }
 
 // GetForWorkspace returns a live customer of the workspace, else 404.
-func (s *Service) GetForWorkspace(ctx context.Context, workspaceID, id uuid.UUID) (dbgen.Customer, error) {
+func (s *Service) GetForWorkspace(ctx context.Context, workspaceID, id uuid.UUID) (WorkspaceCustomer, error) {
 	c, err := dbgen.New(s.pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: id, WorkspaceID: workspaceID})
 	if err != nil {
 		if db.IsNotFound(err) {
-			return dbgen.Customer{}, apperr.NotFound("Customer not found")
+			return WorkspaceCustomer{}, apperr.NotFound("Customer not found")
 		}
-		return dbgen.Customer{}, waDBErr("customer.get", err)
+		return WorkspaceCustomer{}, waDBErr("customer.get", err)
 	}
-	return c, nil
+	return NewWorkspaceCustomer(c), nil
 }
 
 // UpdateForWorkspace applies a merge-patch to a customer of the workspace.
 // email cannot be null; the other fields are cleared by null.
-func (s *Service) UpdateForWorkspace(ctx context.Context, workspaceID, id uuid.UUID, in WorkspacePatchInput) (dbgen.Customer, error) {
+func (s *Service) UpdateForWorkspace(ctx context.Context, workspaceID, id uuid.UUID, in WorkspacePatchInput) (WorkspaceCustomer, error) {
 	var errs []apperr.FieldError
 	p := dbgen.WorkspaceAPIUpdateCustomerParams{ID: id, WorkspaceID: workspaceID}
 	if in.SetEmail {
@@ -147,16 +147,16 @@ func (s *Service) UpdateForWorkspace(ctx context.Context, workspaceID, id uuid.U
 		}
 	}
 	if len(errs) > 0 {
-		return dbgen.Customer{}, apperr.Invalid(errs...)
+		return WorkspaceCustomer{}, apperr.Invalid(errs...)
 	}
 	c, err := dbgen.New(s.pool).WorkspaceAPIUpdateCustomer(ctx, p)
 	if err != nil {
 		if db.IsNotFound(err) {
-			return dbgen.Customer{}, apperr.NotFound("Customer not found")
+			return WorkspaceCustomer{}, apperr.NotFound("Customer not found")
 		}
-		return dbgen.Customer{}, waWriteErr("customer.update", err)
+		return WorkspaceCustomer{}, waWriteErr("customer.update", err)
 	}
-	return c, nil
+	return NewWorkspaceCustomer(c), nil
 }
 
 // waWriteErr maps the unique indexes to 409s.

@@ -4,6 +4,7 @@ package member
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -16,6 +17,35 @@ import (
 	"portal/internal/member/roster"
 	"portal/internal/validate"
 )
+
+// Member is a team member as the services give it out: no linked-account
+// tokens, no deletion marker (removed members are never returned).
+type Member struct {
+	ID          uuid.UUID
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	CreatedAt   time.Time
+	ModifiedAt  *time.Time
+	Email       string
+	Name        *string
+	ExternalID  *string
+	Role        string
+}
+
+// NewMember is the Member of a row (for services that read members in
+// their own transactions).
+func NewMember(m dbgen.Member) Member {
+	return Member{ID: m.ID, CustomerID: m.CustomerID, WorkspaceID: m.WorkspaceID, CreatedAt: m.CreatedAt,
+		ModifiedAt: m.ModifiedAt, Email: m.Email, Name: m.Name, ExternalID: m.ExternalID, Role: m.Role}
+}
+
+func newMembers(rows []dbgen.Member) []Member {
+	out := make([]Member, len(rows))
+	for i, m := range rows {
+		out[i] = NewMember(m)
+	}
+	return out
+}
 
 // Service is the member domain.
 type Service struct {
@@ -113,7 +143,7 @@ func (t *team) find(id uuid.UUID) (dbgen.Member, error) {
 }
 
 // List is GET /members: every live member of the caller's team.
-func (s *Service) List(ctx context.Context, p *auth.Principal) ([]dbgen.Member, error) {
+func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Member, error) {
 	if err := auth.RequireTeamAdmin(p); err != nil {
 		return nil, err
 	}
@@ -129,7 +159,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]dbgen.Member, 
 	if err != nil {
 		return nil, dbErr("member.list", err)
 	}
-	return out, nil
+	return newMembers(out), nil
 }
 
 // CreateInput is POST /members. Role nil means the default, member.
@@ -171,13 +201,14 @@ func (in *CreateInput) validate() (string, *string, string, error) {
 // Create is POST /members (§3.12, D2, D3). created is false when a live
 // member with exactly this email already existed and is returned unchanged
 // (still 201, as the seed says).
-func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput) (m dbgen.Member, created bool, err error) {
+func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput) (_ Member, created bool, err error) {
+	var m dbgen.Member
 	if err := auth.RequireTeamAdmin(p); err != nil {
-		return dbgen.Member{}, false, err
+		return Member{}, false, err
 	}
 	email, name, role, err := in.validate()
 	if err != nil {
-		return dbgen.Member{}, false, err
+		return Member{}, false, err
 	}
 	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
 		t, err := s.lockTeam(ctx, q, p)
@@ -200,9 +231,9 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 		return nil
 	})
 	if err != nil {
-		return dbgen.Member{}, false, err
+		return Member{}, false, err
 	}
-	return m, created, nil
+	return NewMember(m), created, nil
 }
 
 // UpdateInput is PATCH /members/{id}; Role nil means "no change" (G12).
@@ -211,12 +242,12 @@ type UpdateInput struct {
 }
 
 // Update is PATCH /members/{id} (§3.13 in its order, D2).
-func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, in UpdateInput) (dbgen.Member, error) {
+func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, in UpdateInput) (Member, error) {
 	if err := auth.RequireTeamAdmin(p); err != nil {
-		return dbgen.Member{}, err
+		return Member{}, err
 	}
 	if in.Role != nil && !ValidRole(*in.Role) {
-		return dbgen.Member{}, apperr.Invalid(roleEnumError(*in.Role))
+		return Member{}, apperr.Invalid(roleEnumError(*in.Role))
 	}
 	var out dbgen.Member
 	err := db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
@@ -265,9 +296,9 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, id uuid.UUID, i
 		return nil
 	})
 	if err != nil {
-		return dbgen.Member{}, err
+		return Member{}, err
 	}
-	return out, nil
+	return NewMember(out), nil
 }
 
 // Delete is DELETE /members/{id} (§3.14, D2): a soft delete that ends the

@@ -32,7 +32,7 @@ type WorkspaceCreateInput struct {
 // member with the same email (case-insensitively) is 409; a removed member
 // with exactly this email is reactivated with the requested name and role
 // (D3); a second owner is 409, held by the one-owner index under races.
-func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (dbgen.Member, error) {
+func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID, in WorkspaceCreateInput) (Member, error) {
 	var errs []apperr.FieldError
 	var email string
 	if in.Email == nil {
@@ -52,7 +52,7 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 		}
 	}
 	if len(errs) > 0 {
-		return dbgen.Member{}, apperr.Invalid(errs...)
+		return Member{}, apperr.Invalid(errs...)
 	}
 
 	var out dbgen.Member
@@ -87,9 +87,9 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 		return nil
 	})
 	if err != nil {
-		return dbgen.Member{}, err
+		return Member{}, err
 	}
-	return out, nil
+	return NewMember(out), nil
 }
 
 func errMemberExists() error {

@@ -118,22 +118,22 @@ func (s *Service) IssueToken(ctx context.Context, slug string) (Issued, error) {
 // Authenticate resolves a workspace access token (rapidly_wat_) to its live
 // workspace. Anything else — another kind of token, a revoked token, a
 // blocked or deleted workspace — is 401 invalid_token.
-func (s *Service) Authenticate(ctx context.Context, token string) (dbgen.Workspace, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (Workspace, error) {
 	if !strings.HasPrefix(token, auth.PrefixWorkspaceToken) {
-		return dbgen.Workspace{}, apperr.InvalidToken()
+		return Workspace{}, apperr.InvalidToken()
 	}
 	q := dbgen.New(s.pool)
 	hash := s.hasher.Hash(token)
 	ws, err := q.GetWorkspaceByAccessToken(ctx, hash)
 	if err != nil {
 		if db.IsNotFound(err) {
-			return dbgen.Workspace{}, apperr.InvalidToken()
+			return Workspace{}, apperr.InvalidToken()
 		}
-		return dbgen.Workspace{}, dbErr("workspace.authenticate", err)
+		return Workspace{}, dbErr("workspace.authenticate", err)
 	}
 	// Bookkeeping only: a failure here must not refuse a valid token.
 	_ = q.TouchWorkspaceAccessToken(ctx, hash)
-	return ws, nil
+	return newWorkspace(ws), nil
 }
 
 // checkURL returns why raw is not an absolute http(s) URL within the limit,

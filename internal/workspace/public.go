@@ -16,7 +16,7 @@ import (
 
 // Public is GET /workspaces/{slug}: a live workspace and its public catalog.
 type Public struct {
-	Workspace dbgen.Workspace
+	Workspace Workspace
 	Shares    []Share
 }
 
@@ -57,7 +57,7 @@ func (s *Service) Public(ctx context.Context, slug string) (Public, error) {
 	if err != nil {
 		return Public{}, dbErr("workspace.public", err)
 	}
-	out := Public{Workspace: ws, Shares: make([]Share, 0, len(shares))}
+	out := Public{Workspace: newWorkspace(ws), Shares: make([]Share, 0, len(shares))}
 	if len(shares) == 0 {
 		return out, nil
 	}

@@ -11,8 +11,10 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
+	"portal/internal/customer"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/member"
 	"portal/internal/member/roster"
 	"portal/internal/validate"
 )
@@ -46,9 +48,9 @@ type Session struct {
 	ReturnURL  *string
 	// PortalURL is the pre-authenticated portal link.
 	PortalURL string
-	Customer  dbgen.Customer
+	Customer  customer.WorkspaceCustomer
 	// Member is set when the session is a member session.
-	Member *dbgen.Member
+	Member *member.Member
 }
 
 // CreateCustomerSession mints a portal session for a customer of the
@@ -72,7 +74,7 @@ func (s *Service) CreateCustomerSession(ctx context.Context, workspaceID uuid.UU
 		if err != nil {
 			return err
 		}
-		out.Customer = c
+		out.Customer = customer.NewWorkspaceCustomer(c)
 		expires := time.Now().Add(SessionTTL)
 		if !ws.MemberModelEnabled {
 			out.Token = auth.NewToken(auth.PrefixCustomerSession)
@@ -87,7 +89,8 @@ func (s *Service) CreateCustomerSession(ctx context.Context, workspaceID uuid.UU
 			if err != nil {
 				return err
 			}
-			out.Member = &m
+			mm := member.NewMember(m)
+			out.Member = &mm
 			out.Token = auth.NewToken(auth.PrefixMemberSession)
 			row, err := q.CreateMemberSession(ctx, dbgen.CreateMemberSessionParams{
 				TokenHash: s.hasher.Hash(out.Token), ExpiresAt: expires, ReturnUrl: in.ReturnURL, MemberID: m.ID})
@@ -134,7 +137,8 @@ func (s *Service) CreateMemberSession(ctx context.Context, workspaceID uuid.UUID
 			}
 			return dbErr("workspace.member_session", err)
 		}
-		out.Customer, out.Member = c, &m
+		mm := member.NewMember(m)
+		out.Customer, out.Member = customer.NewWorkspaceCustomer(c), &mm
 		out.Token = auth.NewToken(auth.PrefixMemberSession)
 		row, err := q.CreateMemberSession(ctx, dbgen.CreateMemberSessionParams{
 			TokenHash: s.hasher.Hash(out.Token), ExpiresAt: time.Now().Add(SessionTTL), ReturnUrl: in.ReturnURL, MemberID: m.ID})

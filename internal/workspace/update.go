@@ -41,7 +41,7 @@ var accentPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
 // Update changes the token's own workspace. name and the booleans cannot be
 // null; email, website, avatar_url and accent_color are cleared by null.
-func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateInput) (dbgen.Workspace, error) {
+func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateInput) (Workspace, error) {
 	var errs []apperr.FieldError
 	notNull := func(field string, typ, what string) {
 		errs = append(errs, apperr.OfType(typ, "Input should be a valid "+what, nil, "body", field))
@@ -125,16 +125,16 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 		}
 	}
 	if len(errs) > 0 {
-		return dbgen.Workspace{}, apperr.Invalid(errs...)
+		return Workspace{}, apperr.Invalid(errs...)
 	}
 	ws, err := dbgen.New(s.pool).UpdateWorkspace(ctx, p)
 	if err != nil {
 		if db.IsNotFound(err) {
-			return dbgen.Workspace{}, apperr.NotFound("")
+			return Workspace{}, apperr.NotFound("")
 		}
-		return dbgen.Workspace{}, dbErr("workspace.update", err)
+		return Workspace{}, dbErr("workspace.update", err)
 	}
-	return ws, nil
+	return newWorkspace(ws), nil
 }
 
 // portalSettings validates customer_portal_settings against the contract's

@@ -5,6 +5,10 @@ package workspace
 
 import (
 	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -13,6 +17,35 @@ import (
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
 )
+
+// Workspace is a live workspace as the services give it out.
+type Workspace struct {
+	ID                      uuid.UUID
+	CreatedAt               time.Time
+	ModifiedAt              *time.Time
+	Name                    string
+	Slug                    string
+	Email                   *string
+	Website                 *string
+	AvatarUrl               *string
+	AccentColor             *string
+	Socials                 json.RawMessage
+	Status                  string
+	DetailsSubmittedAt      *time.Time
+	MemberModelEnabled      bool
+	SeatBasedPricingEnabled bool
+	CustomerPortalSettings  json.RawMessage
+	NotificationSettings    json.RawMessage
+	CustomerEmailSettings   json.RawMessage
+}
+
+func newWorkspace(w dbgen.Workspace) Workspace {
+	return Workspace{ID: w.ID, CreatedAt: w.CreatedAt, ModifiedAt: w.ModifiedAt, Name: w.Name, Slug: w.Slug,
+		Email: w.Email, Website: w.Website, AvatarUrl: w.AvatarUrl, AccentColor: w.AccentColor, Socials: w.Socials,
+		Status: w.Status, DetailsSubmittedAt: w.DetailsSubmittedAt, MemberModelEnabled: w.MemberModelEnabled,
+		SeatBasedPricingEnabled: w.SeatBasedPricingEnabled, CustomerPortalSettings: w.CustomerPortalSettings,
+		NotificationSettings: w.NotificationSettings, CustomerEmailSettings: w.CustomerEmailSettings}
+}
 
 // Service is the workspace domain.
 type Service struct {
@@ -40,13 +73,13 @@ func dbErr(op string, err error) error {
 // BySlug returns the live (not deleted, not blocked) workspace with this
 // slug, case-insensitively: the pages' tenant. Unknown is 404; a database
 // outage is 503, never a misleading 404.
-func (s *Service) BySlug(ctx context.Context, slug string) (dbgen.Workspace, error) {
+func (s *Service) BySlug(ctx context.Context, slug string) (Workspace, error) {
 	ws, err := dbgen.New(s.pool).GetWorkspaceBySlug(ctx, slug)
 	if err != nil {
 		if db.IsNotFound(err) {
-			return dbgen.Workspace{}, apperr.NotFound("")
+			return Workspace{}, apperr.NotFound("")
 		}
-		return dbgen.Workspace{}, dbErr("workspace.by_slug", err)
+		return Workspace{}, dbErr("workspace.by_slug", err)
 	}
-	return ws, nil
+	return newWorkspace(ws), nil
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/apperr"
-	"portal/internal/db/dbgen"
 	"portal/internal/member"
 	"portal/web/middleware"
 )
@@ -23,7 +22,7 @@ type MemberJSON struct {
 }
 
 // NewMember serializes a member.
-func NewMember(m dbgen.Member) MemberJSON {
+func NewMember(m member.Member) MemberJSON {
 	return MemberJSON{ID: m.ID, CreatedAt: Time(m.CreatedAt), ModifiedAt: TimePtr(m.ModifiedAt), Email: m.Email, Name: m.Name, Role: m.Role}
 }
 

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -9,7 +8,6 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/customer"
-	"portal/internal/db/dbgen"
 	"portal/internal/member"
 )
 
@@ -18,60 +16,17 @@ import (
 // with the token's workspace, and encode.
 
 // WorkspaceCustomerJSON is a customer as the workspace API shows it: the
-// contract's CustomerPortalCustomer fields plus workspace_id and external_id.
+// contract's CustomerPortalCustomer fields (the same serializer as the
+// portal's own GET /customers/me) plus workspace_id and external_id.
 type WorkspaceCustomerJSON struct {
-	ID             uuid.UUID                 `json:"id"`
-	CreatedAt      Time                      `json:"created_at"`
-	ModifiedAt     *Time                     `json:"modified_at"`
-	Email          string                    `json:"email"`
-	EmailVerified  bool                      `json:"email_verified"`
-	Name           *string                   `json:"name"`
-	BillingName    *string                   `json:"billing_name"`
-	BillingAddress *waAddressJSON            `json:"billing_address"`
-	OAuthAccounts  map[string]waOAuthAccount `json:"oauth_accounts"`
-	Type           *string                   `json:"type"`
-	WorkspaceID    uuid.UUID                 `json:"workspace_id"`
-	ExternalID     *string                   `json:"external_id"`
-}
-
-type waAddressJSON struct {
-	Line1      *string `json:"line1"`
-	Line2      *string `json:"line2"`
-	PostalCode *string `json:"postal_code"`
-	City       *string `json:"city"`
-	State      *string `json:"state"`
-	Country    string  `json:"country"`
-}
-
-// waOAuthAccount is all of a linked account the API may show (§1.10): never
-// its tokens.
-type waOAuthAccount struct {
-	AccountID       string  `json:"account_id"`
-	AccountUsername *string `json:"account_username"`
+	CustomerJSON
+	WorkspaceID uuid.UUID `json:"workspace_id"`
+	ExternalID  *string   `json:"external_id"`
 }
 
 // NewWorkspaceCustomer serializes a customer for the workspace API.
-func NewWorkspaceCustomer(c dbgen.Customer) WorkspaceCustomerJSON {
-	out := WorkspaceCustomerJSON{ID: c.ID, CreatedAt: Time(c.CreatedAt), ModifiedAt: TimePtr(c.ModifiedAt), Email: c.Email,
-		EmailVerified: c.EmailVerified, Name: c.Name, BillingName: c.BillingName, Type: c.Type,
-		WorkspaceID: c.WorkspaceID, ExternalID: c.ExternalID, OAuthAccounts: map[string]waOAuthAccount{}}
-	// billing_name reads back as name when unset (§1.2).
-	if out.BillingName == nil || *out.BillingName == "" {
-		out.BillingName = c.Name
-	}
-	if len(c.BillingAddress) > 0 && string(c.BillingAddress) != "null" {
-		var a waAddressJSON
-		if json.Unmarshal(c.BillingAddress, &a) == nil && a.Country != "" {
-			out.BillingAddress = &a
-		}
-	}
-	var accounts map[string]waOAuthAccount
-	if json.Unmarshal(c.OauthAccounts, &accounts) == nil {
-		for k, v := range accounts {
-			out.OAuthAccounts[k] = v
-		}
-	}
-	return out
+func NewWorkspaceCustomer(c customer.WorkspaceCustomer) WorkspaceCustomerJSON {
+	return WorkspaceCustomerJSON{CustomerJSON: NewCustomer(c.Profile), WorkspaceID: c.WorkspaceID, ExternalID: c.ExternalID}
 }
 
 // WorkspaceMemberJSON is a member as the workspace API shows it: the
@@ -90,7 +45,7 @@ type WorkspaceMemberJSON struct {
 }
 
 // NewWorkspaceMember serializes a member for the workspace API.
-func NewWorkspaceMember(m dbgen.Member) WorkspaceMemberJSON {
+func NewWorkspaceMember(m member.Member) WorkspaceMemberJSON {
 	return WorkspaceMemberJSON{ID: m.ID, CreatedAt: Time(m.CreatedAt), ModifiedAt: TimePtr(m.ModifiedAt), Email: m.Email,
 		Name: m.Name, Role: m.Role, CustomerID: m.CustomerID, WorkspaceID: m.WorkspaceID, ExternalID: m.ExternalID}
 }

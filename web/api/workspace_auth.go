@@ -6,7 +6,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
-	"portal/internal/db/dbgen"
+	"portal/internal/workspace"
 )
 
 // Context keys of the workspace API. keyTokenWorkspaceID is also what the
@@ -39,8 +39,8 @@ func (h *Handlers) RequireWorkspaceToken(next echo.HandlerFunc) echo.HandlerFunc
 
 // TokenWorkspace is the workspace of the request's access token (nil outside
 // the workspace API).
-func TokenWorkspace(c echo.Context) *dbgen.Workspace {
-	ws, _ := c.Get(keyTokenWorkspace).(*dbgen.Workspace)
+func TokenWorkspace(c echo.Context) *workspace.Workspace {
+	ws, _ := c.Get(keyTokenWorkspace).(*workspace.Workspace)
 	return ws
 }
 

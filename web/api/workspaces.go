@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"portal/internal/db/dbgen"
 	"portal/internal/workspace"
 )
 
@@ -58,7 +57,7 @@ type workspaceFeatureFlags struct {
 }
 
 // NewCustomerWorkspace serializes a workspace as the public endpoint does.
-func NewCustomerWorkspace(ws dbgen.Workspace) CustomerWorkspace {
+func NewCustomerWorkspace(ws workspace.Workspace) CustomerWorkspace {
 	out := CustomerWorkspace{
 		ID: ws.ID, CreatedAt: Time(ws.CreatedAt), ModifiedAt: TimePtr(ws.ModifiedAt), Name: ws.Name, Slug: ws.Slug,
 		AvatarURL: ws.AvatarUrl, Email: ws.Email, Website: ws.Website,

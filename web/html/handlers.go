@@ -11,7 +11,7 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/apperr"
-	"portal/internal/db/dbgen"
+	"portal/internal/workspace"
 	"portal/views/layout"
 	"portal/web/htmx"
 	"portal/web/middleware"
@@ -91,8 +91,8 @@ func (h *Handlers) LoadWorkspace(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // Workspace returns the workspace of this page.
-func Workspace(c echo.Context) *dbgen.Workspace {
-	w, _ := c.Get(keyWorkspace).(*dbgen.Workspace)
+func Workspace(c echo.Context) *workspace.Workspace {
+	w, _ := c.Get(keyWorkspace).(*workspace.Workspace)
 	return w
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
-	"portal/internal/db/dbgen"
 	"portal/internal/member"
 	memberview "portal/views/member"
 	"portal/web/htmx"
@@ -54,7 +53,7 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 		// The page lists the owner first, then billing managers, then
 		// members, each by name: a stable order people can scan (the
 		// API keeps the contract's creation order).
-		slices.SortStableFunc(ms, func(a, b dbgen.Member) int {
+		slices.SortStableFunc(ms, func(a, b member.Member) int {
 			if c := cmp.Compare(roleRank(a.Role), roleRank(b.Role)); c != 0 {
 				return c
 			}
@@ -105,14 +104,14 @@ func roleRank(role string) int {
 	return 2
 }
 
-func memberLabel(m dbgen.Member) string {
+func memberLabel(m member.Member) string {
 	if m.Name != nil && *m.Name != "" {
 		return *m.Name
 	}
 	return m.Email
 }
 
-func (h *Handlers) teamRow(c echo.Context, p *auth.Principal, m dbgen.Member) memberview.Row {
+func (h *Handlers) teamRow(c echo.Context, p *auth.Principal, m member.Member) memberview.Row {
 	id := m.ID.String()
 	return memberview.Row{ID: id, Name: strOr(m.Name), Email: m.Email, Role: m.Role, IsSelf: p != nil && p.MemberID == m.ID,
 		RoleAction: teamPath(c, "/members/"+id+"/role"), RemoveAction: teamPath(c, "/members/"+id+"/remove"),
