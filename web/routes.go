@@ -6,10 +6,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"portal/internal/apperr"
 	"portal/static"
 	"portal/web/api"
 	"portal/web/html"
 	"portal/web/middleware"
+	"portal/web/paths"
 )
 
 // routes is the one route table for every surface.
@@ -87,7 +89,61 @@ func (s *Server) routes() {
 	}
 
 	// Pages.
-	h.Routes(e)
+	s.pageRoutes(h)
+}
+
+// pageRoutes registers every page, each under its name in web/paths (the
+// links the handlers and views build come from there too).
+func (s *Server) pageRoutes(h *html.Handlers) {
+	e := s.E
+	e.GET("/", func(c echo.Context) error { return apperr.NotFound("") })
+	// The session is loaded before the CSRF check so a refused form still
+	// gets the page shell of whoever is signed in.
+	mw := append([]echo.MiddlewareFunc{h.LoadWorkspace, h.PageSession}, html.CSRF(s.svc.Config.Secure())...)
+	g := e.Group(paths.Prefix, mw...)
+	signedIn, billing := h.RequireSignedIn, middleware.RequireBilling
+	g.GET("", h.Entry).Name = paths.Entry
+	g.GET("/", h.Entry)
+	// --- sign-in (issue 3), links (D23)
+	g.GET("/request", h.RequestPage).Name = paths.Request
+	g.POST("/request", h.RequestSubmit).Name = paths.RequestSubmit
+	g.GET("/authenticate", h.AuthenticatePage).Name = paths.Authenticate
+	g.POST("/authenticate", h.AuthenticateSubmit).Name = paths.AuthSubmit
+	g.POST("/authenticate/resend", h.ResendCode).Name = paths.Resend
+	g.POST("/sign-out", h.SignOut).Name = paths.SignOut
+	g.GET("/continue", h.ContinuePage).Name = paths.Continue
+	g.POST("/continue", h.ContinueSubmit).Name = paths.ContinueSubmit
+	// --- file sharing (issue 5)
+	g.GET("/overview", h.Overview, signedIn).Name = paths.Overview
+	g.GET("/sessions/:id", h.SessionDetail, signedIn).Name = paths.Session
+	g.GET("/sessions/:id/activity", h.SessionActivity, signedIn).Name = paths.SessionActivity
+	g.GET("/sessions/:id/export.csv", h.SessionCSV, signedIn).Name = paths.SessionCSV
+	// --- profile, linked accounts (issues 4, 7)
+	g.GET("/settings", h.Settings, signedIn, h.AllowProviderFormAction).Name = paths.Settings
+	g.POST("/settings", h.SettingsSave, signedIn, h.AllowProviderFormAction).Name = paths.SettingsSave
+	g.POST("/settings/oauth/:platform/connect", h.OAuthConnect, signedIn).Name = paths.OAuthConnect
+	g.POST("/settings/oauth/disconnect", h.OAuthDisconnect, signedIn).Name = paths.OAuthDisconnect
+	// --- cards (issue 6)
+	g.GET("/billing", h.Billing, signedIn).Name = paths.Billing
+	g.POST("/billing/cards", h.BillingAddCard, signedIn, billing).Name = paths.BillingAddCard
+	g.POST("/billing/confirm", h.BillingConfirm, signedIn, billing).Name = paths.BillingConfirm
+	g.GET("/billing/return", h.BillingReturn, signedIn, billing).Name = paths.BillingReturn
+	g.POST("/billing/cards/:id/default", h.BillingMakeDefault, signedIn, billing).Name = paths.BillingDefault
+	g.POST("/billing/cards/:id/delete", h.BillingDeleteCard, signedIn, billing).Name = paths.BillingDelete
+	if s.svc.Sandbox != nil {
+		// The card sandbox's 3-D Secure page (development and demos only).
+		e.GET("/sandbox/3ds/:id", h.SandboxChallenge).Name = paths.SandboxThreeDS
+		e.POST("/sandbox/3ds/:id", h.SandboxChallengeAnswer)
+	}
+	// --- team (issue 4)
+	g.GET("/team", h.Team, signedIn).Name = paths.Team
+	g.POST("/team/members", h.TeamAdd, signedIn).Name = paths.TeamAdd
+	g.POST("/team/members/:id/role", h.TeamRole, signedIn).Name = paths.TeamRole
+	g.POST("/team/members/:id/remove", h.TeamRemove, signedIn).Name = paths.TeamRemove
+	// Development only: every message the portal sent.
+	if s.svc.Config.Dev() && s.svc.Mail != nil {
+		e.GET("/_dev/mail", h.DevMail, html.CSRF(s.svc.Config.Secure())...).Name = paths.DevMail
+	}
 }
 
 // noStore keeps API answers (tokens, personal data) out of caches.

@@ -1,6 +1,8 @@
 // Package layout holds the page shell every portal page renders in.
 package layout
 
+import "portal/web/paths"
+
 // Workspace is the branding a page shows.
 type Workspace struct {
 	Name    string
@@ -58,8 +60,5 @@ func (m Meta) PortalURL(page string) string {
 	if m.Workspace == nil {
 		return "/"
 	}
-	if page == "" {
-		return "/" + m.Workspace.Slug + "/portal"
-	}
-	return "/" + m.Workspace.Slug + "/portal/" + page
+	return paths.Page(m.Workspace.Slug, page)
 }

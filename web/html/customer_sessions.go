@@ -19,15 +19,12 @@ import (
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
+	"portal/web/paths"
 	"portal/web/session"
 )
 
 // ResendCooldown is how long the code page waits before offering a resend.
 const ResendCooldown = 30 * time.Second
-
-func portalURL(c echo.Context, page string) string {
-	return "/" + Workspace(c).Slug + "/portal/" + page
-}
 
 // renderCard answers a sign-in form: the card alone for htmx, else the page.
 func renderCard(c echo.Context, status int, card, page templ.Component) error {
@@ -40,7 +37,7 @@ func renderCard(c echo.Context, status int, card, page templ.Component) error {
 // RequestPage is GET /{slug}/portal/request: the email form.
 func (h *Handlers) RequestPage(c echo.Context) error {
 	if middleware.Principal(c) != nil {
-		return c.Redirect(http.StatusSeeOther, portalURL(c, "overview"))
+		return c.Redirect(http.StatusSeeOther, paths.Page(Workspace(c).Slug, "overview"))
 	}
 	email := c.QueryParam("email")
 	if len(email) > validate.MaxEmail {
@@ -51,7 +48,7 @@ func (h *Handlers) RequestPage(c echo.Context) error {
 
 func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestProps) error {
 	m := h.Meta(c, "Sign in", "")
-	p.Action = portalURL(c, "request")
+	p.Action = paths.Page(Workspace(c).Slug, "request")
 	p.BackURL = p.Action
 	if p.Email != "" {
 		p.BackURL += "?" + url.Values{"email": {p.Email}}.Encode()
@@ -86,7 +83,7 @@ func (h *Handlers) RequestSubmit(c echo.Context) error {
 	if err := h.writeState(c, st); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, portalURL(c, "authenticate"))
+	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "authenticate"))
 }
 
 // requestError shows what went wrong on the form itself.
@@ -195,8 +192,8 @@ func (h *Handlers) pending(c echo.Context) (*auth.PendingRequest, error) {
 
 func (h *Handlers) authProps(c echo.Context) signin.AuthenticateProps {
 	st := h.state(c)
-	p := signin.AuthenticateProps{Action: portalURL(c, "authenticate"), ResendAction: portalURL(c, "authenticate/resend"),
-		RequestURL: portalURL(c, "request"), SentTo: MaskEmail(st.Email)}
+	p := signin.AuthenticateProps{Action: paths.Page(Workspace(c).Slug, "authenticate"), ResendAction: paths.Page(Workspace(c).Slug, "authenticate/resend"),
+		RequestURL: paths.Page(Workspace(c).Slug, "request"), SentTo: MaskEmail(st.Email)}
 	if st.Email != "" {
 		p.RequestURL += "?" + url.Values{"email": {st.Email}}.Encode()
 	}
@@ -215,7 +212,7 @@ func (h *Handlers) renderAuth(c echo.Context, status int, p signin.AuthenticateP
 // the request kept in the cookie; without one, back to the email form.
 func (h *Handlers) AuthenticatePage(c echo.Context) error {
 	if middleware.Principal(c) != nil {
-		return c.Redirect(http.StatusSeeOther, portalURL(c, "overview"))
+		return c.Redirect(http.StatusSeeOther, paths.Page(Workspace(c).Slug, "overview"))
 	}
 	pr, err := h.pending(c)
 	if err != nil {
@@ -237,7 +234,7 @@ func (h *Handlers) AuthenticatePage(c echo.Context) error {
 func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 	st := h.state(c)
 	if st.RequestID == uuid.Nil {
-		return htmx.Redirect(c, portalURL(c, "request"))
+		return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "request"))
 	}
 	reqID := st.RequestID
 	id, err := h.S.SignIn.Authenticate(c.Request().Context(), auth.AuthenticateInput{Code: c.FormValue("code"),
@@ -270,7 +267,7 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 	if err := h.startSession(c, st, auth.SubjectOf(id)); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, portalURL(c, "overview"))
+	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "overview"))
 }
 
 // ResendCode is POST /{slug}/portal/authenticate/resend: another code for
@@ -311,7 +308,7 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 	if err := h.writeState(c, st); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, portalURL(c, "authenticate"))
+	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "authenticate"))
 }
 
 // SignOut is POST /{slug}/portal/sign-out: revokes the browser session
@@ -333,7 +330,7 @@ func (h *Handlers) SignOut(c echo.Context) error {
 	if err := h.writeState(c, *st); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, portalURL(c, "request"))
+	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "request"))
 }
 
 // MaskEmail shows where a code went without spelling the address out:

@@ -13,6 +13,7 @@ import (
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
+	"portal/web/paths"
 )
 
 // The settings page: profile and billing details (§3.1–3.2, docs/design.md "Pages")
@@ -72,7 +73,7 @@ func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form cus
 	tok, field := csrfToken(c)
 	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
 		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: countriesFor(form.Country),
-		Action: settingsPath(c), CSRFField: field, CSRFToken: tok, Form: form}
+		Action: paths.SettingsPage(Workspace(c).Slug), CSRFField: field, CSRFToken: tok, Form: form}
 	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
 		props.PersonName, props.PersonEmail = bs.Name, bs.Email
 	}
@@ -166,7 +167,7 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 	if err := h.setFlash(c, "success", msgBillingSaved); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, settingsPath(c))
+	return c.Redirect(http.StatusSeeOther, paths.SettingsPage(Workspace(c).Slug))
 }
 
 // settingsMessage words a field error for people, by its code.

@@ -8,17 +8,9 @@ import (
 	"portal/views/devmail"
 )
 
-// devRoutes registers development-only pages: /_dev/mail lists every
-// message the portal sent, newest first, with its code (docs/design.md "Interface").
+// DevMail (GET /_dev/mail, development only) lists every message the
+// portal sent, newest first, with its code (docs/design.md "Interface").
 // Outside development the route does not exist.
-func (h *Handlers) devRoutes(e *echo.Echo) {
-	if !h.S.Config.Dev() || h.S.Mail == nil {
-		return
-	}
-	e.GET("/_dev/mail", h.DevMail, csrfMiddleware(h.S.Config.Secure())...)
-}
-
-// DevMail renders the development mail page.
 func (h *Handlers) DevMail(c echo.Context) error {
 	msgs := h.S.Mail.Outbox().Recent()
 	out := make([]devmail.Mail, 0, len(msgs))

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	fsview "portal/views/fileshare"
 	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/paths"
 )
 
 // Overview is /{slug}/portal/overview: the customer's file-share sessions
@@ -66,26 +66,6 @@ var overviewColumns = []sortColumn{
 	{key: "created", label: "Shared", sortKey: "created_at", firstDesc: true},
 }
 
-// overviewURL builds an overview link; defaults are left out so links stay
-// short and canonical.
-func overviewURL(slug string, sorting []string, page, limit int64) string {
-	q := url.Values{}
-	if len(sorting) > 0 && !(len(sorting) == 1 && sorting[0] == fileshare.DefaultSorting[0]) {
-		q["sorting"] = sorting
-	}
-	if page > 1 {
-		q.Set("page", strconv.FormatInt(page, 10))
-	}
-	if limit > 0 {
-		q.Set("limit", strconv.FormatInt(limit, 10))
-	}
-	u := "/" + slug + "/portal/overview"
-	if len(q) > 0 {
-		u += "?" + q.Encode()
-	}
-	return u
-}
-
 func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview.OverviewProps {
 	primary := fileshare.DefaultSorting[0]
 	if len(page.Sorting) > 0 {
@@ -98,7 +78,7 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 		Page:          page.Meta.Page,
 		Pages:         page.Meta.Pages,
 		PastTheEnd:    page.Meta.Total > 0 && page.Meta.Page > page.Meta.Pages,
-		FirstPageURL:  overviewURL(slug, page.Sorting, 1, limit),
+		FirstPageURL:  paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], 1, limit),
 	}
 	for _, col := range overviewColumns {
 		vc := fsview.Column{Key: col.key, Label: col.label}
@@ -116,7 +96,7 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 				k = "-" + k
 			}
 			// A new sort starts again at page 1.
-			vc.URL = overviewURL(slug, []string{k}, 1, limit)
+			vc.URL = paths.OverviewPage(slug, []string{k}, fileshare.DefaultSorting[0], 1, limit)
 		}
 		props.Columns = append(props.Columns, vc)
 	}
@@ -126,10 +106,10 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 	}
 	cur, last := page.Meta.Page, page.Meta.Pages
 	if cur > 1 && cur <= last {
-		props.PrevURL = overviewURL(slug, page.Sorting, cur-1, limit)
+		props.PrevURL = paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], cur-1, limit)
 	}
 	if cur < last {
-		props.NextURL = overviewURL(slug, page.Sorting, cur+1, limit)
+		props.NextURL = paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], cur+1, limit)
 	}
 	// Page numbers: the first, the last and two either side of the current
 	// one, with gaps shown as an ellipsis.
@@ -148,13 +128,13 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 			props.PageLinks = append(props.PageLinks, fsview.PageLink{Gap: true})
 		}
 		props.PageLinks = append(props.PageLinks, fsview.PageLink{Label: strconv.FormatInt(n, 10),
-			URL: overviewURL(slug, page.Sorting, n, limit), Current: n == cur})
+			URL: paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], n, limit), Current: n == cur})
 	}
 	return props
 }
 
 func sessionRow(slug string, s fileshare.Session, now time.Time) fsview.SessionRow {
-	base := "/" + slug + "/portal/sessions/" + s.ID.String()
+	base := paths.SessionPage(slug, s.ID.String())
 	r := fsview.SessionRow{
 		ID:           s.ID.String(),
 		Status:       s.Status,
@@ -204,7 +184,7 @@ func (h *Handlers) activity(c echo.Context) (fileshare.Activity, fsview.Activity
 		return fileshare.Activity{}, fsview.ActivityProps{}, err
 	}
 	slug := Workspace(c).Slug
-	p := fsview.ActivityProps{Session: sessionRow(slug, a.Session, time.Now()), OverviewURL: "/" + slug + "/portal/overview"}
+	p := fsview.ActivityProps{Session: sessionRow(slug, a.Session, time.Now()), OverviewURL: paths.Page(slug, "overview")}
 	for _, d := range a.Downloads {
 		p.Downloads = append(p.Downloads, fsview.DownloadRow{Slot: strconv.Itoa(int(d.SlotNumber)),
 			At: fsview.DateTime(d.CreatedAt), AtISO: fsview.ISO(d.CreatedAt)})

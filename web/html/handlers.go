@@ -30,54 +30,6 @@ func New(s *app.Services) *Handlers {
 
 const keyWorkspace = "portal.workspace"
 
-// Routes registers every page route.
-func (h *Handlers) Routes(e *echo.Echo) {
-	e.GET("/", func(c echo.Context) error { return apperr.NotFound("") })
-	// The session is loaded before the CSRF check so a refused form still
-	// gets the page shell of whoever is signed in.
-	mw := append([]echo.MiddlewareFunc{h.LoadWorkspace, h.PageSession}, csrfMiddleware(h.S.Config.Secure())...)
-	g := e.Group("/:slug/portal", mw...)
-	g.GET("", h.Entry)
-	g.GET("/", h.Entry)
-	// --- sign-in (issue 3)
-	g.GET("/request", h.RequestPage)
-	g.POST("/request", h.RequestSubmit)
-	g.GET("/authenticate", h.AuthenticatePage)
-	g.POST("/authenticate", h.AuthenticateSubmit)
-	g.POST("/authenticate/resend", h.ResendCode)
-	g.POST("/sign-out", h.SignOut)
-	g.GET("/continue", h.ContinuePage)
-	g.POST("/continue", h.ContinueSubmit)
-	// --- file sharing (issue 5)
-	g.GET("/overview", h.Overview, h.RequireSignedIn)
-	g.GET("/sessions/:id", h.SessionDetail, h.RequireSignedIn)
-	g.GET("/sessions/:id/activity", h.SessionActivity, h.RequireSignedIn)
-	g.GET("/sessions/:id/export.csv", h.SessionCSV, h.RequireSignedIn)
-	// --- profile, linked accounts (issues 4, 7)
-	g.GET("/settings", h.Settings, h.RequireSignedIn, h.AllowProviderFormAction)
-	g.POST("/settings", h.SettingsSave, h.RequireSignedIn, h.AllowProviderFormAction)
-	g.POST("/settings/oauth/:platform/connect", h.OAuthConnect, h.RequireSignedIn)
-	g.POST("/settings/oauth/disconnect", h.OAuthDisconnect, h.RequireSignedIn)
-	// --- cards (issue 6)
-	g.GET("/billing", h.Billing, h.RequireSignedIn)
-	g.POST("/billing/cards", h.BillingAddCard, h.RequireSignedIn, middleware.RequireBilling)
-	g.POST("/billing/confirm", h.BillingConfirm, h.RequireSignedIn, middleware.RequireBilling)
-	g.GET("/billing/return", h.BillingReturn, h.RequireSignedIn, middleware.RequireBilling)
-	g.POST("/billing/cards/:id/default", h.BillingMakeDefault, h.RequireSignedIn, middleware.RequireBilling)
-	g.POST("/billing/cards/:id/delete", h.BillingDeleteCard, h.RequireSignedIn, middleware.RequireBilling)
-	if h.S.Sandbox != nil {
-		// The card sandbox's 3-D Secure page (development and demos only).
-		e.GET("/sandbox/3ds/:id", h.SandboxChallenge)
-		e.POST("/sandbox/3ds/:id", h.SandboxChallengeAnswer)
-	}
-	// --- team (issue 4)
-	g.GET("/team", h.Team, h.RequireSignedIn)
-	g.POST("/team/members", h.TeamAdd, h.RequireSignedIn)
-	g.POST("/team/members/:id/role", h.TeamRole, h.RequireSignedIn)
-	g.POST("/team/members/:id/remove", h.TeamRemove, h.RequireSignedIn)
-	h.devRoutes(e)
-}
-
 // LoadWorkspace resolves /{slug}/ to a live workspace, else the 404 page.
 func (h *Handlers) LoadWorkspace(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -15,6 +15,7 @@ import (
 	"portal/views/signin"
 	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/paths"
 	"portal/web/session"
 )
 
@@ -50,7 +51,7 @@ func (h *Handlers) takeLinkToken(c echo.Context, token string, st *session.State
 		target += "?" + enc
 	}
 	toSignIn := func() error {
-		to := "/" + c.Param("slug") + "/portal/request"
+		to := paths.SignIn(c.Param("slug"))
 		if email != "" && len(email) <= validate.MaxEmail {
 			to += "?" + url.Values{"email": {email}}.Encode()
 		}
@@ -110,8 +111,8 @@ func (h *Handlers) pendingLink(c echo.Context) *session.Link {
 // linkNext is where a link leads after continuing: the page it named,
 // always inside this workspace's portal.
 func linkNext(c echo.Context, next string) string {
-	home := "/" + Workspace(c).Slug + "/portal"
-	rest, ok := strings.CutPrefix(next, "/"+c.Param("slug")+"/portal")
+	home := paths.Portal(Workspace(c).Slug)
+	rest, ok := strings.CutPrefix(next, paths.Portal(c.Param("slug")))
 	if !ok || (rest != "" && rest[0] != '/' && rest[0] != '?') || strings.Contains(next, "//") || strings.Contains(next, `\`) {
 		return home
 	}
@@ -133,7 +134,7 @@ func (h *Handlers) linkFailed(c echo.Context, err error) error {
 	if err := h.writeState(c, st); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, portalURL(c, "request"))
+	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "request"))
 }
 
 // ContinuePage is GET /{slug}/portal/continue: "Continue as <email> ·
@@ -142,7 +143,7 @@ func (h *Handlers) linkFailed(c echo.Context, err error) error {
 func (h *Handlers) ContinuePage(c echo.Context) error {
 	link := h.pendingLink(c)
 	if link == nil {
-		return c.Redirect(http.StatusSeeOther, "/"+Workspace(c).Slug+"/portal")
+		return c.Redirect(http.StatusSeeOther, paths.Portal(Workspace(c).Slug))
 	}
 	inv, err := h.S.Browser.Link(c.Request().Context(), link.Ref, Workspace(c).ID)
 	if err == nil && inv.Used {
@@ -160,8 +161,8 @@ func (h *Handlers) ContinuePage(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, linkNext(c, link.Next))
 	}
 	m := h.Meta(c, "Continue", "")
-	p := signin.ContinueProps{Action: portalURL(c, "continue"), Email: inv.Email, Workspace: Workspace(c).Name,
-		RequestURL: portalURL(c, "request")}
+	p := signin.ContinueProps{Action: paths.Page(Workspace(c).Slug, "continue"), Email: inv.Email, Workspace: Workspace(c).Name,
+		RequestURL: paths.Page(Workspace(c).Slug, "request")}
 	if m.User != nil {
 		p.Current = m.User.Email
 	}
@@ -174,7 +175,7 @@ func (h *Handlers) ContinuePage(c echo.Context) error {
 func (h *Handlers) ContinueSubmit(c echo.Context) error {
 	link := h.pendingLink(c)
 	if link == nil {
-		return htmx.Redirect(c, "/"+Workspace(c).Slug+"/portal")
+		return htmx.Redirect(c, paths.Portal(Workspace(c).Slug))
 	}
 	ws := Workspace(c).ID
 	err := h.signIn(c, h.state(c), ws, func(ctx context.Context) (uuid.UUID, error) {

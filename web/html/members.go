@@ -17,6 +17,7 @@ import (
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
+	"portal/web/paths"
 )
 
 // The team page (§3.11–3.14, docs/design.md "Pages", "Team members"): the same service
@@ -31,10 +32,6 @@ const (
 
 const msgCustomerSessionTeam = "Team management is for the people of a team: sign in with your own email as an owner or billing manager of the team to add, change or remove members."
 
-func teamPath(c echo.Context, rest string) string {
-	return "/" + Workspace(c).Slug + "/portal/team" + rest
-}
-
 // Team is GET /{slug}/portal/team.
 func (h *Handlers) Team(c echo.Context) error {
 	return h.renderTeam(c, http.StatusOK, memberview.AddForm{}, "", nil)
@@ -45,7 +42,7 @@ func (h *Handlers) Team(c echo.Context) error {
 func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddForm, notice string, rowErr map[uuid.UUID]string) error {
 	p := middleware.Principal(c)
 	tok, field := csrfToken(c)
-	props := memberview.TeamProps{Form: form, Notice: notice, AddAction: teamPath(c, "/members"), CSRFField: field, CSRFToken: tok}
+	props := memberview.TeamProps{Form: form, Notice: notice, AddAction: paths.TeamPage(Workspace(c).Slug, "/members"), CSRFField: field, CSRFToken: tok}
 	ms, err := h.S.Members.List(c.Request().Context(), p)
 	switch {
 	case err == nil:
@@ -114,8 +111,8 @@ func memberLabel(m member.Member) string {
 func (h *Handlers) teamRow(c echo.Context, p *auth.Principal, m member.Member) memberview.Row {
 	id := m.ID.String()
 	return memberview.Row{ID: id, Name: strOr(m.Name), Email: m.Email, Role: m.Role, IsSelf: p != nil && p.MemberID == m.ID,
-		RoleAction: teamPath(c, "/members/"+id+"/role"), RemoveAction: teamPath(c, "/members/"+id+"/remove"),
-		SignInLink: h.S.Config.BaseURL + "/" + Workspace(c).Slug + "/portal/request?" + url.Values{"email": {m.Email}}.Encode()}
+		RoleAction: paths.TeamPage(Workspace(c).Slug, "/members/"+id+"/role"), RemoveAction: paths.TeamPage(Workspace(c).Slug, "/members/"+id+"/remove"),
+		SignInLink: h.S.Config.BaseURL + paths.SignIn(Workspace(c).Slug) + "?" + url.Values{"email": {m.Email}}.Encode()}
 }
 
 // teamDone answers a successful action: 303 with a flash, or the panel.
@@ -126,7 +123,7 @@ func (h *Handlers) teamDone(c echo.Context, msg string) error {
 	if err := h.setFlash(c, "success", msg); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, teamPath(c, ""))
+	return c.Redirect(http.StatusSeeOther, paths.TeamPage(Workspace(c).Slug, ""))
 }
 
 // TeamAdd is POST /{slug}/portal/team/members.
@@ -235,7 +232,7 @@ func (h *Handlers) TeamRemove(c echo.Context) error {
 			if m.ID == id {
 				tok, field := csrfToken(c)
 				return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "Remove member", "team"),
-					memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: teamPath(c, ""), CSRFField: field, CSRFToken: tok}))
+					memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: paths.TeamPage(Workspace(c).Slug, ""), CSRFField: field, CSRFToken: tok}))
 			}
 		}
 		return apperr.NotFound(member.MsgNotFound)

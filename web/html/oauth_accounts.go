@@ -15,16 +15,13 @@ import (
 	customerview "portal/views/customer"
 	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/paths"
 )
 
 // Linked accounts on the settings page (D7, D16). Connecting starts the
 // same flow as the API's authorize, bound to this browser session; the
 // provider returns through the API's callback, which redirects back to the
 // settings page with linked= or error= parameters that the panel explains.
-
-func settingsPath(c echo.Context) string {
-	return "/" + Workspace(c).Slug + "/portal/settings"
-}
 
 // LinkedAccounts builds the panel for this request: the caller's accounts,
 // the configured platforms, and the outcome carried in the query string.
@@ -38,12 +35,12 @@ func (h *Handlers) LinkedAccounts(c echo.Context) (customerview.LinkedAccountsPr
 	token, field := csrfToken(c)
 	props := customerview.LinkedAccountsProps{
 		CSRFField: field, CSRFToken: token,
-		DisconnectAction: settingsPath(c) + "/oauth/disconnect",
+		DisconnectAction: paths.SettingsPage(Workspace(c).Slug) + "/oauth/disconnect",
 	}
 	for _, pl := range h.S.OAuth.Platforms() {
 		props.Platforms = append(props.Platforms, customerview.LinkedPlatform{
 			Key: string(pl), Label: pl.Label(),
-			ConnectAction: settingsPath(c) + "/oauth/" + string(pl) + "/connect",
+			ConnectAction: paths.SettingsPage(Workspace(c).Slug) + "/oauth/" + string(pl) + "/connect",
 		})
 	}
 	for _, a := range accounts {
@@ -143,11 +140,11 @@ func (h *Handlers) OAuthConnect(c echo.Context) error {
 	p := middleware.Principal(c)
 	platform := oauthaccount.Platform(c.Param("platform"))
 	target, err := h.S.OAuth.Authorize(c.Request().Context(), p, oauthaccount.AuthorizeInput{
-		Platform: platform, CustomerID: p.CustomerID, ReturnTo: settingsPath(c),
+		Platform: platform, CustomerID: p.CustomerID, ReturnTo: paths.SettingsPage(Workspace(c).Slug),
 	})
 	if err != nil {
 		if apperr.IsKind(err, apperr.KindInvalid) {
-			back := settingsPath(c) + "?" + url.Values{"error": {errNotAvailable}, "error_platform": {string(platform)}}.Encode()
+			back := paths.SettingsPage(Workspace(c).Slug) + "?" + url.Values{"error": {errNotAvailable}, "error_platform": {string(platform)}}.Encode()
 			return htmx.Redirect(c, back)
 		}
 		return err
@@ -180,7 +177,7 @@ func (h *Handlers) OAuthDisconnect(c echo.Context) error {
 		props.Notice, props.NoticeKind = linkNotice(q)
 		return Render(c, http.StatusOK, customerview.LinkedAccounts(props))
 	}
-	return c.Redirect(http.StatusSeeOther, settingsPath(c)+"?"+q.Encode())
+	return c.Redirect(http.StatusSeeOther, paths.SettingsPage(Workspace(c).Slug)+"?"+q.Encode())
 }
 
 // BrowserSessionIDs are the browser session ids in r's portal cookie; the

@@ -18,6 +18,7 @@ import (
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
+	"portal/web/paths"
 )
 
 // billingFlashes are the outcomes a card action reports on the next page
@@ -29,8 +30,6 @@ var billingFlashes = map[string][2]string{
 	"verify":   {"The card could not be verified, so it was not saved. Please try again or use another card.", "error"},
 	"canceled": {"Adding the card was cancelled.", "error"},
 }
-
-func billingURL(slug, rest string) string { return "/" + slug + "/portal/billing" + rest }
 
 // cardMode says which add-card form the billing page shows.
 func (h *Handlers) cardMode() string {
@@ -64,8 +63,8 @@ func (h *Handlers) renderBilling(c echo.Context, status int, form pmview.Sandbox
 	}
 	props := pmview.BillingProps{
 		Mode: h.cardMode(), CanBill: p.CanBill(), Form: form,
-		AddURL: billingURL(ws.Slug, "/cards"), ConfirmURL: billingURL(ws.Slug, "/confirm"),
-		ReturnURL:      h.S.Config.BaseURL + billingURL(ws.Slug, "/return"),
+		AddURL: paths.BillingPage(ws.Slug, "/cards"), ConfirmURL: paths.BillingPage(ws.Slug, "/confirm"),
+		ReturnURL:      h.S.Config.BaseURL + paths.BillingPage(ws.Slug, "/return"),
 		PublishableKey: h.S.Config.StripePublicKey, WorkspaceName: ws.Name,
 		CSRFField: m.CSRFField, CSRFToken: m.CSRFToken,
 	}
@@ -97,13 +96,13 @@ func (h *Handlers) billingDone(c echo.Context, slug, outcome string) error {
 	if err := h.setFlash(c, f[1], f[0]); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, billingURL(slug, ""))
+	return htmx.Redirect(c, paths.BillingPage(slug, ""))
 }
 
 func cardRow(slug string, pm paymentmethod.Method) pmview.CardRow {
 	r := pmview.CardRow{ID: pm.ID.String(), Brand: "Card", IsDefault: pm.IsDefault,
-		DefaultURL: billingURL(slug, "/cards/"+pm.ID.String()+"/default"),
-		DeleteURL:  billingURL(slug, "/cards/"+pm.ID.String()+"/delete")}
+		DefaultURL: paths.BillingPage(slug, "/cards/"+pm.ID.String()+"/default"),
+		DeleteURL:  paths.BillingPage(slug, "/cards/"+pm.ID.String()+"/delete")}
 	if pm.Brand != nil {
 		r.Brand = brandName(*pm.Brand)
 	} else if pm.Type != "card" {
@@ -174,7 +173,7 @@ func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Re
 		if err := h.setFlash(c, f[1], f[0]); err != nil {
 			return err
 		}
-		out["redirect"] = billingURL(slug, "")
+		out["redirect"] = paths.BillingPage(slug, "")
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -187,7 +186,7 @@ func (h *Handlers) BillingAddCard(c echo.Context) error {
 	ws := Workspace(c)
 	ctx := c.Request().Context()
 	setDefault := formSetDefault(c)
-	returnURL := billingURL(ws.Slug, "/return")
+	returnURL := paths.BillingPage(ws.Slug, "/return")
 	if h.S.Sandbox == nil {
 		r, err := h.S.PaymentMethods.Create(ctx, p, paymentmethod.CreateInput{
 			ConfirmationTokenID: c.FormValue("confirmation_token_id"), SetDefault: &setDefault, ReturnURL: &returnURL})
@@ -283,7 +282,7 @@ func (h *Handlers) BillingReturn(c echo.Context) error {
 	ws := Workspace(c)
 	si := c.QueryParam("setup_intent")
 	if si == "" {
-		return c.Redirect(http.StatusSeeOther, billingURL(ws.Slug, ""))
+		return c.Redirect(http.StatusSeeOther, paths.BillingPage(ws.Slug, ""))
 	}
 	r, err := h.S.PaymentMethods.Confirm(c.Request().Context(), p, paymentmethod.ConfirmInput{SetupIntentID: si})
 	switch {
@@ -333,7 +332,7 @@ func (h *Handlers) BillingDeleteCard(c echo.Context) error {
 			if pm.ID == id {
 				m := h.Meta(c, "Delete card", "billing")
 				return Render(c, http.StatusOK, pmview.DeleteConfirm(m, pmview.DeleteProps{
-					Card: cardRow(ws.Slug, pm), CancelURL: billingURL(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
+					Card: cardRow(ws.Slug, pm), CancelURL: paths.BillingPage(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
 			}
 		}
 		return apperr.Forbidden("Payment method not found.")

@@ -19,6 +19,7 @@ import (
 	"portal/views/layout"
 	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/paths"
 	"portal/web/session"
 )
 
@@ -68,8 +69,8 @@ func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
 				if err := h.writeState(c, st); err != nil {
 					return err
 				}
-				if c.Path() != "/:slug/portal/continue" {
-					return c.Redirect(http.StatusSeeOther, portalURL(c, "continue"))
+				if c.Path() != paths.Prefix+"/continue" {
+					return c.Redirect(http.StatusSeeOther, paths.Page(Workspace(c).Slug, "continue"))
 				}
 			}
 		}
@@ -188,7 +189,7 @@ func (h *Handlers) redirectToSignIn(c echo.Context) error {
 	ws := Workspace(c)
 	target := "/"
 	if ws != nil {
-		target = "/" + ws.Slug + "/portal/request"
+		target = paths.SignIn(ws.Slug)
 	}
 	if htmx.IsRequest(c) {
 		c.Response().Header().Set("HX-Redirect", target)
@@ -216,7 +217,9 @@ func csrfCookieName(secure bool) string {
 // htmx, the X-CSRF-Token header, never in the query string (D27). Failures
 // are echo 403/400 errors, which web/errors.go renders as the friendly
 // "Your form expired" page.
-func csrfMiddleware(secure bool) []echo.MiddlewareFunc {
+// CSRF is the page routes' cross-site request protection (D21, D27): Go's
+// cross-origin check plus echo's token.
+func CSRF(secure bool) []echo.MiddlewareFunc {
 	cop := http.NewCrossOriginProtection()
 	origin := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -316,7 +319,7 @@ func isHTTPS(s string) bool {
 func (h *Handlers) Entry(c echo.Context) error {
 	ws := Workspace(c)
 	if middleware.Principal(c) != nil {
-		return c.Redirect(http.StatusSeeOther, "/"+ws.Slug+"/portal/overview")
+		return c.Redirect(http.StatusSeeOther, paths.Page(ws.Slug, "overview"))
 	}
-	return c.Redirect(http.StatusSeeOther, "/"+ws.Slug+"/portal/request")
+	return c.Redirect(http.StatusSeeOther, paths.SignIn(ws.Slug))
 }

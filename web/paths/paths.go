@@ -1,0 +1,95 @@
+// Package paths is the one place page URLs are spelled. The route table
+// (web/routes.go) registers every page under the names below, handlers and
+// views build links with the functions below, and a test checks that every
+// URL built here resolves to a registered route. It imports nothing of the
+// portal, so views may use it too.
+package paths
+
+import (
+	"net/url"
+	"strconv"
+)
+
+// Prefix is every page's route prefix: /{slug}/portal.
+const Prefix = "/:slug/portal"
+
+// Route names of the pages, for echo's Reverse and the routes test.
+const (
+	Entry           = "page.entry"
+	Request         = "page.request"
+	RequestSubmit   = "page.request.submit"
+	Authenticate    = "page.authenticate"
+	AuthSubmit      = "page.authenticate.submit"
+	Resend          = "page.authenticate.resend"
+	SignOut         = "page.sign_out"
+	Continue        = "page.continue"
+	ContinueSubmit  = "page.continue.submit"
+	Overview        = "page.overview"
+	Session         = "page.session"
+	SessionActivity = "page.session.activity"
+	SessionCSV      = "page.session.csv"
+	Settings        = "page.settings"
+	SettingsSave    = "page.settings.save"
+	OAuthConnect    = "page.settings.oauth.connect"
+	OAuthDisconnect = "page.settings.oauth.disconnect"
+	Billing         = "page.billing"
+	BillingAddCard  = "page.billing.cards"
+	BillingConfirm  = "page.billing.confirm"
+	BillingReturn   = "page.billing.return"
+	BillingDefault  = "page.billing.cards.default"
+	BillingDelete   = "page.billing.cards.delete"
+	Team            = "page.team"
+	TeamAdd         = "page.team.members"
+	TeamRole        = "page.team.members.role"
+	TeamRemove      = "page.team.members.remove"
+	SandboxThreeDS  = "page.sandbox.3ds"
+	DevMail         = "page.dev.mail"
+)
+
+// Portal is a workspace's portal root, /{slug}/portal.
+func Portal(slug string) string { return "/" + slug + "/portal" }
+
+// Page is a page under the portal root: Page("acme", "overview") is
+// /acme/portal/overview; an empty page is the root itself.
+func Page(slug, page string) string {
+	if page == "" {
+		return Portal(slug)
+	}
+	return Portal(slug) + "/" + page
+}
+
+// SignIn is the sign-in (request a code) page.
+func SignIn(slug string) string { return Page(slug, "request") }
+
+// Settings is the settings page.
+func SettingsPage(slug string) string { return Page(slug, "settings") }
+
+// BillingPage is the cards page; rest ("/cards", "?added=1", ...) follows.
+func BillingPage(slug, rest string) string { return Page(slug, "billing") + rest }
+
+// TeamPage is the team page; rest ("/members", "?removed=1", ...) follows.
+func TeamPage(slug, rest string) string { return Page(slug, "team") + rest }
+
+// SessionPage is one file-share session's page.
+func SessionPage(slug, id string) string { return Page(slug, "sessions/"+url.PathEscape(id)) }
+
+// OverviewPage is the overview with its sort, page and page size; the
+// default sort (defaultSort) and empty values are left out so links stay
+// short and canonical.
+func OverviewPage(slug string, sorting []string, defaultSort string, page, limit int64) string {
+	q := url.Values{}
+	if len(sorting) > 0 && (len(sorting) != 1 || sorting[0] != defaultSort) {
+		q["sorting"] = sorting
+	}
+	if page > 1 {
+		q.Set("page", strconv.FormatInt(page, 10))
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.FormatInt(limit, 10))
+	}
+	u := Page(slug, "overview")
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}

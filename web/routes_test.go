@@ -1,0 +1,103 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"portal/internal/app"
+	"portal/internal/config"
+	"portal/internal/testkit"
+	"portal/web"
+	"portal/web/paths"
+)
+
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+// TestPagePathsResolve: every page URL that web/paths builds, and every
+// named page route reversed, lands on a registered page route of the real
+// route table (development mode with the card sandbox, so every page
+// exists).
+func TestPagePathsResolve(t *testing.T) {
+	pool := testkit.DB(t)
+	cfg := &config.Config{Env: "development", Addr: "127.0.0.1:0", BaseURL: "http://portal.test",
+		Secret: "0123456789abcdef0123456789abcdef-routes", MailFrom: "portal@example.test", Payments: "sandbox", Migrate: "off"}
+	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := web.New(svc).E
+
+	named := map[string]string{} // name → route path
+	pages := map[string]bool{}   // "METHOD path" of page routes
+	for _, r := range e.Routes() {
+		if strings.HasPrefix(r.Name, "page.") {
+			named[r.Name] = r.Path
+		}
+		pages[r.Method+" "+r.Path] = true
+	}
+	resolve := func(method, url string) string {
+		t.Helper()
+		path, _, _ := strings.Cut(url, "?")
+		c := e.NewContext(nil, nil)
+		e.Router().Find(method, path, c)
+		if !pages[method+" "+c.Path()] || c.Path() == "/*" || c.Path() == "" {
+			t.Errorf("%s %s resolves to no page route (%q)", method, url, c.Path())
+		}
+		return c.Path()
+	}
+
+	// Every route name in web/paths is registered, and reverses to itself.
+	for _, name := range []string{paths.Entry, paths.Request, paths.RequestSubmit, paths.Authenticate, paths.AuthSubmit,
+		paths.Resend, paths.SignOut, paths.Continue, paths.ContinueSubmit, paths.Overview, paths.Session,
+		paths.SessionActivity, paths.SessionCSV, paths.Settings, paths.SettingsSave, paths.OAuthConnect,
+		paths.OAuthDisconnect, paths.Billing, paths.BillingAddCard, paths.BillingConfirm, paths.BillingReturn,
+		paths.BillingDefault, paths.BillingDelete, paths.Team, paths.TeamAdd, paths.TeamRole, paths.TeamRemove,
+		paths.SandboxThreeDS, paths.DevMail} {
+		route, ok := named[name]
+		if !ok {
+			t.Errorf("route %s is not registered", name)
+			continue
+		}
+		params := make([]any, strings.Count(route, ":"))
+		for i := range params {
+			params[i] = "x" + uuid.NewString()[:8]
+		}
+		url := e.Reverse(name, params...)
+		method := http.MethodGet
+		if !pages["GET "+route] {
+			method = http.MethodPost
+		}
+		if got := resolve(method, url); got != route {
+			t.Errorf("%s: %s resolves to %q, want %q", name, url, got, route)
+		}
+	}
+
+	// Every URL the handlers and views build.
+	id := uuid.NewString()
+	for _, u := range []string{
+		paths.Portal("acme"), paths.Page("acme", ""), paths.SignIn("acme"), paths.Page("acme", "authenticate"),
+		paths.Page("acme", "continue"), paths.Page("acme", "overview"), paths.SettingsPage("acme"),
+		paths.BillingPage("acme", ""), paths.BillingPage("acme", "/return?setup_intent=x"), paths.TeamPage("acme", ""),
+		paths.SessionPage("acme", id), paths.SessionPage("acme", id) + "/activity", paths.SessionPage("acme", id) + "/export.csv",
+		paths.OverviewPage("acme", []string{"status", "-created_at"}, "-created_at", 2, 50),
+		paths.OverviewPage("acme", nil, "-created_at", 0, 0),
+	} {
+		resolve(http.MethodGet, u)
+	}
+	for _, u := range []string{
+		paths.Page("acme", "sign-out"), paths.Page("acme", "authenticate/resend"),
+		paths.BillingPage("acme", "/cards"), paths.BillingPage("acme", "/confirm"),
+		paths.BillingPage("acme", "/cards/"+id+"/default"), paths.BillingPage("acme", "/cards/"+id+"/delete"),
+		paths.TeamPage("acme", "/members"), paths.TeamPage("acme", "/members/"+id+"/role"),
+		paths.TeamPage("acme", "/members/"+id+"/remove"), paths.SettingsPage("acme") + "/oauth/disconnect",
+	} {
+		resolve(http.MethodPost, u)
+	}
+}
