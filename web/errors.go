@@ -83,8 +83,10 @@ func ErrorBody(e *apperr.Error) any {
 		return map[string]any{"error": "InternalServerError", "detail": "Internal server error"}
 	}
 	body := map[string]any{"error": e.Name, "detail": e.Detail}
-	for k, v := range e.Extra {
-		body[k] = v
+	if e.Data != nil {
+		for k, v := range e.Data.BodyFields() {
+			body[k] = v
+		}
 	}
 	return body
 }

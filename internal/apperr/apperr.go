@@ -167,6 +167,13 @@ func UnknownReference(msg string, input any, loc ...any) FieldError {
 	return Typed(CodeUnknownReference, "value_error", msg, input, loc...)
 }
 
+// BodyFields is typed detail an error carries for its caller (a page reads
+// it with a type assertion); BodyFields gives the extra top-level keys of its
+// JSON body.
+type BodyFields interface {
+	BodyFields() map[string]any
+}
+
 // Error is the one error type that crosses from services to web.
 type Error struct {
 	Kind       Kind
@@ -174,8 +181,8 @@ type Error struct {
 	Detail     string
 	Fields     []FieldError
 	RetryAfter time.Duration
-	Extra      map[string]any // extra top-level body keys (the 409 picker's "customers")
-	Err        error          // cause, logged, never shown
+	Data       BodyFields // typed detail some errors carry (the 409 picker's accounts)
+	Err        error      // cause, logged, never shown
 }
 
 func (e *Error) Error() string {

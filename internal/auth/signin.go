@@ -58,6 +58,22 @@ func NewSignIn(pool *pgxpool.Pool, h *Hasher, l *ratelimit.Limiter, q *mail.Queu
 	return &SignIn{pool: pool, hasher: h, limiter: l, queue: q, log: log, Floor: requestFloor}
 }
 
+// AccountChoice is one account an address may sign in to, offered by the
+// 409 account picker (§2.3, G3).
+type AccountChoice struct {
+	ID   uuid.UUID `json:"id"`
+	Name *string   `json:"name"`
+}
+
+// AccountChoices travels on the picker's 409 (apperr.Error.Data): the
+// pages list them, the API sends them as "customers".
+type AccountChoices []AccountChoice
+
+// BodyFields is the 409 body's "customers" key.
+func (a AccountChoices) BodyFields() map[string]any {
+	return map[string]any{"customers": []AccountChoice(a)}
+}
+
 // RequestInput is POST /customer-session/request and the pages' email form.
 type RequestInput struct {
 	Email       string // as typed
@@ -290,12 +306,12 @@ func (s *SignIn) resolve(ctx context.Context, q *dbgen.Queries, wsID uuid.UUID, 
 	case len(members) == 1:
 		chosen = &members[0]
 	default:
-		opts := make([]map[string]any, 0, len(members))
+		opts := make(AccountChoices, 0, len(members))
 		for _, m := range members {
-			opts = append(opts, map[string]any{"id": m.CustomerID.String(), "name": m.CustomerName})
+			opts = append(opts, AccountChoice{ID: m.CustomerID, Name: m.CustomerName})
 		}
 		e := apperr.Conflict("customer_selection_required", "Multiple customers found for this email. Please select one.")
-		e.Extra = map[string]any{"customers": opts}
+		e.Data = opts
 		return nil, e
 	}
 	// D9: the member's own address, not the team's.

@@ -22,6 +22,37 @@ type Address struct {
 	Country    string  `json:"country"`
 }
 
+// StateApplies reports whether an address in country has a state: only US
+// and Canadian addresses do (stored as US-XX, CA-XX).
+func StateApplies(country string) bool {
+	c := strings.ToUpper(strings.TrimSpace(country))
+	return c == "US" || c == "CA"
+}
+
+// ShortState is the state as people type it: "NY" for a stored "US-NY".
+func (a Address) ShortState() string {
+	if a.State == nil {
+		return ""
+	}
+	if StateApplies(a.Country) {
+		return strings.TrimPrefix(*a.State, a.Country+"-")
+	}
+	return *a.State
+}
+
+// FormAddress is the address a whole-form submission (the settings page)
+// means: nil, which clears the address, when every part is empty; a state
+// typed for a country without states is not part of it.
+func FormAddress(line1, line2, postalCode, city, state, country string) *AddressInput {
+	if !StateApplies(country) {
+		state = ""
+	}
+	if strings.TrimSpace(line1+line2+postalCode+city+state+country) == "" {
+		return nil
+	}
+	return &AddressInput{Line1: &line1, Line2: &line2, PostalCode: &postalCode, City: &city, State: &state, Country: &country}
+}
+
 // AddressInput is the contract's AddressInput as received: every part
 // optional at decode time, country required by validation.
 type AddressInput struct {

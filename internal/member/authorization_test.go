@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/fileshare/fstest"
@@ -32,6 +34,7 @@ func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 
 	methods := map[string]func(p *auth.Principal) error{
 		"List": func(p *auth.Principal) error { _, err := svc.List(ctx, p); return err },
+		"Get":  func(p *auth.Principal) error { _, err := svc.Get(ctx, p, other); return err },
 		"Create": func(p *auth.Principal) error {
 			_, _, err := svc.Create(ctx, p, member.CreateInput{Email: "new@example.com"})
 			return err
@@ -91,5 +94,32 @@ func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 	// The owner passes every guard.
 	if _, err := svc.List(ctx, fstest.MemberPrincipal(ws, cust, owner, auth.RoleOwner)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Get gives one live member of the caller's own team; another team's
+// member, a removed one and a random id are all not found.
+func TestGetOneMember(t *testing.T) {
+	pool := testkit.DB(t)
+	ctx := context.Background()
+	ws := fstest.Workspace(t, pool, "acme")
+	cust := fstest.Customer(t, pool, ws, "team@example.com", "team")
+	owner := fstest.Member(t, pool, ws, cust, "owner@example.com", auth.RoleOwner)
+	plain := fstest.Member(t, pool, ws, cust, "plain@example.com", auth.RoleMember)
+	other := fstest.Customer(t, pool, ws, "other@example.com", "team")
+	stranger := fstest.Member(t, pool, ws, other, "stranger@example.com", auth.RoleMember)
+	svc := member.New(pool)
+	p := fstest.MemberPrincipal(ws, cust, owner, auth.RoleOwner)
+	m, err := svc.Get(ctx, p, plain)
+	if err != nil || m.ID != plain || m.Email != "plain@example.com" || m.Role != auth.RoleMember {
+		t.Fatalf("own member: %+v %v", m, err)
+	}
+	if err := svc.Delete(ctx, p, plain); err != nil {
+		t.Fatal(err)
+	}
+	for name, id := range map[string]uuid.UUID{"another team's": stranger, "removed": plain, "random": uuid.New()} {
+		if _, err := svc.Get(ctx, p, id); !apperr.IsKind(err, apperr.KindNotFound) {
+			t.Errorf("%s member: %v, want not found", name, err)
+		}
 	}
 }

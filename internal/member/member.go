@@ -162,6 +162,30 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Member, error)
 	return newMembers(out), nil
 }
 
+// Get is one live member of the caller's team, under the same rules as
+// List (the pages' confirmation and messages need one member, not the list).
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id uuid.UUID) (Member, error) {
+	if err := auth.RequireTeamAdmin(p); err != nil {
+		return Member{}, err
+	}
+	q := dbgen.New(s.pool)
+	c, err := q.GetCustomer(ctx, dbgen.GetCustomerParams{ID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	if err != nil {
+		return Member{}, dbErr("member.get", err)
+	}
+	if c.Type == nil || *c.Type != "team" {
+		return Member{}, apperr.Forbidden(MsgNotTeam)
+	}
+	m, err := q.GetMemberOfCustomer(ctx, dbgen.GetMemberOfCustomerParams{ID: id, CustomerID: c.ID})
+	if err != nil {
+		if db.IsNotFound(err) {
+			return Member{}, apperr.NotFound(MsgNotFound)
+		}
+		return Member{}, dbErr("member.get", err)
+	}
+	return NewMember(m), nil
+}
+
 // CreateInput is POST /members. Role nil means the default, member.
 type CreateInput struct {
 	Email string

@@ -35,6 +35,7 @@ func TestEveryMethodRequiresBilling(t *testing.T) {
 
 	methods := map[string]func(p *auth.Principal) error{
 		"List": func(p *auth.Principal) error { _, err := svc.List(ctx, p); return err },
+		"Get":  func(p *auth.Principal) error { _, err := svc.Get(ctx, p, card); return err },
 		"Create": func(p *auth.Principal) error {
 			_, err := svc.Create(ctx, p, paymentmethod.CreateInput{ConfirmationTokenID: "ctoken_member", ReturnURL: &ret})
 			return err

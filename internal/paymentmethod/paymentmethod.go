@@ -104,6 +104,28 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Method, error)
 	return out, nil
 }
 
+// Get is one saved card of the caller's customer. An unknown card is the
+// 403 that DELETE answers for it (G20), so the pages' confirmation step
+// refuses it exactly as the delete would.
+func (s *Service) Get(ctx context.Context, p *auth.Principal, id uuid.UUID) (Method, error) {
+	if err := auth.RequireBilling(p); err != nil {
+		return Method{}, err
+	}
+	if err := s.ready(); err != nil {
+		return Method{}, err
+	}
+	r, err := dbgen.New(s.pool).GetPaymentMethod(ctx, dbgen.GetPaymentMethodParams{
+		ID: id, CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID, Processor: s.provider.Name()})
+	if err != nil {
+		if db.IsNotFound(err) {
+			return Method{}, apperr.Forbidden("Payment method not found.")
+		}
+		return Method{}, dbError("get payment method", err)
+	}
+	return toMethod(dbgen.PaymentMethod{ID: r.ID, CreatedAt: r.CreatedAt, ModifiedAt: r.ModifiedAt,
+		Type: r.Type, MethodMetadata: r.MethodMetadata}, r.IsDefault), nil
+}
+
 // Create is POST /payment-methods (§4.2).
 func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput) (*Result, error) {
 	if err := auth.RequireBilling(p); err != nil {

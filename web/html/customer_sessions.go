@@ -95,7 +95,8 @@ func (h *Handlers) requestError(c echo.Context, email string, err error) error {
 	p := signin.RequestProps{Email: email}
 	switch ae.Kind {
 	case apperr.KindConflict:
-		p.Accounts = pickerAccounts(ae.Extra["customers"])
+		choices, _ := ae.Data.(auth.AccountChoices)
+		p.Accounts = pickerAccounts(choices)
 		if len(p.Accounts) == 0 {
 			return err
 		}
@@ -114,41 +115,15 @@ func (h *Handlers) requestError(c echo.Context, email string, err error) error {
 	return err
 }
 
-// pickerAccounts reads the 409's customer list ([]map[string]any with id
-// and name, as the API sends it).
-func pickerAccounts(v any) []signin.Account {
-	var out []signin.Account
-	add := func(m map[string]any) {
-		id, _ := m["id"].(string)
-		if id == "" {
-			if u, ok := m["id"].(uuid.UUID); ok {
-				id = u.String()
-			}
-		}
+// pickerAccounts is the picker's list as the sign-in view takes it.
+func pickerAccounts(choices auth.AccountChoices) []signin.Account {
+	out := make([]signin.Account, 0, len(choices))
+	for _, ch := range choices {
 		name := ""
-		switch n := m["name"].(type) {
-		case string:
-			name = n
-		case *string:
-			if n != nil {
-				name = *n
-			}
+		if ch.Name != nil {
+			name = *ch.Name
 		}
-		if id != "" {
-			out = append(out, signin.Account{ID: id, Name: name})
-		}
-	}
-	switch list := v.(type) {
-	case []map[string]any:
-		for _, m := range list {
-			add(m)
-		}
-	case []any:
-		for _, x := range list {
-			if m, ok := x.(map[string]any); ok {
-				add(m)
-			}
-		}
+		out = append(out, signin.Account{ID: ch.ID.String(), Name: name})
 	}
 	return out
 }

@@ -59,11 +59,8 @@ func (h *Handlers) Settings(c echo.Context) error {
 func formFromProfile(p customer.Profile) customerview.BillingForm {
 	f := customerview.BillingForm{BillingName: strOr(p.BillingName)}
 	if a := p.BillingAddress; a != nil {
-		f.Line1, f.Line2, f.PostalCode, f.City, f.State, f.Country = strOr(a.Line1), strOr(a.Line2), strOr(a.PostalCode), strOr(a.City), strOr(a.State), a.Country
 		// The form shows the state's short code; the service adds the prefix back.
-		if f.Country == "US" || f.Country == "CA" {
-			f.State = strings.TrimPrefix(f.State, f.Country+"-")
-		}
+		f.Line1, f.Line2, f.PostalCode, f.City, f.State, f.Country = strOr(a.Line1), strOr(a.Line2), strOr(a.PostalCode), strOr(a.City), a.ShortState(), a.Country
 	}
 	return f
 }
@@ -120,17 +117,11 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 		PostalCode: addressValue(c, "postal_code"), City: addressValue(c, "city"),
 		State: addressValue(c, "state"), Country: addressValue(c, "country"),
 	}
-	country := strings.ToUpper(strings.TrimSpace(form.Country))
-	if country != "US" && country != "CA" {
-		// The field is labelled "US and Canada only"; a value left in it
-		// for another country is not part of the address.
-		form.State = ""
+	if !customer.StateApplies(form.Country) {
+		form.State = "" // the field is labelled "US and Canada only"
 	}
-	in := customer.UpdateInput{SetBillingName: true, BillingName: &form.BillingName, SetBillingAddress: true}
-	if strings.TrimSpace(form.Line1+form.Line2+form.PostalCode+form.City+form.State+form.Country) != "" {
-		in.BillingAddress = &customer.AddressInput{Line1: &form.Line1, Line2: &form.Line2, PostalCode: &form.PostalCode,
-			City: &form.City, State: &form.State, Country: &form.Country}
-	}
+	in := customer.UpdateInput{SetBillingName: true, BillingName: &form.BillingName, SetBillingAddress: true,
+		BillingAddress: customer.FormAddress(form.Line1, form.Line2, form.PostalCode, form.City, form.State, form.Country)}
 	prof, err := h.S.Customers.Update(c.Request().Context(), p, in)
 	if err != nil {
 		e, ok := apperr.As(err)

@@ -223,26 +223,18 @@ func (h *Handlers) TeamRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	m, err := h.S.Members.Get(c.Request().Context(), p, id)
 	if c.FormValue("confirm") != "yes" && !htmx.IsRequest(c) {
-		ms, err := h.S.Members.List(c.Request().Context(), p)
 		if err != nil {
 			return err
 		}
-		for _, m := range ms {
-			if m.ID == id {
-				tok, field := csrfToken(c)
-				return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "Remove member", "team"),
-					memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: paths.TeamPage(Workspace(c).Slug, ""), CSRFField: field, CSRFToken: tok}))
-			}
-		}
-		return apperr.NotFound(member.MsgNotFound)
+		tok, field := csrfToken(c)
+		return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "Remove member", "team"),
+			memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: paths.TeamPage(Workspace(c).Slug, ""), CSRFField: field, CSRFToken: tok}))
 	}
-	ms, _ := h.S.Members.List(c.Request().Context(), p)
 	label := "The member"
-	for _, m := range ms {
-		if m.ID == id {
-			label = m.Email
-		}
+	if err == nil {
+		label = m.Email
 	}
 	if err := h.S.Members.Delete(c.Request().Context(), p, id); err != nil {
 		return h.teamRuleError(c, id, err)

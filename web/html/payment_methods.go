@@ -324,18 +324,13 @@ func (h *Handlers) BillingDeleteCard(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	if c.FormValue("confirm") != "yes" {
-		cards, err := h.S.PaymentMethods.List(ctx, p)
+		pm, err := h.S.PaymentMethods.Get(ctx, p, id)
 		if err != nil {
 			return err
 		}
-		for _, pm := range cards {
-			if pm.ID == id {
-				m := h.Meta(c, "Delete card", "billing")
-				return Render(c, http.StatusOK, pmview.DeleteConfirm(m, pmview.DeleteProps{
-					Card: cardRow(ws.Slug, pm), CancelURL: paths.BillingPage(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
-			}
-		}
-		return apperr.Forbidden("Payment method not found.")
+		m := h.Meta(c, "Delete card", "billing")
+		return Render(c, http.StatusOK, pmview.DeleteConfirm(m, pmview.DeleteProps{
+			Card: cardRow(ws.Slug, pm), CancelURL: paths.BillingPage(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
 	}
 	if err := h.S.PaymentMethods.Delete(ctx, p, id); err != nil {
 		return err
