@@ -10,6 +10,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -21,13 +22,101 @@ import (
 	"portal/internal/db/dbgen"
 )
 
-// The rows this package hands out. Hidden columns (IP hashes, deleted_at)
-// are dropped by the encoders in web/.
-type (
-	Session  = dbgen.FileShareSession
-	Download = dbgen.FileShareDownload
-	Payment  = dbgen.FileSharePayment
-)
+// Session is a file-share session as the service gives it out: never its
+// creator's IP hash or its deletion marker (deleted sessions are never
+// returned).
+type Session struct {
+	ID            uuid.UUID
+	CreatedAt     time.Time
+	ModifiedAt    *time.Time
+	WorkspaceID   uuid.UUID
+	CustomerID    uuid.UUID
+	ShareID       *uuid.UUID
+	UserID        *uuid.UUID
+	ShortSlug     string
+	LongSlug      string
+	Status        string
+	MaxDownloads  int32
+	DownloadCount int32
+	PriceCents    *int32
+	Currency      string
+	Title         *string
+	FileName      *string
+	FileSizeBytes *int64
+	TtlSeconds    *int32
+	ExpiresAt     *time.Time
+	ActivatedAt   *time.Time
+	CompletedAt   *time.Time
+}
+
+// Download is one download of a session, without the downloader's IP hash.
+type Download struct {
+	ID         uuid.UUID
+	CreatedAt  time.Time
+	ModifiedAt *time.Time
+	SessionID  uuid.UUID
+	SlotNumber int32
+}
+
+// Payment is one payment for a session, without the buyer's IP hash.
+type Payment struct {
+	ID                      uuid.UUID
+	CreatedAt               time.Time
+	ModifiedAt              *time.Time
+	SessionID               uuid.UUID
+	CustomerID              *uuid.UUID
+	Status                  string
+	AmountCents             int32
+	Currency                string
+	PlatformFeeCents        int32
+	StripeCheckoutSessionID *string
+	StripePaymentIntentID   *string
+	BuyerEmail              *string
+	BuyerName               *string
+}
+
+func newSession(r dbgen.FileShareSession) Session {
+	return Session{ID: r.ID, CreatedAt: r.CreatedAt, ModifiedAt: r.ModifiedAt, WorkspaceID: r.WorkspaceID,
+		CustomerID: r.CustomerID, ShareID: r.ShareID, UserID: r.UserID, ShortSlug: r.ShortSlug, LongSlug: r.LongSlug,
+		Status: r.Status, MaxDownloads: r.MaxDownloads, DownloadCount: r.DownloadCount, PriceCents: r.PriceCents,
+		Currency: r.Currency, Title: r.Title, FileName: r.FileName, FileSizeBytes: r.FileSizeBytes,
+		TtlSeconds: r.TtlSeconds, ExpiresAt: r.ExpiresAt, ActivatedAt: r.ActivatedAt, CompletedAt: r.CompletedAt}
+}
+
+func newSessions(rows []dbgen.FileShareSession) []Session {
+	out := make([]Session, len(rows))
+	for i, r := range rows {
+		out[i] = newSession(r)
+	}
+	return out
+}
+
+func newDownload(r dbgen.FileShareDownload) Download {
+	return Download{ID: r.ID, CreatedAt: r.CreatedAt, ModifiedAt: r.ModifiedAt, SessionID: r.SessionID, SlotNumber: r.SlotNumber}
+}
+
+func newDownloads(rows []dbgen.FileShareDownload) []Download {
+	out := make([]Download, len(rows))
+	for i, r := range rows {
+		out[i] = newDownload(r)
+	}
+	return out
+}
+
+func newPayment(r dbgen.FileSharePayment) Payment {
+	return Payment{ID: r.ID, CreatedAt: r.CreatedAt, ModifiedAt: r.ModifiedAt, SessionID: r.SessionID,
+		CustomerID: r.CustomerID, Status: r.Status, AmountCents: r.AmountCents, Currency: r.Currency,
+		PlatformFeeCents: r.PlatformFeeCents, StripeCheckoutSessionID: r.StripeCheckoutSessionID,
+		StripePaymentIntentID: r.StripePaymentIntentID, BuyerEmail: r.BuyerEmail, BuyerName: r.BuyerName}
+}
+
+func newPayments(rows []dbgen.FileSharePayment) []Payment {
+	out := make([]Payment, len(rows))
+	for i, r := range rows {
+		out[i] = newPayment(r)
+	}
+	return out
+}
 
 // Pagination limits (§0): limit defaults to 10 and is clamped at 100.
 const (
@@ -239,14 +328,14 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Pa
 	if err != nil {
 		return Page{}, dbErr("fileshare.List", err)
 	}
-	out.Data = rows
+	out.Data = newSessions(rows)
 	return out, nil
 }
 
 // listPage runs the query for the sort terms. A single key goes through the
 // sqlc query written for it (an index scan on its (customer_id, key, id)
 // index); several keys go through listMultiSort.
-func (s *Service) listPage(ctx context.Context, q *dbgen.Queries, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]Session, error) {
+func (s *Service) listPage(ctx context.Context, q *dbgen.Queries, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	cust, ws := p.CustomerID, p.WorkspaceID
 	if len(terms) == 1 {
 		switch t := terms[0]; {
@@ -280,7 +369,7 @@ expires_at, activated_at, completed_at, creator_ip_hash`
 // whose columns come from the whitelist above, never from the request. The
 // first key still uses its index; later keys are an incremental sort over a
 // single customer's rows. id in the last key's direction is the tie-breaker.
-func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]Session, error) {
+func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	b.WriteString(sessionColumns)
@@ -302,7 +391,7 @@ func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Session])
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[dbgen.FileShareSession])
 }
 
 type unknownColumnError string
@@ -328,7 +417,7 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id uuid.UUID) (Ses
 		}
 		return Session{}, dbErr("fileshare.Get", err)
 	}
-	return row, nil
+	return newSession(row), nil
 }
 
 // Downloads lists a visible session's downloads, oldest first (§3.9).
@@ -340,7 +429,7 @@ func (s *Service) Downloads(ctx context.Context, p *auth.Principal, id uuid.UUID
 	if err != nil {
 		return nil, dbErr("fileshare.Downloads", err)
 	}
-	return rows, nil
+	return newDownloads(rows), nil
 }
 
 // Payments lists a visible session's payments, oldest first (§3.10).
@@ -352,7 +441,7 @@ func (s *Service) Payments(ctx context.Context, p *auth.Principal, id uuid.UUID)
 	if err != nil {
 		return nil, dbErr("fileshare.Payments", err)
 	}
-	return rows, nil
+	return newPayments(rows), nil
 }
 
 // Activity is a session with its downloads and payments, for the pages.
@@ -379,7 +468,7 @@ func (s *Service) Activity(ctx context.Context, p *auth.Principal, id uuid.UUID)
 	if err != nil {
 		return Activity{}, dbErr("fileshare.Activity", err)
 	}
-	return Activity{Session: sess, Downloads: downloads, Payments: payments}, nil
+	return Activity{Session: sess, Downloads: newDownloads(downloads), Payments: newPayments(payments)}, nil
 }
 
 // dbErr maps an unexpected database error: unreachable is 503, the rest 500.

@@ -255,7 +255,7 @@ func (s *Service) Create(ctx context.Context, workspaceID uuid.UUID, in CreateIn
 		arg.ShortSlug, arg.LongSlug = randomSlug(10), randomSlug(32)
 		row, err := q.CreateFileShareSession(ctx, arg)
 		if err == nil {
-			return row, nil
+			return newSession(row), nil
 		}
 		if db.UniqueViolation(err) != "" && attempt < 3 {
 			continue
@@ -330,7 +330,7 @@ func (s *Service) Update(ctx context.Context, workspaceID, id uuid.UUID, in Upda
 		}
 		return Session{}, dbErr("fileshare.Update", err)
 	}
-	return row, nil
+	return newSession(row), nil
 }
 
 // RecordDownload takes one download slot and records it, in one
@@ -363,10 +363,11 @@ func (s *Service) RecordDownload(ctx context.Context, workspaceID, id uuid.UUID,
 		if in.SlotNumber != nil {
 			slot = int32(*in.SlotNumber)
 		}
-		out, err = q.CreateFileShareDownload(ctx, dbgen.CreateFileShareDownloadParams{SessionID: id, SlotNumber: slot})
+		row, err := q.CreateFileShareDownload(ctx, dbgen.CreateFileShareDownloadParams{SessionID: id, SlotNumber: slot})
 		if err != nil {
 			return dbErr("fileshare.RecordDownload", err)
 		}
+		out = newDownload(row)
 		return nil
 	})
 	return out, err
@@ -431,5 +432,5 @@ func (s *Service) RecordPayment(ctx context.Context, workspaceID, id uuid.UUID, 
 		}
 		return Payment{}, dbErr("fileshare.RecordPayment", err)
 	}
-	return row, nil
+	return newPayment(row), nil
 }
