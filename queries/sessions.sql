@@ -17,13 +17,15 @@ WHERE s.token_hash = @token_hash AND s.deleted_at IS NULL AND s.expires_at > now
 
 -- name: GetMemberSessionPrincipal :one
 -- A member session also dies with its customer and workspace (D10, unlike
--- G17). The team customer's row comes along, as for customer sessions.
+-- G17). The team customer's row comes along, as for customer sessions, and
+-- only when it is of the member's own workspace (tenant isolation: the
+-- schema's composite key forbids anything else, and this holds even so).
 SELECT s.id AS session_id, s.expires_at, s.return_url,
        m.id AS member_id, m.role, m.customer_id, m.workspace_id, c.type AS customer_type,
        sqlc.embed(c)
 FROM member_sessions s
 JOIN members m ON m.id = s.member_id
-JOIN customers c ON c.id = m.customer_id
+JOIN customers c ON c.id = m.customer_id AND c.workspace_id = m.workspace_id
 JOIN workspaces w ON w.id = m.workspace_id
 WHERE s.token_hash = @token_hash AND s.deleted_at IS NULL AND s.expires_at > now()
   AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL;

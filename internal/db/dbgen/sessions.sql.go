@@ -193,7 +193,7 @@ SELECT s.id AS session_id, s.expires_at, s.return_url,
        c.id, c.workspace_id, c.created_at, c.modified_at, c.deleted_at, c.email, c.email_verified, c.name, c.billing_name, c.billing_address, c.type, c.external_id, c.stripe_customer_id, c.default_payment_method_id, c.oauth_accounts
 FROM member_sessions s
 JOIN members m ON m.id = s.member_id
-JOIN customers c ON c.id = m.customer_id
+JOIN customers c ON c.id = m.customer_id AND c.workspace_id = m.workspace_id
 JOIN workspaces w ON w.id = m.workspace_id
 WHERE s.token_hash = $1 AND s.deleted_at IS NULL AND s.expires_at > now()
   AND m.deleted_at IS NULL AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
@@ -212,7 +212,9 @@ type GetMemberSessionPrincipalRow struct {
 }
 
 // A member session also dies with its customer and workspace (D10, unlike
-// G17). The team customer's row comes along, as for customer sessions.
+// G17). The team customer's row comes along, as for customer sessions, and
+// only when it is of the member's own workspace (tenant isolation: the
+// schema's composite key forbids anything else, and this holds even so).
 func (q *Queries) GetMemberSessionPrincipal(ctx context.Context, tokenHash string) (GetMemberSessionPrincipalRow, error) {
 	row := q.db.QueryRow(ctx, getMemberSessionPrincipal, tokenHash)
 	var i GetMemberSessionPrincipalRow
