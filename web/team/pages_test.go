@@ -387,3 +387,33 @@ func TestTeamPage_Remove(t *testing.T) {
 	// Another team's member: 404.
 	wantStatus(t, pagetest.PostForm(t, c, e.svc, teamPage+"/members/"+e.other.String()+"/remove", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
 }
+
+// The team's only owner cannot be removed from the page (D2): a billing
+// manager's removal of the owner is refused on the owner's row, with and
+// without HTMX, and the owner stays, still the one owner.
+func TestTeamPage_OnlyOwnerCannotBeRemoved(t *testing.T) {
+	e := newEnv(t)
+	cb := e.page(e.team, e.bm)
+	path := teamPage + "/members/" + e.owner.String() + "/remove"
+	for _, hx := range []bool{false, true} {
+		var r *testkit.Response
+		if hx {
+			r = pagetest.HTMXPost(t, cb, e.svc, path, url.Values{"confirm": {"yes"}})
+		} else {
+			r = pagetest.PostForm(t, cb, e.svc, path, url.Values{"confirm": {"yes"}})
+		}
+		wantStatus(t, r, http.StatusBadRequest)
+		row := doc(t, r).Find(`[data-testid=member-row][data-id="` + e.owner.String() + `"]`)
+		if got := row.Find(`[data-testid=member-error]`).Text(); got != member.MsgRemoveOnlyOwner {
+			t.Fatalf("hx=%v: row error %q, want %q: %s", hx, got, member.MsgRemoveOnlyOwner, r.Text())
+		}
+		if v := e.scalar(`SELECT deleted_at IS NULL AND role = 'owner' FROM members WHERE id = $1`, e.owner); v != true {
+			t.Fatalf("hx=%v: the only owner was removed or demoted", hx)
+		}
+		if e.owners(e.team) != 1 {
+			t.Fatalf("hx=%v: %d owners", hx, e.owners(e.team))
+		}
+	}
+	// The owner can still use the team page.
+	wantStatus(t, e.page(e.team, e.owner).Get(teamPage), http.StatusOK)
+}
