@@ -8,7 +8,7 @@ SQLC := $(shell command -v sqlc 2>/dev/null || echo $(HOME)/go/bin/sqlc)
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: help run test build generate generate-check lint vendor bench screenshots clean
+.PHONY: help run test build generate generate-check lint vendor bench screenshots clean mutants
 
 help: ## Show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ screenshots: vendor ## Write PNGs of every page (1280/360 px, light/dark) to doc
 	mkdir -p docs/screenshots
 	rm -f docs/screenshots/*.png  # pages renamed or gone leave no stale pictures
 	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestEveryPage ./web/e2e/
+
+mutants: vendor ## Break each security rule in testdata/mutants and check a test notices (minutes; not part of test)
+	$(GO) run ./cmd/mutants
 
 bench: vendor ## Measure the server against a bare net/http baseline
 	$(GO) run ./cmd/portalbench
