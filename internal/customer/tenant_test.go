@@ -23,7 +23,7 @@ func TestGetAndUpdateAreScopedToTheWorkspace(t *testing.T) {
 	acme := fstest.Workspace(t, pool, "acme")
 	globex := fstest.Workspace(t, pool, "globex")
 	theirs := fstest.Customer(t, pool, globex, "secret@example.com", "team")
-	row, err := dbgen.New(pool).PortalGetCustomer(ctx, dbgen.PortalGetCustomerParams{ID: theirs, WorkspaceID: globex})
+	row, err := dbgen.New(pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: theirs, WorkspaceID: globex})
 	if err != nil {
 		t.Fatal(err)
 	}
