@@ -1,10 +1,16 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // metrics are registered on a private registry per server so tests can run
@@ -30,9 +36,63 @@ func newMetrics() *metrics {
 	return m
 }
 
+// standardMethods are the nine methods of RFC 9110 (and PATCH); any other
+// method name is attacker-chosen and becomes one label (D24).
+var standardMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+	http.MethodDelete: true, http.MethodConnect: true, http.MethodOptions: true, http.MethodTrace: true,
+}
+
+// MethodLabel is method when it is one of the nine standard ones, else
+// "other", so a client cannot grow the label set.
+func MethodLabel(method string) string {
+	if standardMethods[method] {
+		return method
+	}
+	return "other"
+}
+
+// observe counts one request. route is a registered route pattern or
+// "unmatched" (middleware.Logger), so both labels stay bounded.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
+	method = MethodLabel(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// MetricsHandler serves GET /metrics and nothing else. It is mounted only
+// on the private listener of PORTAL_METRICS_ADDR, never on PORTAL_ADDR
+// (D24).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// ServeMetrics serves MetricsHandler on ln until ctx ends.
+func (s *Server) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.MetricsHandler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
 }
 
 // Registry exposes the registry so domains can add gauges (mail queue depth,

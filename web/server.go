@@ -17,6 +17,7 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/apperr"
+	"portal/internal/validate"
 	"portal/web/middleware"
 )
 
@@ -55,10 +56,8 @@ func New(svc *app.Services) *Server {
 			return next(c)
 		}
 	})
-	e.Use(echomw.RequestIDWithConfig(echomw.RequestIDConfig{
-		// Accept a well-formed upstream id, else make our own.
-		Generator: newRequestID,
-	}))
+	// An upstream id is echoed only when well formed, else ours (D28).
+	e.Use(middleware.RequestID(newRequestID))
 	e.Use(middleware.Logger(svc.Log, s.metrics.observe))
 	e.Use(echomw.RecoverWithConfig(echomw.RecoverConfig{
 		DisableStackAll: true,
@@ -68,7 +67,10 @@ func New(svc *app.Services) *Server {
 		},
 	}))
 	e.Use(middleware.SecurityHeaders(svc.Config.Secure()))
-	e.Use(echomw.BodyLimit("1M"))
+	// 413 for bodies over 1 MiB, chunked or not (D28).
+	e.Use(middleware.BodyLimit(validate.MaxBody))
+	// A query string Go cannot parse is refused, never half-read (D28).
+	e.Use(middleware.StrictQuery(isAPI))
 	s.routes()
 	return s
 }

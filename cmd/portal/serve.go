@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 
@@ -60,12 +61,35 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 	if err != nil {
 		return fmt.Errorf("listen on PORTAL_ADDR %s: %w", cfg.Addr, err)
 	}
+	// Metrics only on their own, private listener; none when unset (D24).
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on PORTAL_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+	}
 	srv := web.New(svc)
 	bgctx, bgcancel := context.WithCancel(context.WithoutCancel(ctx))
 	if err := svc.Start(bgctx); err != nil {
 		bgcancel()
 		_ = ln.Close()
+		if mln != nil {
+			_ = mln.Close()
+		}
 		return err
+	}
+	metricsDone := make(chan struct{})
+	if mln != nil {
+		log.Info("metrics listening", "addr", mln.Addr().String())
+		go func() {
+			defer close(metricsDone)
+			if err := srv.ServeMetrics(ctx, mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener stopped", "error", err.Error())
+			}
+		}()
+	} else {
+		close(metricsDone)
 	}
 	url := "http://" + ln.Addr().String()
 	log.Info("portal listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "startup_ms", time.Since(start).Milliseconds())
@@ -74,6 +98,7 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 		ready(url)
 	}
 	err = srv.Serve(ctx, ln, 15*time.Second)
+	<-metricsDone
 	// Drain background work after HTTP: in-flight requests may enqueue mail.
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -22,6 +22,7 @@ type Config struct {
 	Secret          string `env:"PORTAL_SECRET"`
 	TrustedProxies  string `env:"PORTAL_TRUSTED_PROXIES"`
 	Migrate         string `env:"PORTAL_MIGRATE" envDefault:"on"`
+	MetricsAddr     string `env:"PORTAL_METRICS_ADDR"`
 	SMTPURL         string `env:"SMTP_URL"`
 	MailFrom        string `env:"MAIL_FROM" envDefault:"portal@localhost"`
 	StripeSecretKey string `env:"STRIPE_SECRET_KEY"`
@@ -65,7 +66,7 @@ func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.M
 func Load(getenv func(string) string) (*Config, error) {
 	env_ := map[string]string{}
 	for _, k := range []string{"DATABASE_URL", "PORTAL_ADDR", "PORTAL_BASE_URL", "PORTAL_ENV", "PORTAL_SECRET",
-		"PORTAL_TRUSTED_PROXIES", "PORTAL_MIGRATE", "SMTP_URL", "MAIL_FROM", "STRIPE_SECRET_KEY",
+		"PORTAL_TRUSTED_PROXIES", "PORTAL_MIGRATE", "PORTAL_METRICS_ADDR", "SMTP_URL", "MAIL_FROM", "STRIPE_SECRET_KEY",
 		"STRIPE_PUBLISHABLE_KEY", "STRIPE_API_URL", "STRIPE_WEBHOOK_SECRET", "PORTAL_PAYMENTS",
 		"OAUTH_MICROSOFT_CLIENT_ID", "OAUTH_MICROSOFT_CLIENT_SECRET", "OAUTH_MICROSOFT_TENANT",
 		"OAUTH_MICROSOFT_BASE_URL", "OAUTH_DISCORD_CLIENT_ID", "OAUTH_DISCORD_CLIENT_SECRET", "OAUTH_DISCORD_BASE_URL"} {
@@ -91,6 +92,16 @@ func (c *Config) validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return &Error{"PORTAL_ADDR", fmt.Sprintf("must be host:port: %v", err)}
+	}
+	if c.MetricsAddr != "" {
+		// The metrics listener is private (D24): never the public one.
+		_, port, err := net.SplitHostPort(c.MetricsAddr)
+		if err != nil {
+			return &Error{"PORTAL_METRICS_ADDR", fmt.Sprintf("must be host:port: %v", err)}
+		}
+		if c.MetricsAddr == c.Addr && port != "0" {
+			return &Error{"PORTAL_METRICS_ADDR", "must differ from PORTAL_ADDR: metrics are never served on the public listener"}
+		}
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr

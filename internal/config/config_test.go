@@ -20,16 +20,17 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:8080" || c.BaseURL != "http://127.0.0.1:8080" || c.Env != "production" || c.Migrate != "on" ||
-		c.MailFrom != "portal@localhost" || c.Payments != "stripe" || c.Dev() || c.Secure() || c.PaymentsEnabled() || len(c.Trusted) != 0 {
+		c.MailFrom != "portal@localhost" || c.Payments != "stripe" || c.MetricsAddr != "" || c.Dev() || c.Secure() || c.PaymentsEnabled() || len(c.Trusted) != 0 {
 		t.Fatalf("%+v", c)
 	}
 	c, err = load(map[string]string{"PORTAL_SECRET": goodSecret, "PORTAL_ENV": "development", "PORTAL_PAYMENTS": "sandbox",
-		"PORTAL_BASE_URL": "https://portal.example.com/", "PORTAL_TRUSTED_PROXIES": "127.0.0.1/32, ::1/128,10.1.2.3"})
+		"PORTAL_BASE_URL": "https://portal.example.com/", "PORTAL_TRUSTED_PROXIES": "127.0.0.1/32, ::1/128,10.1.2.3",
+		"PORTAL_METRICS_ADDR": "127.0.0.1:9090"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.Dev() || !c.Secure() || !c.PaymentsEnabled() || c.BaseURL != "https://portal.example.com" || len(c.Trusted) != 3 ||
-		c.Trusted[2].String() != "10.1.2.3/32" {
+		c.Trusted[2].String() != "10.1.2.3/32" || c.MetricsAddr != "127.0.0.1:9090" {
 		t.Fatalf("%+v", c)
 	}
 }
@@ -59,6 +60,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"sandbox in production", base("PORTAL_PAYMENTS", "sandbox"), "PORTAL_PAYMENTS"},
 		{"unknown payments", base("PORTAL_PAYMENTS", "paypal"), "PORTAL_PAYMENTS"},
 		{"bad addr", base("PORTAL_ADDR", "8080"), "PORTAL_ADDR"},
+		{"bad metrics addr", base("PORTAL_METRICS_ADDR", "9090"), "PORTAL_METRICS_ADDR"},
+		{"metrics on the public listener", base("PORTAL_ADDR", "127.0.0.1:8080", "PORTAL_METRICS_ADDR", "127.0.0.1:8080"), "PORTAL_METRICS_ADDR"},
 		{"bad base url", base("PORTAL_BASE_URL", "portal.example.com"), "PORTAL_BASE_URL"},
 		{"base url with path", base("PORTAL_BASE_URL", "https://example.com/portal"), "PORTAL_BASE_URL"},
 		{"bad migrate", base("PORTAL_MIGRATE", "maybe"), "PORTAL_MIGRATE"},

@@ -151,10 +151,16 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return nil
 }
 
-// Depth counts jobs waiting to be worked (for the metrics gauge).
+// Depth counts mail jobs that failed a delivery attempt and wait for
+// another (for the metrics gauge). Mail queued and not yet tried is not
+// counted: only known addresses get mail, so a gauge that rose with every
+// queued message would tell anyone comparing it around a sign-in request
+// whether that address is known (D24). In normal operation the gauge is 0
+// whatever the traffic; it rises when the SMTP server refuses or is away,
+// which is what an operator needs to see.
 func (q *Queue) Depth(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	var n int64
-	err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE state IN ('available','retryable','scheduled')`).Scan(&n)
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND state = 'retryable'`, SignInArgs{}.Kind()).Scan(&n)
 	return n, err
 }
 

@@ -98,6 +98,8 @@ func (h *Handlers) RenderError(c echo.Context, status int, e *apperr.Error) erro
 	}
 	heading, msg := "Something went wrong", "We could not complete that request. Please try again."
 	switch status {
+	case http.StatusBadRequest:
+		heading, msg = "Bad request", e.Detail
 	case http.StatusNotFound:
 		heading, msg = "Page not found", "There is nothing at this address. Check the link, or start again from the portal."
 	case http.StatusForbidden:

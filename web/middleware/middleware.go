@@ -69,9 +69,11 @@ func Logger(base *slog.Logger, observe func(route, method string, status int, d 
 			}
 			// The path is logged without its query: pre-authenticated links
 			// carry tokens there (D11) and tokens never reach the logs.
-			base.Log(c.Request().Context(), lvl, "request", "request_id", rid, "method", c.Request().Method, "route", route,
-				"path", c.Request().URL.Path, "status", status, "latency_ms", float64(d.Microseconds())/1000,
-				"ip", c.RealIP())
+			// Attacker-chosen strings are cut at MaxLogged bytes (D28); the
+			// request id is already well formed (RequestID).
+			base.Log(c.Request().Context(), lvl, "request", "request_id", rid, "method", Clip(c.Request().Method), "route", Clip(route),
+				"path", Clip(c.Request().URL.Path), "status", status, "latency_ms", float64(d.Microseconds())/1000,
+				"ip", Clip(c.RealIP()))
 			return nil
 		}
 	}
@@ -83,7 +85,7 @@ func Log(c echo.Context) *slog.Logger {
 		return l
 	}
 	if b, ok := c.Get(keyLogBase).(*slog.Logger); ok {
-		l := b.With("request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		l := b.With("request_id", Clip(c.Response().Header().Get(echo.HeaderXRequestID)))
 		c.Set(keyLogger, l)
 		return l
 	}

@@ -37,11 +37,14 @@ func newServer(t *testing.T) *web.Server {
 }
 
 func TestHealthReadyMetrics(t *testing.T) {
-	c := testkit.NewClient(t, newServer(t).Handler())
+	srv := newServer(t)
+	c := testkit.NewClient(t, srv.Handler())
 	c.Get("/healthz").ExpectStatus(t, 200)
 	c.Get("/readyz").ExpectStatus(t, 200)
 	c.Get("/healthz")
-	m := c.Get("/metrics").ExpectStatus(t, 200)
+	// D24: not on the public listener, only on the metrics one.
+	c.Get("/metrics").ExpectStatus(t, 404)
+	m := testkit.NewClient(t, srv.MetricsHandler()).Get("/metrics").ExpectStatus(t, 200)
 	if !strings.Contains(m.Text(), `portal_http_requests_total{method="GET",route="/healthz",status="200"}`) {
 		t.Fatalf("metrics lack request counts:\n%.2000s", m.Text())
 	}
