@@ -274,19 +274,34 @@ func (s *SignIn) resolve(ctx context.Context, q *dbgen.Queries, wsID uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
-	if len(members) == 0 {
-		c, err := q.SignInFindCustomerByEmail(ctx, dbgen.SignInFindCustomerByEmailParams{WorkspaceID: ws.ID, Email: email})
-		if db.IsNotFound(err) {
+	// The customer whose primary email this is is always among the
+	// choices (G5, D29): when it has no live member for the address, the
+	// fallback member is made even if the address is already a member of
+	// other teams, so a team that adds someone's address cannot capture
+	// their sign-in.
+	c, err := q.SignInFindCustomerByEmail(ctx, dbgen.SignInFindCustomerByEmailParams{WorkspaceID: ws.ID, Email: email})
+	switch {
+	case db.IsNotFound(err):
+		if len(members) == 0 {
 			return nil, nil
 		}
-		if err != nil {
-			return nil, err
+	case err != nil:
+		return nil, err
+	default:
+		has := false
+		for i := range members {
+			if members[i].CustomerID == c.ID {
+				has = true
+				break
+			}
 		}
-		m, err := s.fallbackMember(ctx, q, ws.ID, c.ID, email)
-		if err != nil {
-			return nil, err
+		if !has {
+			m, err := s.fallbackMember(ctx, q, ws.ID, c.ID, email)
+			if err != nil {
+				return nil, err
+			}
+			members = append(members, m) // newest: where the ORDER BY puts it next time
 		}
-		members = []dbgen.SignInFindMembersByEmailRow{m}
 	}
 	var chosen *dbgen.SignInFindMembersByEmailRow
 	switch {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode"
 )
 
 // Message is one rendered email.
@@ -52,16 +53,37 @@ func RenderSignIn(d SignInData, from, replyTo string) (Message, error) {
 	if err := htmlTmpl.Execute(&html, d); err != nil {
 		return Message{}, fmt.Errorf("mail: render html: %w", err)
 	}
+	name := OneLine(d.WorkspaceName)
 	return Message{
 		To:       d.To,
-		FromName: d.WorkspaceName + " (via Portal)",
+		FromName: name + " (via Portal)",
 		From:     from,
 		ReplyTo:  replyTo,
-		Subject:  "Access your " + d.WorkspaceName + " purchases",
+		Subject:  "Access your " + name + " purchases",
 		Text:     text.String(),
 		HTML:     html.String(),
 		Code:     d.Code,
 	}, nil
+}
+
+// OneLine makes text safe for a header: line breaks, tabs and other
+// control characters become single spaces, and the ends are trimmed. The
+// header encoders then quote and encode what is left (D31).
+func OneLine(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func plural(n int) string {

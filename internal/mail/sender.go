@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -73,9 +74,14 @@ func isLoopback(host string) bool {
 // Send delivers m.
 func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	msg := gomail.NewMsg()
-	if err := msg.FromFormat(m.FromName, m.From); err != nil {
+	// Built, not concatenated (D31): net/mail quotes the display name as
+	// RFC 5322 needs and encodes non-ASCII as RFC 2047; OneLine has
+	// already removed line breaks. The address itself is MAIL_FROM.
+	addr, err := mail.ParseAddress(m.From)
+	if err != nil {
 		return fmt.Errorf("mail: from: %w", err)
 	}
+	msg.FromMailAddress(&mail.Address{Name: OneLine(m.FromName), Address: addr.Address})
 	if err := msg.To(m.To); err != nil {
 		return fmt.Errorf("mail: to: %w", err)
 	}
@@ -83,7 +89,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		// A malformed workspace address must not block the sign-in.
 		_ = msg.ReplyTo(m.ReplyTo)
 	}
-	msg.Subject(m.Subject)
+	msg.Subject(OneLine(m.Subject))
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)

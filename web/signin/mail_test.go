@@ -2,6 +2,7 @@ package signin_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -331,5 +332,49 @@ func TestG28_CodeExpiryAssignedAtInsertTenMinutes(t *testing.T) {
 	m, err := mail.RenderSignIn(mail.SignInData{To: "a@example.com", WorkspaceName: "W", Code: auth.DisplayCode("ABCD2345"), Minutes: 10, URL: "u"}, "f@example.com", "")
 	if err != nil || !strings.Contains(m.Text, "This code expires in 10 minutes.") || !strings.Contains(m.Text, "ABCD-2345") {
 		t.Errorf("rendered %q %v", m.Text, err)
+	}
+}
+
+// TestD31_AwkwardWorkspaceNamesStillSend: a workspace name with quotes, a
+// comma, angle brackets, non-ASCII letters or a line break still gives a
+// valid From display name (RFC 5322 quoting, RFC 2047 encoding, line breaks
+// removed) and a one-line Subject, and the code arrives through the real
+// SMTP sink.
+func TestD31_AwkwardWorkspaceNamesStillSend(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	names := []struct{ name, shown string }{
+		{`Bob "the Builder", Ltd`, `Bob "the Builder", Ltd (via Portal)`},
+		{"Café Zoë · 東京", "Café Zoë · 東京 (via Portal)"},
+		{"Evil\r\nBcc: victim@example.com", "Evil Bcc: victim@example.com (via Portal)"},
+		{"Line\nbreak <x@y.z>", "Line break <x@y.z> (via Portal)"},
+		{`back\slash; semi`, `back\slash; semi (via Portal)`},
+	}
+	for i, n := range names {
+		e.exec(`UPDATE workspaces SET name = $2 WHERE id = $1`, e.legacy, n.name)
+		to := fmt.Sprintf("odd%d@example.com", i)
+		e.customer(e.legacy, to, nil, "individual")
+		e.request(e.clientAt(i), reqBody(to, e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
+		m := e.sink.WaitFor(t, to, 15*time.Second)
+		if m.ParseErr != nil {
+			t.Fatalf("%q: unreadable message: %v", n.name, m.ParseErr)
+		}
+		from, err := m.Header.AddressList("From")
+		if err != nil || len(from) != 1 {
+			t.Fatalf("%q: From %q does not parse as one address: %v", n.name, m.Header.Get("From"), err)
+		}
+		if from[0].Name != n.shown || from[0].Address != "portal@example.test" {
+			t.Errorf("%q: From is %q <%s>", n.name, from[0].Name, from[0].Address)
+		}
+		if m.Header.Get("Bcc") != "" || len(m.To) != 1 {
+			t.Errorf("%q: header injection: Bcc %q, recipients %v", n.name, m.Header.Get("Bcc"), m.To)
+		}
+		if strings.ContainsAny(m.Subject, "\r\n") || !strings.Contains(m.Subject, strings.TrimSuffix(n.shown, " (via Portal)")) {
+			t.Errorf("%q: subject %q", n.name, m.Subject)
+		}
+		code := codeRE.FindString(m.Text)
+		if code == "" {
+			t.Fatalf("%q: no code in\n%s", n.name, m.Text)
+		}
+		e.authenticate(e.clientAt(100+i), map[string]any{"code": code}).ExpectStatus(t, http.StatusOK)
 	}
 }

@@ -225,3 +225,50 @@ func TestOddAuthorizationHeaders(t *testing.T) {
 		e.check(r)
 	}
 }
+
+// TestD29_OwnAccountAlwaysAmongChoices: a team admin adds someone's address
+// to their team; that person's own customer (whose primary email it is)
+// is still among the address's choices, so asking with their own
+// customer_id mails them a code that signs them into their own account,
+// and asking without one shows the picker with both.
+func TestD29_OwnAccountAlwaysAmongChoices(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	own := e.customer(e.members, "Victim@example.com", str("Victim"), "individual")
+	team := e.customer(e.members, "attacker@example.com", str("Attacker team"), "team")
+	e.member(e.members, team, "attacker@example.com", "owner")
+	e.member(e.members, team, "victim@example.com", "member")
+
+	// Without a choice: the picker names both customers, own first-class.
+	r := e.request(nil, reqBody("victim@example.com", e.members, nil)).ExpectStatus(t, http.StatusConflict)
+	var picker struct{ Customers []map[string]any }
+	r.JSON(t, &picker)
+	ids := map[string]bool{}
+	for _, c := range picker.Customers {
+		ids[c["id"].(string)] = true
+	}
+	if len(ids) != 2 || !ids[own.String()] || !ids[team.String()] {
+		t.Fatalf("picker %s", r.Body)
+	}
+	// With their own customer_id: a code for their own account.
+	e.request(e.clientAt(1), reqBody("victim@example.com", e.members, &own)).ExpectStatus(t, http.StatusAccepted)
+	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, own); n != 1 {
+		t.Fatalf("own customer has %d codes", n)
+	}
+	tok := tokenOf(t, e.authenticate(e.clientAt(2), map[string]any{"code": e.lastCode("Victim@example.com")}).ExpectStatus(t, http.StatusOK))
+	var u struct {
+		CustomerID string `json:"customer_id"`
+		Role       string `json:"role"`
+	}
+	e.c.GetJSON(pUser, bearer(tok)...).ExpectStatus(t, http.StatusOK).JSON(t, &u)
+	if u.CustomerID != own.String() || u.Role != "owner" {
+		t.Errorf("signed in as %+v, want the owner of %s", u, own)
+	}
+	// The team's membership is untouched and still reachable by choice.
+	e.request(e.clientAt(3), reqBody("victim@example.com", e.members, &team)).ExpectStatus(t, http.StatusAccepted)
+	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, team); n != 1 {
+		t.Errorf("team has %d codes", n)
+	}
+	if n := e.count(`SELECT count(*) FROM members WHERE lower(email) = 'victim@example.com' AND deleted_at IS NULL`); n != 2 {
+		t.Errorf("%d live members for the address, want 2", n)
+	}
+}
