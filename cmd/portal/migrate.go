@@ -17,7 +17,12 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 1 {
 		dir = args[0]
 	}
-	dsn := getenv("DATABASE_URL")
+	// Migrations take a session advisory lock: behind a transaction pooler
+	// they need the direct connection.
+	dsn := getenv("PORTAL_MIGRATE_DATABASE_URL")
+	if dsn == "" {
+		dsn = getenv("DATABASE_URL")
+	}
 	if dsn == "" {
 		return &config.Error{Var: "DATABASE_URL", Msg: "is required"}
 	}

@@ -6,6 +6,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/config"
+	"portal/internal/db"
 	"portal/internal/demo"
 )
 
@@ -17,7 +21,19 @@ func cmdSeed(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || !*demoFlag {
 		return usageError{"usage: portal seed --demo"}
 	}
-	pool, err := openDatabase(ctx, getenv("DATABASE_URL"), getenv("PORTAL_MIGRATE") != "off")
+	var pool *pgxpool.Pool
+	var err error
+	if getenv("PORTAL_DB_POOL_MODE") == db.PoolTransaction {
+		// Behind a transaction pooler: the server's own pool settings and
+		// migration path (PORTAL_MIGRATE_DATABASE_URL).
+		cfg, cerr := config.Load(getenv)
+		if cerr != nil {
+			return cerr
+		}
+		pool, err = openConfigured(ctx, cfg)
+	} else {
+		pool, err = openDatabase(ctx, getenv("DATABASE_URL"), getenv("PORTAL_MIGRATE") != "off")
+	}
 	if err != nil {
 		return err
 	}

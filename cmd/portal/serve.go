@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"portal/internal/app"
 	"portal/internal/config"
 	"portal/internal/db"
@@ -43,13 +45,13 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 	if !cfg.Dev() && strings.HasPrefix(cfg.BaseURL, "http://") {
 		log.Warn("PORTAL_BASE_URL is http:// in production; cookies are not marked Secure unless TLS ends at a proxy that sets https", "base_url", cfg.BaseURL)
 	}
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	pool, err := db.OpenMode(ctx, cfg.DatabaseURL, cfg.PoolMode)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	if cfg.Migrate == "on" {
-		if err := migrateUp(ctx, pool); err != nil {
+		if err := migrateServe(ctx, cfg, pool); err != nil {
 			return err
 		}
 	}
@@ -111,4 +113,20 @@ func serve(ctx context.Context, cfg *config.Config, logw io.Writer, ready func(u
 	}
 	log.Info("portal stopped")
 	return err
+}
+
+// migrateServe applies pending migrations before serving. Behind a
+// transaction pooler the migration lock (a session advisory lock) would not
+// hold, so migrations run over PORTAL_MIGRATE_DATABASE_URL, a direct
+// connection opened for them alone.
+func migrateServe(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool) error {
+	if !cfg.TransactionPooling() {
+		return migrateUp(ctx, pool)
+	}
+	direct, err := db.Open(ctx, cfg.MigrateDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("PORTAL_MIGRATE_DATABASE_URL: %w", err)
+	}
+	defer direct.Close()
+	return migrateUp(ctx, direct)
 }

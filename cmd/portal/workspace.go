@@ -125,7 +125,7 @@ func openWorkspaces(ctx context.Context, getenv func(string) string) (*workspace
 	if err != nil {
 		return nil, nil, err
 	}
-	pool, err := openDatabase(ctx, cfg.DatabaseURL, cfg.Migrate != "off")
+	pool, err := openConfigured(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -135,6 +135,26 @@ func openWorkspaces(ctx context.Context, getenv func(string) string) (*workspace
 		return nil, nil, err
 	}
 	return workspace.New(pool, h, cfg.BaseURL), pool.Close, nil
+}
+
+// openConfigured opens the pool as PORTAL_DB_POOL_MODE says and, unless
+// PORTAL_MIGRATE=off, applies pending migrations (over
+// PORTAL_MIGRATE_DATABASE_URL behind a transaction pooler).
+func openConfigured(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, &config.Error{Var: "DATABASE_URL", Msg: "is required (or run `portal dev`)"}
+	}
+	pool, err := db.OpenMode(ctx, cfg.DatabaseURL, cfg.PoolMode)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate != "off" {
+		if err := migrateServe(ctx, cfg, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return pool, nil
 }
 
 // openDatabase opens the pool and, when asked, applies pending migrations.

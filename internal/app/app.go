@@ -76,7 +76,8 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 	}
 	s.Limiter = ratelimit.New(pool, []byte(cfg.Secret))
 	if s.Mail, err = mail.NewQueue(mail.Options{Pool: pool, Log: log, Secret: []byte(cfg.Secret),
-		SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Dev: cfg.Dev()}); err != nil {
+		SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Dev: cfg.Dev(),
+		PollOnly: cfg.TransactionPooling()}); err != nil {
 		return nil, err
 	}
 	s.SignIn = auth.NewSignIn(pool, h, s.Limiter, s.Mail, log)

@@ -15,21 +15,30 @@ import (
 
 // Config is every setting Portal reads. Names are fixed by docs/design.md "Interface".
 type Config struct {
-	DatabaseURL     string `env:"DATABASE_URL"`
-	Addr            string `env:"PORTAL_ADDR" envDefault:"127.0.0.1:8080"`
-	BaseURL         string `env:"PORTAL_BASE_URL"`
-	Env             string `env:"PORTAL_ENV" envDefault:"production"`
-	Secret          string `env:"PORTAL_SECRET"`
-	TrustedProxies  string `env:"PORTAL_TRUSTED_PROXIES"`
-	Migrate         string `env:"PORTAL_MIGRATE" envDefault:"on"`
-	MetricsAddr     string `env:"PORTAL_METRICS_ADDR"`
-	SMTPURL         string `env:"SMTP_URL"`
-	MailFrom        string `env:"MAIL_FROM" envDefault:"portal@localhost"`
-	StripeSecretKey string `env:"STRIPE_SECRET_KEY"`
-	StripePublicKey string `env:"STRIPE_PUBLISHABLE_KEY"`
-	StripeAPIURL    string `env:"STRIPE_API_URL"`
-	StripeWebhook   string `env:"STRIPE_WEBHOOK_SECRET"`
-	Payments        string `env:"PORTAL_PAYMENTS" envDefault:"stripe"`
+	DatabaseURL    string `env:"DATABASE_URL"`
+	Addr           string `env:"PORTAL_ADDR" envDefault:"127.0.0.1:8080"`
+	BaseURL        string `env:"PORTAL_BASE_URL"`
+	Env            string `env:"PORTAL_ENV" envDefault:"production"`
+	Secret         string `env:"PORTAL_SECRET"`
+	TrustedProxies string `env:"PORTAL_TRUSTED_PROXIES"`
+	Migrate        string `env:"PORTAL_MIGRATE" envDefault:"on"`
+	MetricsAddr    string `env:"PORTAL_METRICS_ADDR"`
+	// PoolMode says what sits between Portal and PostgreSQL: "session" (a
+	// direct connection, or a pooler in session mode) or "transaction"
+	// (PgBouncer in transaction pooling: no named prepared statements, no
+	// LISTEN, no session advisory locks).
+	PoolMode string `env:"PORTAL_DB_POOL_MODE" envDefault:"session"`
+	// MigrateDatabaseURL is a direct connection (not through the pooler)
+	// that migrations take their session lock on; required with
+	// PoolMode transaction unless PORTAL_MIGRATE=off.
+	MigrateDatabaseURL string `env:"PORTAL_MIGRATE_DATABASE_URL"`
+	SMTPURL            string `env:"SMTP_URL"`
+	MailFrom           string `env:"MAIL_FROM" envDefault:"portal@localhost"`
+	StripeSecretKey    string `env:"STRIPE_SECRET_KEY"`
+	StripePublicKey    string `env:"STRIPE_PUBLISHABLE_KEY"`
+	StripeAPIURL       string `env:"STRIPE_API_URL"`
+	StripeWebhook      string `env:"STRIPE_WEBHOOK_SECRET"`
+	Payments           string `env:"PORTAL_PAYMENTS" envDefault:"stripe"`
 
 	MicrosoftClientID     string `env:"OAUTH_MICROSOFT_CLIENT_ID"`
 	MicrosoftClientSecret string `env:"OAUTH_MICROSOFT_CLIENT_SECRET"`
@@ -49,6 +58,10 @@ func (c *Config) Dev() bool { return c.Env == "development" }
 // Secure reports whether cookies must be Secure (https base URL).
 func (c *Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
+// TransactionPooling reports whether PostgreSQL is reached through a pooler
+// in transaction mode.
+func (c *Config) TransactionPooling() bool { return c.PoolMode == "transaction" }
+
 // PaymentsEnabled reports whether card features can work at all.
 func (c *Config) PaymentsEnabled() bool {
 	return c.Payments == "sandbox" || c.StripeSecretKey != ""
@@ -66,7 +79,7 @@ func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Var, e.M
 func Load(getenv func(string) string) (*Config, error) {
 	env_ := map[string]string{}
 	for _, k := range []string{"DATABASE_URL", "PORTAL_ADDR", "PORTAL_BASE_URL", "PORTAL_ENV", "PORTAL_SECRET",
-		"PORTAL_TRUSTED_PROXIES", "PORTAL_MIGRATE", "PORTAL_METRICS_ADDR", "SMTP_URL", "MAIL_FROM", "STRIPE_SECRET_KEY",
+		"PORTAL_TRUSTED_PROXIES", "PORTAL_MIGRATE", "PORTAL_METRICS_ADDR", "PORTAL_DB_POOL_MODE", "PORTAL_MIGRATE_DATABASE_URL", "SMTP_URL", "MAIL_FROM", "STRIPE_SECRET_KEY",
 		"STRIPE_PUBLISHABLE_KEY", "STRIPE_API_URL", "STRIPE_WEBHOOK_SECRET", "PORTAL_PAYMENTS",
 		"OAUTH_MICROSOFT_CLIENT_ID", "OAUTH_MICROSOFT_CLIENT_SECRET", "OAUTH_MICROSOFT_TENANT",
 		"OAUTH_MICROSOFT_BASE_URL", "OAUTH_DISCORD_CLIENT_ID", "OAUTH_DISCORD_CLIENT_SECRET", "OAUTH_DISCORD_BASE_URL"} {
@@ -142,6 +155,14 @@ func (c *Config) validate() error {
 	case "on", "off":
 	default:
 		return &Error{"PORTAL_MIGRATE", fmt.Sprintf("must be on or off, got %q", c.Migrate)}
+	}
+	switch c.PoolMode {
+	case "session", "transaction":
+	default:
+		return &Error{"PORTAL_DB_POOL_MODE", fmt.Sprintf("must be session or transaction, got %q", c.PoolMode)}
+	}
+	if c.PoolMode == "transaction" && c.Migrate == "on" && c.MigrateDatabaseURL == "" {
+		return &Error{"PORTAL_MIGRATE_DATABASE_URL", "is required with PORTAL_DB_POOL_MODE=transaction (a direct connection for the migration lock), or set PORTAL_MIGRATE=off and run `portal migrate` before serving"}
 	}
 	if c.SMTPURL != "" {
 		u, err := url.Parse(c.SMTPURL)

@@ -91,3 +91,33 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		t.Fatalf("sandbox in development: %v", err)
 	}
 }
+
+// TestPoolMode: session by default; transaction needs a direct connection
+// for migrations unless the server does not migrate.
+func TestPoolMode(t *testing.T) {
+	c, err := load(map[string]string{"PORTAL_SECRET": goodSecret})
+	if err != nil || c.PoolMode != "session" || c.TransactionPooling() {
+		t.Fatalf("default: %v %+v", err, c)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string // "" = accepted
+	}{
+		{map[string]string{"PORTAL_DB_POOL_MODE": "statement"}, "PORTAL_DB_POOL_MODE"},
+		{map[string]string{"PORTAL_DB_POOL_MODE": "transaction"}, "PORTAL_MIGRATE_DATABASE_URL"},
+		{map[string]string{"PORTAL_DB_POOL_MODE": "transaction", "PORTAL_MIGRATE": "off"}, ""},
+		{map[string]string{"PORTAL_DB_POOL_MODE": "transaction", "PORTAL_MIGRATE_DATABASE_URL": "postgres://db/portal"}, ""},
+	} {
+		tc.env["PORTAL_SECRET"] = goodSecret
+		c, err := load(tc.env)
+		var ce *Error
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%v: %v", tc.env, err)
+		case tc.want == "" && !c.TransactionPooling():
+			t.Errorf("%v: not transaction pooling", tc.env)
+		case tc.want != "" && (!errors.As(err, &ce) || ce.Var != tc.want):
+			t.Errorf("%v: error %v, want one naming %s", tc.env, err, tc.want)
+		}
+	}
+}

@@ -23,12 +23,41 @@ import (
 //go:embed migrations/*.sql
 var Migrations embed.FS
 
-// Open connects a pool and checks it answers. The pool's defaults are tuned
-// for a 2-core machine: a handful of connections beats many.
+// Pool modes (PORTAL_DB_POOL_MODE).
+const (
+	// PoolSession: every pgx connection is one PostgreSQL session (a direct
+	// connection, or a pooler in session mode). pgx prepares and caches
+	// named statements.
+	PoolSession = "session"
+	// PoolTransaction: a pooler in transaction mode (PgBouncer) may hand
+	// each transaction a different server connection, so nothing may rely
+	// on session state: no named prepared statements, no LISTEN, no
+	// session advisory locks.
+	PoolTransaction = "transaction"
+)
+
+// Open connects a pool in session mode and checks it answers.
 func Open(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	return OpenMode(ctx, dsn, PoolSession)
+}
+
+// OpenMode connects a pool for the given pool mode and checks it answers.
+// The pool's defaults are tuned for a 2-core machine: a handful of
+// connections beats many. In transaction mode pgx describes each statement
+// once per connection and executes it as an unnamed statement (Parse, Bind,
+// Execute in one message batch, which a transaction pooler keeps on one
+// server connection): no named prepared statement outlives a transaction.
+func OpenMode(ctx context.Context, dsn, mode string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse DATABASE_URL: %w", err)
+	}
+	switch mode {
+	case PoolSession, "":
+	case PoolTransaction:
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	default:
+		return nil, fmt.Errorf("db: unknown pool mode %q", mode)
 	}
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8

@@ -47,6 +47,9 @@ type Options struct {
 	From    string // MAIL_FROM
 	BaseURL string // PORTAL_BASE_URL, for the link in the email
 	Dev     bool
+	// PollOnly makes the queue find new jobs by polling alone, without
+	// LISTEN/NOTIFY, which a transaction pooler cannot carry.
+	PollOnly bool
 }
 
 // Queue is the durable mail queue (River on PostgreSQL).
@@ -96,6 +99,7 @@ func NewQueue(o Options) (*Queue, error) {
 		Workers:           workers,
 		FetchPollInterval: 250 * time.Millisecond,
 		FetchCooldown:     50 * time.Millisecond,
+		PollOnly:          o.PollOnly,
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(CleanupEvery),
 				func() (river.JobArgs, *river.InsertOpts) {
