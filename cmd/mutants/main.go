@@ -92,9 +92,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mutants:", err)
 		return 2
 	}
-	// One scratch path for every mutant, so the build cache serves the
-	// packages a patch does not touch.
-	scratch := filepath.Join(os.TempDir(), "portal-mutants", filepath.Base(root))
+	// One scratch path for every mutant of this run, so the build cache
+	// serves the packages a patch does not touch; runs side by side do not
+	// share it.
+	scratch := filepath.Join(os.TempDir(), fmt.Sprintf("portal-mutants-%d", os.Getpid()), filepath.Base(root))
 	killed, survived, broken := 0, 0, 0
 	for _, m := range ms {
 		start := time.Now()
@@ -115,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if !*keep {
-		_ = os.RemoveAll(scratch)
+		_ = os.RemoveAll(filepath.Dir(scratch))
 	}
 	if broken > 0 {
 		fmt.Fprintf(stdout, "%d killed, %d survived, %d could not be judged\n", killed, survived, broken)
