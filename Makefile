@@ -8,7 +8,7 @@ SQLC := $(shell command -v sqlc 2>/dev/null || echo $(HOME)/go/bin/sqlc)
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: help run test build generate generate-check lint vendor bench screenshots clean mutants
+.PHONY: help run test test-deps build generate generate-check lint vendor bench screenshots clean mutants
 
 help: ## Show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -30,8 +30,11 @@ build: vendor ## Build bin/portal
 run: build ## Run the portal with a private database and demo data
 	./bin/portal dev
 
-test: vendor ## Run every test with the race detector (real PostgreSQL; a private cluster when TEST_DATABASE_URL is unset)
-	$(GO) test -race -count=1 -timeout 20m ./...
+test-deps: ## Install what the tests need when missing (apt as root; stripe-mock into bin/)
+	@.ci/deps
+
+test: vendor test-deps ## Run every test with the race detector (real PostgreSQL; a private cluster when TEST_DATABASE_URL is unset)
+	PATH="$(CURDIR)/bin:$$PATH" $(GO) test -race -count=1 -timeout 20m ./...
 
 $(SQLC):
 	$(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)

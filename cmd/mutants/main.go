@@ -269,7 +269,7 @@ func load(dir string) ([]mutant, error) {
 			}
 		}
 		if m.Rule == "" || len(m.Packages) == 0 {
-			return nil, fmt.Errorf("%s: the header needs Rule: and Packages:", e.Name())
+			return nil, fmt.Errorf("%s: the header needs Rule and Packages lines", e.Name())
 		}
 		ms = append(ms, m)
 	}
