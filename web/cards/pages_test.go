@@ -312,3 +312,29 @@ func TestBillingPageRouteGuardComesFirst(t *testing.T) {
 	c := e.browser(e.custTok)
 	c.PostForm("/acme/portal/billing/cards/not-a-uuid/default", url.Values{}).ExpectStatus(t, 404)
 }
+
+// Issue 16.7: a flash lives for one page view, and an HTMX answer replaces
+// it: "Card added." never stays above "Your card was declined.".
+func TestFlashLivesForOnePageViewAndHTMXReplacesIt(t *testing.T) {
+	e := newEnv(t, opts{mode: "sandbox"})
+	b := e.browser(e.custTok)
+	r := b.PostForm("/acme/portal/billing/cards", cardForm("4242 4242 4242 4242", "12/34", "123", true)).ExpectStatus(t, 303)
+	if got := doc(t, b.Get(r.Location()).ExpectStatus(t, 200)).Find(`[data-testid="flash"]`).Text(); got != "Card added." {
+		t.Fatalf("flash %q", got)
+	}
+	// The next view has no flash.
+	if n := doc(t, b.Get("/acme/portal/billing").ExpectStatus(t, 200)).Find(`[data-testid="flash"]`).Length(); n != 0 {
+		t.Fatal("the flash outlived its page view")
+	}
+	// An HTMX answer carries #flash out of band, so the old message goes.
+	r = b.Request("POST", "/acme/portal/billing/cards", strings.NewReader(cardForm("4000 0000 0000 0002", "12/34", "123", true).Encode()),
+		"Content-Type", "application/x-www-form-urlencoded", "HX-Request", "true").ExpectStatus(t, 400)
+	d := doc(t, r)
+	oob := d.Find(`#flash[hx-swap-oob]`)
+	if oob.Length() == 0 || strings.TrimSpace(oob.First().Text()) != "" {
+		t.Fatalf("no out-of-band flash reset in the htmx answer: %s", r.Text())
+	}
+	if !strings.Contains(d.Find(`[data-testid="card-error"]`).Text(), "Your card was declined.") {
+		t.Fatalf("decline message missing: %s", r.Text())
+	}
+}

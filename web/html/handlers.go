@@ -4,6 +4,7 @@
 package html
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -56,8 +57,27 @@ func Render(c echo.Context, status int, comp templ.Component) error {
 	if hdr.Get("Cache-Control") == "" {
 		hdr.Set("Cache-Control", "no-store")
 	}
+	if !htmx.IsRequest(c) {
+		c.Response().WriteHeader(status)
+		return comp.Render(c.Request().Context(), c.Response())
+	}
+	// A flash lives for one page view: an HTMX answer replaces the
+	// layout's #flash region. A fragment with its own outcome (the team
+	// panel, the saved billing form) swaps it itself; any other one gets
+	// an empty region after its content, so "Card added." never stays
+	// above "Your card was declined." (docs/design.md "Pages").
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(`id="flash"`)) && !bytes.Contains(buf.Bytes(), []byte(`:#flash"`)) {
+		if err := layout.FlashReset().Render(c.Request().Context(), &buf); err != nil {
+			return err
+		}
+	}
 	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
+	_, err := c.Response().Write(buf.Bytes())
+	return err
 }
 
 // Meta builds the request-wide page data.
@@ -114,7 +134,8 @@ func (h *Handlers) RenderError(c echo.Context, status int, e *apperr.Error) erro
 		// Whatever the form targeted, the message replaces the page content.
 		c.Response().Header().Set("HX-Retarget", "#main")
 		c.Response().Header().Set("HX-Reswap", "innerHTML")
-		return Render(c, status, layout.ErrorCard(m, status, heading, msg))
+		// The card replaces <main>, #flash included: it brings its own.
+		return Render(c, status, layout.ErrorFragment(m, status, heading, msg))
 	}
 	return Render(c, status, layout.ErrorPage(m, status, heading, msg))
 }

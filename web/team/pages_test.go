@@ -417,3 +417,18 @@ func TestTeamPage_OnlyOwnerCannotBeRemoved(t *testing.T) {
 	// The owner can still use the team page.
 	wantStatus(t, e.page(e.team, e.owner).Get(teamPage), http.StatusOK)
 }
+
+// Issue 16.7: "Billing details saved." never stays above a validation
+// error: the HTMX answer with the error empties #flash out of band.
+func TestSettingsPage_HTMXErrorReplacesSavedFlash(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.owner)
+	wantStatus(t, pagetest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA")), http.StatusOK)
+	r := pagetest.HTMXPost(t, c, e.svc, settings, billingForm("", "", "", "", "ZZ", "US"))
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	d := doc(t, r)
+	oob := d.Find(`#flash[hx-swap-oob]`)
+	if oob.Length() != 1 || strings.TrimSpace(oob.Text()) != "" || strings.Contains(r.Text(), "Billing details saved.") {
+		t.Fatalf("the error answer does not reset #flash: %s", r.Text())
+	}
+}
