@@ -10,7 +10,6 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/customer"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 )
 
@@ -23,8 +22,8 @@ func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 func TestUpdateRequiresBilling(t *testing.T) {
 	pool := testkit.DB(t)
 	ctx := context.Background()
-	ws := fstest.Workspace(t, pool, "acme")
-	cust := fstest.Customer(t, pool, ws, "team@example.com", "team")
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "team@example.com", "team")
 	svc := customer.New(pool)
 	name := "Changed Ltd"
 	in := customer.UpdateInput{SetBillingName: true, BillingName: &name}
@@ -34,7 +33,7 @@ func TestUpdateRequiresBilling(t *testing.T) {
 		kind apperr.Kind
 	}{
 		{"nil principal", nil, apperr.KindUnauthenticated},
-		{"plain member", fstest.MemberPrincipal(ws, cust, uuid.New(), auth.RoleMember), apperr.KindForbidden},
+		{"plain member", testkit.MemberPrincipal(ws, cust, uuid.New(), auth.RoleMember), apperr.KindForbidden},
 	} {
 		t.Run(tc.who, func(t *testing.T) {
 			_, err := svc.Update(ctx, tc.p, in)
@@ -55,9 +54,9 @@ func TestUpdateRequiresBilling(t *testing.T) {
 		})
 	}
 	for _, p := range []*auth.Principal{
-		fstest.CustomerPrincipal(ws, cust),
-		fstest.MemberPrincipal(ws, cust, uuid.New(), auth.RoleOwner),
-		fstest.MemberPrincipal(ws, cust, uuid.New(), auth.RoleBillingManager),
+		testkit.CustomerPrincipal(ws, cust),
+		testkit.MemberPrincipal(ws, cust, uuid.New(), auth.RoleOwner),
+		testkit.MemberPrincipal(ws, cust, uuid.New(), auth.RoleBillingManager),
 	} {
 		if _, err := svc.Update(ctx, p, in); err != nil {
 			t.Fatalf("%s %s: %v", p.Kind, p.Role, err)

@@ -8,7 +8,6 @@ import (
 	"portal/internal/auth"
 	"portal/internal/customer"
 	"portal/internal/db/dbgen"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 )
 
@@ -20,17 +19,17 @@ import (
 func TestGetAndUpdateAreScopedToTheWorkspace(t *testing.T) {
 	pool := testkit.DB(t)
 	ctx := context.Background()
-	acme := fstest.Workspace(t, pool, "acme")
-	globex := fstest.Workspace(t, pool, "globex")
-	theirs := fstest.Customer(t, pool, globex, "secret@example.com", "team")
+	acme := testkit.Workspace(t, pool, "acme")
+	globex := testkit.Workspace(t, pool, "globex")
+	theirs := testkit.Customer(t, pool, globex, "secret@example.com", "team")
 	row, err := dbgen.New(pool).GetCustomer(ctx, dbgen.GetCustomerParams{ID: theirs, WorkspaceID: globex})
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := customer.New(pool)
 	for name, p := range map[string]*auth.Principal{
-		"customer":              fstest.CustomerPrincipal(acme, theirs),
-		"member":                fstest.MemberPrincipal(acme, theirs, theirs, auth.RoleOwner),
+		"customer":              testkit.CustomerPrincipal(acme, theirs),
+		"member":                testkit.MemberPrincipal(acme, theirs, theirs, auth.RoleOwner),
 		"customer with its row": {Kind: auth.SubjectCustomer, CustomerID: theirs, WorkspaceID: acme, Customer: &row},
 		"member with the row":   {Kind: auth.SubjectMember, CustomerID: theirs, WorkspaceID: acme, Role: auth.RoleOwner, Customer: &row},
 	} {

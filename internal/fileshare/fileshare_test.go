@@ -17,7 +17,7 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/fileshare"
-	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
 )
 
 type world struct {
@@ -36,20 +36,20 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	pool := testDB(t)
 	w := &world{pool: pool, svc: fileshare.New(pool)}
-	w.ws = fstest.Workspace(t, pool, "acme")
-	w.ws2 = fstest.Workspace(t, pool, "other")
-	w.cust = fstest.Customer(t, pool, w.ws, "ind@example.com", "individual")
-	w.team = fstest.Customer(t, pool, w.ws, "team@example.com", "team")
-	w.other = fstest.Customer(t, pool, w.ws, "other@example.com", "individual")
-	w.foreign = fstest.Customer(t, pool, w.ws2, "ind@example.com", "individual")
-	w.memberID = fstest.Member(t, pool, w.ws, w.team, "owner@example.com", auth.RoleOwner)
-	w.member2ID = fstest.Member(t, pool, w.ws, w.team, "plain@example.com", auth.RoleMember)
+	w.ws = testkit.Workspace(t, pool, "acme")
+	w.ws2 = testkit.Workspace(t, pool, "other")
+	w.cust = testkit.Customer(t, pool, w.ws, "ind@example.com", "individual")
+	w.team = testkit.Customer(t, pool, w.ws, "team@example.com", "team")
+	w.other = testkit.Customer(t, pool, w.ws, "other@example.com", "individual")
+	w.foreign = testkit.Customer(t, pool, w.ws2, "ind@example.com", "individual")
+	w.memberID = testkit.Member(t, pool, w.team, "owner@example.com", auth.RoleOwner)
+	w.member2ID = testkit.Member(t, pool, w.team, "plain@example.com", auth.RoleMember)
 	return w
 }
 
-func (w *world) custP() *auth.Principal { return fstest.CustomerPrincipal(w.ws, w.cust) }
+func (w *world) custP() *auth.Principal { return testkit.CustomerPrincipal(w.ws, w.cust) }
 func (w *world) memberP() *auth.Principal {
-	return fstest.MemberPrincipal(w.ws, w.team, w.memberID, auth.RoleOwner)
+	return testkit.MemberPrincipal(w.ws, w.team, w.memberID, auth.RoleOwner)
 }
 
 func ids(rows []fileshare.Session) []uuid.UUID {
@@ -143,7 +143,7 @@ func TestG19_Pagination(t *testing.T) {
 	ctx := context.Background()
 	base := time.Now().Add(-time.Hour)
 	for i := 0; i < 105; i++ {
-		fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{CreatedAt: base.Add(time.Duration(i) * time.Second)})
+		testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{CreatedAt: base.Add(time.Duration(i) * time.Second)})
 	}
 	p := w.custP()
 
@@ -222,7 +222,7 @@ func seedSortable(t *testing.T, w *world, n int) []fileshare.Session {
 		if i%3 != 0 { // a third share one timestamp exactly
 			created = same.Add(time.Duration(i) * time.Millisecond)
 		}
-		fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{Status: statuses[i%len(statuses)], Downloads: int32(i % 4), CreatedAt: created})
+		testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Status: statuses[i%len(statuses)], Downloads: int32(i % 4), CreatedAt: created})
 	}
 	var all []fileshare.Session
 	for page := int64(1); ; page++ {
@@ -328,7 +328,7 @@ func TestStableTies(t *testing.T) {
 	w := newWorld(t)
 	at := time.Now().Add(-time.Minute).Truncate(time.Second)
 	for i := 0; i < 23; i++ {
-		fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{Status: "active", Downloads: 2, CreatedAt: at})
+		testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Status: "active", Downloads: 2, CreatedAt: at})
 	}
 	for _, sorting := range [][]string{nil, {"status"}, {"-download_count"}, {"created_at"}, {"status", "-download_count"}} {
 		var first []uuid.UUID
@@ -366,14 +366,14 @@ func TestStableTies(t *testing.T) {
 func TestG18_D8_Scoping(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	mine := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{})
-	teams := fstest.Session(t, w.pool, w.ws, w.team, fstest.S{})
-	others := fstest.Session(t, w.pool, w.ws, w.other, fstest.S{})
-	foreign := fstest.Session(t, w.pool, w.ws2, w.foreign, fstest.S{})
-	deleted := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{Deleted: true})
-	fstest.Session(t, w.pool, w.ws, w.team, fstest.S{Deleted: true})
+	mine := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
+	teams := testkit.FileShare(t, w.pool, w.ws, w.team, testkit.FileShareRow{})
+	others := testkit.FileShare(t, w.pool, w.ws, w.other, testkit.FileShareRow{})
+	foreign := testkit.FileShare(t, w.pool, w.ws2, w.foreign, testkit.FileShareRow{})
+	deleted := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Deleted: true})
+	testkit.FileShare(t, w.pool, w.ws, w.team, testkit.FileShareRow{Deleted: true})
 
-	plain := fstest.MemberPrincipal(w.ws, w.team, w.member2ID, auth.RoleMember)
+	plain := testkit.MemberPrincipal(w.ws, w.team, w.member2ID, auth.RoleMember)
 	cases := []struct {
 		name string
 		p    *auth.Principal
@@ -382,7 +382,7 @@ func TestG18_D8_Scoping(t *testing.T) {
 		{"customer session", w.custP(), mine},
 		{"member session (owner)", w.memberP(), teams},
 		{"member session (plain member)", plain, teams},
-		{"foreign customer", fstest.CustomerPrincipal(w.ws2, w.foreign), foreign},
+		{"foreign customer", testkit.CustomerPrincipal(w.ws2, w.foreign), foreign},
 	}
 	all := []uuid.UUID{mine, teams, others, foreign, deleted}
 	for _, c := range cases {
@@ -414,11 +414,11 @@ func TestG18_D8_Scoping(t *testing.T) {
 	}
 	// A principal claiming the right customer but the wrong workspace sees
 	// nothing (both columns are checked in SQL).
-	pg, _ := w.svc.List(ctx, fstest.CustomerPrincipal(w.ws2, w.cust), fileshare.ListInput{})
+	pg, _ := w.svc.List(ctx, testkit.CustomerPrincipal(w.ws2, w.cust), fileshare.ListInput{})
 	if pg.Meta.Total != 0 {
 		t.Fatalf("workspace mismatch leaked %d", pg.Meta.Total)
 	}
-	if _, err := w.svc.Get(ctx, fstest.CustomerPrincipal(w.ws2, w.cust), mine); !apperr.IsKind(err, apperr.KindNotFound) {
+	if _, err := w.svc.Get(ctx, testkit.CustomerPrincipal(w.ws2, w.cust), mine); !apperr.IsKind(err, apperr.KindNotFound) {
 		t.Fatalf("workspace mismatch get: %v", err)
 	}
 	if _, err := w.svc.List(ctx, nil, fileshare.ListInput{}); !apperr.IsKind(err, apperr.KindUnauthenticated) {
@@ -429,13 +429,13 @@ func TestG18_D8_Scoping(t *testing.T) {
 func TestDownloadsAndPaymentsHideDeleted(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	s := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{})
+	s := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
 	t0 := time.Now().Add(-time.Hour)
-	d2 := fstest.Download(t, w.pool, s, 2, t0.Add(2*time.Minute), false)
-	d1 := fstest.Download(t, w.pool, s, 1, t0.Add(time.Minute), false)
-	fstest.Download(t, w.pool, s, 3, t0.Add(3*time.Minute), true)
-	p1 := fstest.Payment(t, w.pool, s, fstest.P{Amount: 500, CreatedAt: t0})
-	fstest.Payment(t, w.pool, s, fstest.P{Amount: 700, Deleted: true})
+	d2 := testkit.Download(t, w.pool, s, 2, t0.Add(2*time.Minute), false)
+	d1 := testkit.Download(t, w.pool, s, 1, t0.Add(time.Minute), false)
+	testkit.Download(t, w.pool, s, 3, t0.Add(3*time.Minute), true)
+	p1 := testkit.Payment(t, w.pool, s, testkit.PaymentRow{Amount: 500, CreatedAt: t0})
+	testkit.Payment(t, w.pool, s, testkit.PaymentRow{Amount: 700, Deleted: true})
 
 	ds, err := w.svc.Downloads(ctx, w.custP(), s)
 	if err != nil {
@@ -448,7 +448,7 @@ func TestDownloadsAndPaymentsHideDeleted(t *testing.T) {
 	if err != nil || len(ps) != 1 || ps[0].ID != p1 {
 		t.Fatalf("payments: %+v %v", ps, err)
 	}
-	empty := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{})
+	empty := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
 	ds, err = w.svc.Downloads(ctx, w.custP(), empty)
 	if err != nil || ds == nil || len(ds) != 0 {
 		t.Fatalf("empty downloads must be [] not nil: %#v %v", ds, err)
@@ -461,7 +461,7 @@ func TestMultiSortColumnsMatchModel(t *testing.T) {
 	w := newWorld(t)
 	title, name, size, price := "T", "f.pdf", int64(12345), int32(999)
 	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Microsecond)
-	fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{Title: &title, FileName: &name, FileSizeBytes: &size, PriceCents: &price, Currency: "eur", ExpiresAt: &exp, Downloads: 3, MaxDownloads: 9})
+	testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Title: &title, FileName: &name, FileSizeBytes: &size, PriceCents: &price, Currency: "eur", ExpiresAt: &exp, Downloads: 3, MaxDownloads: 9})
 	single, err := w.svc.List(context.Background(), w.custP(), fileshare.ListInput{Sorting: []string{"status"}})
 	if err != nil {
 		t.Fatal(err)
@@ -528,7 +528,7 @@ func TestUpdateSession(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
 	title := "Old"
-	id := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{Status: "created", Title: &title})
+	id := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Status: "created", Title: &title})
 	st := "completed"
 	exp := time.Now().Add(time.Hour)
 	s, err := w.svc.Update(ctx, w.ws, id, fileshare.UpdateInput{
@@ -553,7 +553,7 @@ func TestUpdateSession(t *testing.T) {
 	if _, err := w.svc.Update(ctx, w.ws2, id, fileshare.UpdateInput{}); !apperr.IsKind(err, apperr.KindNotFound) {
 		t.Fatalf("foreign update: %v", err)
 	}
-	del := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{Deleted: true})
+	del := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Deleted: true})
 	if _, err := w.svc.Update(ctx, w.ws, del, fileshare.UpdateInput{}); !apperr.IsKind(err, apperr.KindNotFound) {
 		t.Fatalf("deleted update: %v", err)
 	}
@@ -564,7 +564,7 @@ func TestUpdateSession(t *testing.T) {
 func TestDownloadLimitUnderConcurrency(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	id := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{MaxDownloads: 5})
+	id := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{MaxDownloads: 5})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, conflicts := 0, 0
@@ -598,7 +598,7 @@ func TestDownloadLimitUnderConcurrency(t *testing.T) {
 		t.Fatalf("ok %d conflicts %d rows %d count %d slots %v", ok, conflicts, rows, count, slots)
 	}
 	// Unlimited sessions never conflict; explicit slot numbers are kept.
-	un := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{})
+	un := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
 	slot := int64(42)
 	d, err := w.svc.RecordDownload(ctx, w.ws, un, fileshare.DownloadInput{SlotNumber: &slot})
 	if err != nil || d.SlotNumber != 42 {
@@ -612,7 +612,7 @@ func TestDownloadLimitUnderConcurrency(t *testing.T) {
 func TestRecordPayment(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	id := fstest.Session(t, w.pool, w.ws, w.cust, fstest.S{})
+	id := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
 	st, amt, cur, fee, email, cs := "completed", int64(1250), "EUR", int64(50), "Buyer@Example.COM", "cs_test_1"
 	p, err := w.svc.RecordPayment(ctx, w.ws, id, fileshare.PaymentInput{Status: &st, AmountCents: &amt, Currency: &cur,
 		PlatformFeeCents: &fee, BuyerEmail: &email, StripeCheckoutSessionID: &cs})

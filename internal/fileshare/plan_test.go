@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/fileshare"
-	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
 )
 
 // captureTracer records the SQL and arguments the service sends, so the
@@ -56,8 +56,8 @@ func TestListPlansUseIndexes(t *testing.T) {
 	}
 	pool := testDB(t)
 	ctx := context.Background()
-	ws := fstest.Workspace(t, pool, "bulk")
-	ordinary, heavy := fstest.Bulk(t, pool, ws, 10000, 10, 20000)
+	ws := testkit.Workspace(t, pool, "bulk")
+	ordinary, heavy := testkit.BulkFileShares(t, pool, ws, 10000, 10, 20000)
 	var n int64
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM file_share_sessions`).Scan(&n); err != nil || n != 120000 {
 		t.Fatalf("seeded %d sessions: %v", n, err)
@@ -93,9 +93,9 @@ func TestListPlansUseIndexes(t *testing.T) {
 			heavy bool
 			page  int64
 		}{{"ordinary", false, 1}, {"heavy", true, 50}} {
-			p := fstest.CustomerPrincipal(ws, ordinary)
+			p := testkit.CustomerPrincipal(ws, ordinary)
 			if who.heavy {
-				p = fstest.CustomerPrincipal(ws, heavy)
+				p = testkit.CustomerPrincipal(ws, heavy)
 			}
 			tracer.take()
 			pg, err := svc.List(ctx, p, fileshare.ListInput{Page: who.page, Limit: 100, Sorting: sorting})

@@ -1,12 +1,8 @@
 package mail
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
-
-	"portal/internal/testkit"
 )
 
 func TestSealerRoundTripIsBoundToItsJob(t *testing.T) {
@@ -54,30 +50,5 @@ func TestRenderSignInEscapesWorkspaceName(t *testing.T) {
 	}
 	if !strings.Contains(m.Text, "This code expires in 1 minute.") || m.FromName != "<script>x</script> (via Portal)" {
 		t.Errorf("text %q from %q", m.Text, m.FromName)
-	}
-}
-
-func TestSMTPSenderDeliversWithAuth(t *testing.T) {
-	sink := testkit.NewSMTPSink(t)
-	s, err := NewSMTPSender("smtp://user:secret@" + sink.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := RenderSignIn(SignInData{To: "to@example.com", WorkspaceName: "Shop", Code: "ABCD-2345", Minutes: 10, URL: "https://p/shop/portal/authenticate"}, "portal@example.com", "help@shop.example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := s.Send(ctx, m); err != nil {
-		t.Fatal(err)
-	}
-	got := sink.WaitFor(t, "to@example.com", 5*time.Second)
-	if got.Username != "user" || got.Subject != "Access your Shop purchases" || !strings.Contains(got.Text, "ABCD-2345") || !strings.Contains(got.HTML, "ABCD-2345") {
-		t.Errorf("got %+v", got)
-	}
-	sink.SetDown(true)
-	if err := s.Send(ctx, m); err == nil {
-		t.Error("send succeeded while the server was down")
 	}
 }

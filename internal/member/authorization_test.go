@@ -9,7 +9,6 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/member"
 	"portal/internal/testkit"
 )
@@ -24,11 +23,11 @@ func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 	pool := testkit.DB(t)
 	ctx := context.Background()
-	ws := fstest.Workspace(t, pool, "acme")
-	cust := fstest.Customer(t, pool, ws, "team@example.com", "team")
-	owner := fstest.Member(t, pool, ws, cust, "owner@example.com", auth.RoleOwner)
-	plain := fstest.Member(t, pool, ws, cust, "plain@example.com", auth.RoleMember)
-	other := fstest.Member(t, pool, ws, cust, "other@example.com", auth.RoleMember)
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "team@example.com", "team")
+	owner := testkit.Member(t, pool, cust, "owner@example.com", auth.RoleOwner)
+	plain := testkit.Member(t, pool, cust, "plain@example.com", auth.RoleMember)
+	other := testkit.Member(t, pool, cust, "other@example.com", auth.RoleMember)
 	svc := member.New(pool)
 	bm := auth.RoleBillingManager
 
@@ -61,8 +60,8 @@ func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 			kind apperr.Kind
 		}{
 			{"nil principal", nil, apperr.KindUnauthenticated},
-			{"customer session", fstest.CustomerPrincipal(ws, cust), apperr.KindUnauthenticated},
-			{"plain member", fstest.MemberPrincipal(ws, cust, plain, auth.RoleMember), apperr.KindForbidden},
+			{"customer session", testkit.CustomerPrincipal(ws, cust), apperr.KindUnauthenticated},
+			{"plain member", testkit.MemberPrincipal(ws, cust, plain, auth.RoleMember), apperr.KindForbidden},
 		} {
 			t.Run(name+"/"+tc.who, func(t *testing.T) {
 				err := call(tc.p)
@@ -82,7 +81,7 @@ func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 	// The role the session was resolved with is not the last word: a
 	// member whose row says "member" is refused even when the principal
 	// claims owner (a demotion since the session was read).
-	stale := fstest.MemberPrincipal(ws, cust, plain, auth.RoleOwner)
+	stale := testkit.MemberPrincipal(ws, cust, plain, auth.RoleOwner)
 	for _, name := range []string{"Create", "Update", "Delete"} {
 		if err := methods[name](stale); !apperr.IsKind(err, apperr.KindForbidden) {
 			t.Fatalf("%s with a stale owner role: %v", name, err)
@@ -92,7 +91,7 @@ func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 		t.Fatalf("members changed: %s", got)
 	}
 	// The owner passes every guard.
-	if _, err := svc.List(ctx, fstest.MemberPrincipal(ws, cust, owner, auth.RoleOwner)); err != nil {
+	if _, err := svc.List(ctx, testkit.MemberPrincipal(ws, cust, owner, auth.RoleOwner)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -102,14 +101,14 @@ func TestEveryMethodRequiresTeamAdmin(t *testing.T) {
 func TestGetOneMember(t *testing.T) {
 	pool := testkit.DB(t)
 	ctx := context.Background()
-	ws := fstest.Workspace(t, pool, "acme")
-	cust := fstest.Customer(t, pool, ws, "team@example.com", "team")
-	owner := fstest.Member(t, pool, ws, cust, "owner@example.com", auth.RoleOwner)
-	plain := fstest.Member(t, pool, ws, cust, "plain@example.com", auth.RoleMember)
-	other := fstest.Customer(t, pool, ws, "other@example.com", "team")
-	stranger := fstest.Member(t, pool, ws, other, "stranger@example.com", auth.RoleMember)
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "team@example.com", "team")
+	owner := testkit.Member(t, pool, cust, "owner@example.com", auth.RoleOwner)
+	plain := testkit.Member(t, pool, cust, "plain@example.com", auth.RoleMember)
+	other := testkit.Customer(t, pool, ws, "other@example.com", "team")
+	stranger := testkit.Member(t, pool, other, "stranger@example.com", auth.RoleMember)
 	svc := member.New(pool)
-	p := fstest.MemberPrincipal(ws, cust, owner, auth.RoleOwner)
+	p := testkit.MemberPrincipal(ws, cust, owner, auth.RoleOwner)
 	m, err := svc.Get(ctx, p, plain)
 	if err != nil || m.ID != plain || m.Email != "plain@example.com" || m.Role != auth.RoleMember {
 		t.Fatalf("own member: %+v %v", m, err)

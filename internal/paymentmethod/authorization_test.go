@@ -8,8 +8,8 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/paymentmethod"
+	"portal/internal/testkit"
 )
 
 // Every billing method refuses a missing principal (401) and a plain member
@@ -20,7 +20,7 @@ import (
 func TestEveryMethodRequiresBilling(t *testing.T) {
 	svc, fake, ws, cust := stripeService(t)
 	ctx := context.Background()
-	owner := fstest.CustomerPrincipal(ws, cust)
+	owner := testkit.CustomerPrincipal(ws, cust)
 	ret := "/acme/portal/billing/return"
 	if _, err := svc.Create(ctx, owner, paymentmethod.CreateInput{ConfirmationTokenID: "ctoken_owner", ReturnURL: &ret}); err != nil {
 		t.Fatal(err)
@@ -30,7 +30,7 @@ func TestEveryMethodRequiresBilling(t *testing.T) {
 		t.Fatalf("setup: %v %v", cards, err)
 	}
 	card := cards[0].ID
-	member := fstest.MemberPrincipal(ws, cust, uuid.New(), auth.RoleMember)
+	member := testkit.MemberPrincipal(ws, cust, uuid.New(), auth.RoleMember)
 	si := fake.AddSetupIntent("cus_unknown")
 
 	methods := map[string]func(p *auth.Principal) error{
@@ -79,7 +79,7 @@ func TestEveryMethodRequiresBilling(t *testing.T) {
 	}
 	// A billing manager and an owner of a team pass the guard.
 	for _, role := range []string{auth.RoleOwner, auth.RoleBillingManager} {
-		if _, err := svc.List(ctx, fstest.MemberPrincipal(ws, cust, uuid.New(), role)); err != nil {
+		if _, err := svc.List(ctx, testkit.MemberPrincipal(ws, cust, uuid.New(), role)); err != nil {
 			t.Fatalf("%s: %v", role, err)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/apperr"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
 	"portal/internal/payments/stripefake"
@@ -48,15 +47,15 @@ func stripeService(t *testing.T) (*paymentmethod.Service, *stripefake.Fake, uuid
 	pool := testkit.DB(t)
 	fake := stripefake.New(t)
 	prov := payments.NewStripe(payments.StripeOptions{Key: "sk_test_x", URL: fake.URL, Timeout: 2 * time.Second})
-	ws := fstest.Workspace(t, pool, "acme")
-	cust := fstest.Customer(t, pool, ws, "buyer@example.com", "individual")
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "buyer@example.com", "individual")
 	return paymentmethod.New(pool, prov, "https://portal.example.test"), fake, ws, cust
 }
 
 // §4.2 step 1: concurrent first adds end with one Stripe customer.
 func TestConcurrentFirstAddsCreateOneStripeCustomer(t *testing.T) {
 	svc, fake, ws, cust := stripeService(t)
-	p := fstest.CustomerPrincipal(ws, cust)
+	p := testkit.CustomerPrincipal(ws, cust)
 	ret := "/acme/portal/billing/return"
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
@@ -103,7 +102,7 @@ func TestConcurrentFirstAddsCreateOneStripeCustomer(t *testing.T) {
 func TestListNewestFirst(t *testing.T) {
 	svc, _, ws, cust := stripeService(t)
 	pool := testkit.DB(t)
-	other := fstest.Customer(t, pool, ws, "other@example.com", "individual")
+	other := testkit.Customer(t, pool, ws, "other@example.com", "individual")
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	insert := func(c uuid.UUID, pm string, at time.Time, deleted bool) uuid.UUID {
 		var id uuid.UUID
@@ -122,7 +121,7 @@ func TestListNewestFirst(t *testing.T) {
 	c := insert(cust, "pm_c", base.Add(time.Hour), false)
 	insert(cust, "pm_gone", base.Add(3*time.Hour), true)
 	insert(other, "pm_other", base.Add(4*time.Hour), false)
-	ms, err := svc.List(context.Background(), fstest.CustomerPrincipal(ws, cust))
+	ms, err := svc.List(context.Background(), testkit.CustomerPrincipal(ws, cust))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +132,7 @@ func TestListNewestFirst(t *testing.T) {
 		t.Fatalf("metadata %+v", ms[0])
 	}
 	// A principal of another workspace sees nothing, even with the id.
-	if ms, _ := svc.List(context.Background(), fstest.CustomerPrincipal(uuid.New(), cust)); len(ms) != 0 {
+	if ms, _ := svc.List(context.Background(), testkit.CustomerPrincipal(uuid.New(), cust)); len(ms) != 0 {
 		t.Fatal("workspace not checked")
 	}
 }
@@ -142,7 +141,7 @@ func TestListNewestFirst(t *testing.T) {
 // set-default, and requires_action is a success (201 at the API).
 func TestG20PaymentMethodNotFoundStatuses(t *testing.T) {
 	svc, fake, ws, cust := stripeService(t)
-	p := fstest.CustomerPrincipal(ws, cust)
+	p := testkit.CustomerPrincipal(ws, cust)
 	err := svc.Delete(context.Background(), p, uuid.New())
 	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindForbidden || e.Name != "NotPermitted" || e.Detail != "Payment method not found." {
 		t.Fatalf("delete: %v", err)
@@ -164,7 +163,7 @@ func TestG20PaymentMethodNotFoundStatuses(t *testing.T) {
 // D4: with Stripe down nothing is written, and the error is 502.
 func TestNothingWrittenWhenStripeFails(t *testing.T) {
 	svc, fake, ws, cust := stripeService(t)
-	p := fstest.CustomerPrincipal(ws, cust)
+	p := testkit.CustomerPrincipal(ws, cust)
 	ret := "/"
 	if _, err := svc.Create(context.Background(), p, paymentmethod.CreateInput{ConfirmationTokenID: "ctoken_a", ReturnURL: &ret}); err != nil {
 		t.Fatal(err)

@@ -20,7 +20,6 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/config"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web"
 	"portal/web/pagetest"
@@ -81,13 +80,13 @@ func newEnv(t *testing.T, o opt) *env {
 			cancel()
 		})
 	}
-	e.legacy = fstest.Workspace(t, e.pool, "acme")
-	e.teams = fstest.Workspace(t, e.pool, "teams")
+	e.legacy = testkit.Workspace(t, e.pool, "acme")
+	e.teams = testkit.Workspace(t, e.pool, "teams")
 	e.exec(`UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, e.teams)
-	e.cust = fstest.Customer(t, e.pool, e.legacy, "ind@example.com", "individual")
-	e.team = fstest.Customer(t, e.pool, e.teams, "team@example.com", "team")
-	e.owner = fstest.Member(t, e.pool, e.teams, e.team, "owner@example.com", "owner")
-	e.plain = fstest.Member(t, e.pool, e.teams, e.team, "plain@example.com", "member")
+	e.cust = testkit.Customer(t, e.pool, e.legacy, "ind@example.com", "individual")
+	e.team = testkit.Customer(t, e.pool, e.teams, "team@example.com", "team")
+	e.owner = testkit.Member(t, e.pool, e.team, "owner@example.com", "owner")
+	e.plain = testkit.Member(t, e.pool, e.team, "plain@example.com", "member")
 	return e
 }
 

@@ -10,7 +10,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web/pagetest"
 )
@@ -51,7 +50,7 @@ func (e *env) liveBrowserSessions(customer uuid.UUID) int {
 // the link named. The token still works as an API bearer.
 func TestD23_LinkAsksBeforeSigningIn(t *testing.T) {
 	e := newEnv(t, opt{})
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	c := e.client()
 	clean, d := e.openLink(c, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok)+"&email=ind%40example.com&theme=dark")
 	if clean != "/acme/portal/overview?theme=dark" {
@@ -129,7 +128,7 @@ func TestD23_LinkAsksBeforeSigningIn(t *testing.T) {
 // saying the link was already used; two concurrent POSTs give one session.
 func TestD23_LinkCreatesAtMostOneSession(t *testing.T) {
 	e := newEnv(t, opt{})
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	link := "/acme/portal/overview?customer_session_token=" + url.QueryEscape(tok) + "&email=ind%40example.com"
 	c := e.client()
 	e.openLink(c, link)
@@ -156,7 +155,7 @@ func TestD23_LinkCreatesAtMostOneSession(t *testing.T) {
 	}
 	// A continue page opened before the link was used elsewhere: its POST
 	// is refused.
-	tok2 := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	tok2 := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	link2 := "/acme/portal/overview?customer_session_token=" + url.QueryEscape(tok2)
 	a, b := e.client(), e.client()
 	e.openLink(a, link2)
@@ -167,7 +166,7 @@ func TestD23_LinkCreatesAtMostOneSession(t *testing.T) {
 		t.Fatalf("%d live sessions after one link", n)
 	}
 	// Concurrent POSTs of one link: one session.
-	tok3 := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	tok3 := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	link3 := "/acme/portal/overview?customer_session_token=" + url.QueryEscape(tok3)
 	clients := make([]*testkit.Client, 6)
 	for i := range clients {
@@ -205,7 +204,7 @@ func TestD23_LinkOfAnotherAccountOffersToSwitch(t *testing.T) {
 	other := e.customerIn(e.legacy, "bea@example.com", "individual", "Bea")
 	c := e.client()
 	old := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, other)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, other)
 	_, d := e.openLink(c, "/acme/portal/settings?customer_session_token="+url.QueryEscape(tok))
 	if h := text(d, "h1"); h != "Continue as bea@example.com · Workspace acme" {
 		t.Errorf("heading %q", h)
@@ -240,7 +239,7 @@ func TestD23_LinkOfAnotherAccountOffersToSwitch(t *testing.T) {
 // bad token, or another workspace's, goes to sign-in with the email kept.
 func TestPreAuthenticatedLink(t *testing.T) {
 	e := newEnv(t, opt{})
-	mtok := fstest.MemberToken(t, e.pool, e.svc.Hasher, e.owner)
+	mtok := testkit.MemberToken(t, e.pool, e.svc.Hasher, e.owner)
 	c2 := e.client()
 	clean, d := e.openLink(c2, "/teams/portal/settings?member_session_token="+url.QueryEscape(mtok))
 	if clean != "/teams/portal/settings" || text(d, "h1") != "Continue as owner@example.com · Workspace teams" {
@@ -253,7 +252,7 @@ func TestPreAuthenticatedLink(t *testing.T) {
 		t.Fatal("no member browser session")
 	}
 
-	rtok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	rtok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	e.exec(`UPDATE customer_sessions SET return_url = 'https://shop.example/account' WHERE token_hash = $1`, e.svc.Hasher.Hash(rtok))
 	c4 := e.client()
 	e.openLink(c4, "/acme/portal/overview?customer_session_token="+url.QueryEscape(rtok))
@@ -263,7 +262,7 @@ func TestPreAuthenticatedLink(t *testing.T) {
 		t.Errorf("back link %q", href)
 	}
 
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	r = e.client().Get("/acme/portal/overview?customer_session_token=rapidly_cst_nope&email=ind%40example.com").ExpectStatus(t, 303)
 	if r.Location() != "/acme/portal/request?email=ind%40example.com" {
 		t.Fatalf("bad token → %q", r.Location())

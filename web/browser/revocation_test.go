@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/auth"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web/pagetest"
 )
@@ -34,7 +33,7 @@ func TestSignInAgainKillsTheFirstCookie(t *testing.T) {
 	first.Get("/acme/portal/overview").ExpectStatus(t, http.StatusOK)
 
 	other := e.customerIn(e.legacy, "second@example.com", "individual", "")
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, other)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, other)
 	e.openLink(c, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok))
 	e.post(c, "/acme/portal/continue", nil).ExpectStatus(t, http.StatusSeeOther)
 	c.Get("/acme/portal/overview").ExpectStatus(t, http.StatusOK)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web/pagetest"
 	"portal/web/session"
@@ -224,7 +223,7 @@ func TestHTMXExpiredSession(t *testing.T) {
 // a page in (D21).
 func TestPagesIgnoreBearer(t *testing.T) {
 	e := newEnv(t, opt{})
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
 	r := e.client().Get("/acme/portal/overview", "Authorization", "Bearer "+tok)
 	if r.Status != 303 || r.Location() != "/acme/portal/request" {
 		t.Fatalf("bearer on a page: %d %q", r.Status, r.Location())
@@ -238,7 +237,7 @@ func TestNewSessionAtEverySignIn(t *testing.T) {
 	c := e.client()
 	old := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	other := e.customerIn(e.legacy, "other@example.com", "individual", "")
-	tok := fstest.CustomerToken(t, e.pool, e.svc.Hasher, other)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, other)
 	e.openLink(c, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok))
 	e.post(c, "/acme/portal/continue", nil).ExpectStatus(t, 303)
 	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, old) != 1 {

@@ -23,7 +23,6 @@ import (
 	"portal/internal/app"
 	"portal/internal/auth"
 	"portal/internal/config"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
 	"portal/internal/payments/stripefake"
@@ -94,19 +93,19 @@ func newEnv(t *testing.T, o opts) *env {
 	e.svc = svc
 	e.srv = web.New(svc)
 	e.handler = e.srv.Handler()
-	e.ws = fstest.Workspace(t, pool, "acme")
-	e.ws2 = fstest.Workspace(t, pool, "globex")
-	e.cust = fstest.Customer(t, pool, e.ws, "ind@example.com", "individual")
-	e.other = fstest.Customer(t, pool, e.ws, "other@example.com", "individual")
-	e.team = fstest.Customer(t, pool, e.ws, "team@example.com", "team")
-	e.frn = fstest.Customer(t, pool, e.ws2, "ind@example.com", "individual")
-	e.owner = fstest.Member(t, pool, e.ws, e.team, "owner@example.com", auth.RoleOwner)
-	e.plain = fstest.Member(t, pool, e.ws, e.team, "plain@example.com", auth.RoleMember)
-	e.custTok = fstest.CustomerToken(t, pool, svc.Hasher, e.cust)
-	e.otherTok = fstest.CustomerToken(t, pool, svc.Hasher, e.other)
-	e.frnTok = fstest.CustomerToken(t, pool, svc.Hasher, e.frn)
-	e.ownerTok = fstest.MemberToken(t, pool, svc.Hasher, e.owner)
-	e.plainTok = fstest.MemberToken(t, pool, svc.Hasher, e.plain)
+	e.ws = testkit.Workspace(t, pool, "acme")
+	e.ws2 = testkit.Workspace(t, pool, "globex")
+	e.cust = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
+	e.other = testkit.Customer(t, pool, e.ws, "other@example.com", "individual")
+	e.team = testkit.Customer(t, pool, e.ws, "team@example.com", "team")
+	e.frn = testkit.Customer(t, pool, e.ws2, "ind@example.com", "individual")
+	e.owner = testkit.Member(t, pool, e.team, "owner@example.com", auth.RoleOwner)
+	e.plain = testkit.Member(t, pool, e.team, "plain@example.com", auth.RoleMember)
+	e.custTok = testkit.CustomerToken(t, pool, svc.Hasher, e.cust)
+	e.otherTok = testkit.CustomerToken(t, pool, svc.Hasher, e.other)
+	e.frnTok = testkit.CustomerToken(t, pool, svc.Hasher, e.frn)
+	e.ownerTok = testkit.MemberToken(t, pool, svc.Hasher, e.owner)
+	e.plainTok = testkit.MemberToken(t, pool, svc.Hasher, e.plain)
 	return e
 }
 

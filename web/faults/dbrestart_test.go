@@ -18,7 +18,6 @@ import (
 
 	"portal/internal/auth"
 	"portal/internal/devpg"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web/pagetest"
 	"portal/web/session"
@@ -91,12 +90,12 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	sink := testkit.NewSMTPSink(t)
 	s := serve(t, d.Pool, sink.URL())
 	pool := d.Pool
-	ws := testkit.NewWorkspace(t, pool, "acme")
-	cust := testkit.NewCustomer(t, pool, ws, "ada@example.com", "individual")
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "ada@example.com", "individual")
 	token := testkit.CustomerToken(t, pool, s.svc.Hasher, cust)
 	for i := range 3 {
 		title := fmt.Sprintf("Report %d", i)
-		fstest.Session(t, pool, ws, cust, fstest.S{Title: &title})
+		testkit.FileShare(t, pool, ws, cust, testkit.FileShareRow{Title: &title})
 	}
 	bsID, err := s.svc.Browser.Create(context.Background(), auth.BrowserSubject{WorkspaceID: ws, CustomerID: cust}, "faults")
 	if err != nil {

@@ -24,8 +24,8 @@ func TestNoGoroutineLeaks(t *testing.T) {
 	sink := testkit.NewSMTPSink(t)
 	s := serve(t, pool, sink.URL())
 
-	ws := testkit.NewWorkspace(t, pool, "acme")
-	cust := testkit.NewCustomer(t, pool, ws, "ada@example.com", "individual")
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "ada@example.com", "individual")
 	token := testkit.CustomerToken(t, pool, s.svc.Hasher, cust)
 	bsID, err := s.svc.Browser.Create(context.Background(), auth.BrowserSubject{WorkspaceID: ws, CustomerID: cust}, "faults")
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
 )
 
 type pageBody struct {
@@ -54,11 +54,11 @@ func keys(m map[string]any) []string {
 // workspace), with every contract field present.
 func TestAPI_D8_ListScopedToCustomer(t *testing.T) {
 	e := newEnv(t)
-	mine := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
-	teams := fstest.Session(t, e.pool, e.ws, e.team, fstest.S{})
-	fstest.Session(t, e.pool, e.ws, e.other, fstest.S{})
-	frn := fstest.Session(t, e.pool, e.ws2, e.frn, fstest.S{})
-	fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Deleted: true})
+	mine := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
+	teams := testkit.FileShare(t, e.pool, e.ws, e.team, testkit.FileShareRow{})
+	testkit.FileShare(t, e.pool, e.ws, e.other, testkit.FileShareRow{})
+	frn := testkit.FileShare(t, e.pool, e.ws2, e.frn, testkit.FileShareRow{})
+	testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Deleted: true})
 
 	for _, c := range []struct {
 		name, tok string
@@ -93,9 +93,9 @@ func TestAPI_SessionShape(t *testing.T) {
 	created := time.Date(2026, 1, 2, 3, 4, 5, 123000, time.UTC)
 	title, name, size, price := "Report", "report.pdf", int64(2048), int32(1999)
 	exp := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
-	full := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{CreatedAt: created, Title: &title, FileName: &name,
+	full := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{CreatedAt: created, Title: &title, FileName: &name,
 		FileSizeBytes: &size, PriceCents: &price, Currency: "eur", ExpiresAt: &exp, Downloads: 2, MaxDownloads: 5})
-	bare := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{CreatedAt: created.Add(-time.Hour).Truncate(time.Second), Status: "created"})
+	bare := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{CreatedAt: created.Add(-time.Hour).Truncate(time.Second), Status: "created"})
 
 	rec := e.do(http.MethodGet, listURL+"/"+full.String(), e.custTok, nil)
 	wantStatus(t, rec, http.StatusOK)
@@ -129,7 +129,7 @@ func TestAPI_G19_PaginationEdges(t *testing.T) {
 	e := newEnv(t)
 	base := time.Now().Add(-time.Hour)
 	for i := 0; i < 12; i++ {
-		fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{CreatedAt: base.Add(time.Duration(i) * time.Second)})
+		testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{CreatedAt: base.Add(time.Duration(i) * time.Second)})
 	}
 	ok := map[string][4]int64{ // query → total, page, per_page, pages; len(data) checked separately
 		"":                   {12, 1, 10, 2},
@@ -182,7 +182,7 @@ func TestAPI_SortingThroughHTTP(t *testing.T) {
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
 	statuses := []string{"active", "completed", "created", "expired"}
 	for i := 0; i < 16; i++ {
-		fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Status: statuses[i%4], Downloads: int32(i % 3), CreatedAt: at.Add(time.Duration(i/2) * time.Second)})
+		testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Status: statuses[i%4], Downloads: int32(i % 3), CreatedAt: at.Add(time.Duration(i/2) * time.Second)})
 	}
 	all := func(q string) []map[string]any {
 		var out []map[string]any
@@ -256,14 +256,14 @@ func cmpStr(a, b string) int {
 // workspace / deleted / missing / malformed / non-v4 × each session kind.
 func TestAPI_IDORMatrix(t *testing.T) {
 	e := newEnv(t)
-	mine := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
-	teams := fstest.Session(t, e.pool, e.ws, e.team, fstest.S{})
-	others := fstest.Session(t, e.pool, e.ws, e.other, fstest.S{})
-	frn := fstest.Session(t, e.pool, e.ws2, e.frn, fstest.S{})
-	delMine := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Deleted: true})
-	delTeam := fstest.Session(t, e.pool, e.ws, e.team, fstest.S{Deleted: true})
-	fstest.Download(t, e.pool, mine, 1, time.Now(), false)
-	fstest.Payment(t, e.pool, teams, fstest.P{Amount: 100})
+	mine := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
+	teams := testkit.FileShare(t, e.pool, e.ws, e.team, testkit.FileShareRow{})
+	others := testkit.FileShare(t, e.pool, e.ws, e.other, testkit.FileShareRow{})
+	frn := testkit.FileShare(t, e.pool, e.ws2, e.frn, testkit.FileShareRow{})
+	delMine := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Deleted: true})
+	delTeam := testkit.FileShare(t, e.pool, e.ws, e.team, testkit.FileShareRow{Deleted: true})
+	testkit.Download(t, e.pool, mine, 1, time.Now(), false)
+	testkit.Payment(t, e.pool, teams, testkit.PaymentRow{Amount: 100})
 
 	v1 := "6ba7b810-9dad-11d1-80b4-00c04fd430c8" // a valid version-1 UUID
 	type who struct {
@@ -312,14 +312,14 @@ func TestAPI_IDORMatrix(t *testing.T) {
 
 func TestAPI_DownloadsAndPayments(t *testing.T) {
 	e := newEnv(t)
-	s := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	s := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	fstest.Download(t, e.pool, s, 2, t0.Add(time.Minute), false)
-	fstest.Download(t, e.pool, s, 1, t0, false)
-	fstest.Download(t, e.pool, s, 3, t0, true)
+	testkit.Download(t, e.pool, s, 2, t0.Add(time.Minute), false)
+	testkit.Download(t, e.pool, s, 1, t0, false)
+	testkit.Download(t, e.pool, s, 3, t0, true)
 	bn, be, cs := "Ann Buyer", "ann@example.com", "cs_test_123"
-	fstest.Payment(t, e.pool, s, fstest.P{Amount: 1500, Fee: 75, Currency: "usd", BuyerName: &bn, BuyerEmail: &be, Checkout: &cs, CreatedAt: t0})
-	fstest.Payment(t, e.pool, s, fstest.P{Amount: 9, Deleted: true})
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 1500, Fee: 75, Currency: "usd", BuyerName: &bn, BuyerEmail: &be, Checkout: &cs, CreatedAt: t0})
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 9, Deleted: true})
 
 	rec := e.do(http.MethodGet, listURL+"/"+s.String()+"/downloads", e.custTok, nil)
 	wantStatus(t, rec, http.StatusOK)
@@ -348,7 +348,7 @@ func TestAPI_DownloadsAndPayments(t *testing.T) {
 		t.Fatalf("payment has %d keys: %v", len(ps[0]), keys(ps[0]))
 	}
 	// An empty session answers [] (not null).
-	empty := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	empty := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	for _, suffix := range []string{"/downloads", "/payments"} {
 		rec := e.do(http.MethodGet, listURL+"/"+empty.String()+suffix, e.custTok, nil)
 		wantStatus(t, rec, http.StatusOK)

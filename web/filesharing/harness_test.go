@@ -22,7 +22,6 @@ import (
 	"portal/internal/app"
 	"portal/internal/auth"
 	"portal/internal/config"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web"
 )
@@ -79,20 +78,20 @@ func newEnvTraced(t *testing.T, tracer pgx.QueryTracer) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, pool: pool, svc: svc, handler: web.New(svc).Handler()}
-	e.ws = fstest.Workspace(t, pool, "acme")
-	e.ws2 = fstest.Workspace(t, pool, "globex")
-	e.cust = fstest.Customer(t, pool, e.ws, "ind@example.com", "individual")
-	e.team = fstest.Customer(t, pool, e.ws, "team@example.com", "team")
-	e.other = fstest.Customer(t, pool, e.ws, "other@example.com", "individual")
-	e.frn = fstest.Customer(t, pool, e.ws2, "ind@example.com", "individual")
-	e.owner = fstest.Member(t, pool, e.ws, e.team, "owner@example.com", auth.RoleOwner)
-	e.plain = fstest.Member(t, pool, e.ws, e.team, "plain@example.com", auth.RoleMember)
-	e.custTok = fstest.CustomerToken(t, pool, svc.Hasher, e.cust)
-	e.ownerTok = fstest.MemberToken(t, pool, svc.Hasher, e.owner)
-	e.plainTok = fstest.MemberToken(t, pool, svc.Hasher, e.plain)
-	e.frnTok = fstest.CustomerToken(t, pool, svc.Hasher, e.frn)
-	e.wsTok = fstest.WorkspaceToken(t, pool, svc.Hasher, e.ws)
-	e.ws2Tok = fstest.WorkspaceToken(t, pool, svc.Hasher, e.ws2)
+	e.ws = testkit.Workspace(t, pool, "acme")
+	e.ws2 = testkit.Workspace(t, pool, "globex")
+	e.cust = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
+	e.team = testkit.Customer(t, pool, e.ws, "team@example.com", "team")
+	e.other = testkit.Customer(t, pool, e.ws, "other@example.com", "individual")
+	e.frn = testkit.Customer(t, pool, e.ws2, "ind@example.com", "individual")
+	e.owner = testkit.Member(t, pool, e.team, "owner@example.com", auth.RoleOwner)
+	e.plain = testkit.Member(t, pool, e.team, "plain@example.com", auth.RoleMember)
+	e.custTok = testkit.CustomerToken(t, pool, svc.Hasher, e.cust)
+	e.ownerTok = testkit.MemberToken(t, pool, svc.Hasher, e.owner)
+	e.plainTok = testkit.MemberToken(t, pool, svc.Hasher, e.plain)
+	e.frnTok = testkit.CustomerToken(t, pool, svc.Hasher, e.frn)
+	e.wsTok = testkit.WorkspaceToken(t, pool, svc.Hasher, e.ws)
+	e.ws2Tok = testkit.WorkspaceToken(t, pool, svc.Hasher, e.ws2)
 	return e
 }
 

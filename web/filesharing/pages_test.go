@@ -11,7 +11,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 )
 
@@ -55,10 +54,10 @@ func TestPages_Overview(t *testing.T) {
 	now := time.Now()
 	size, jpy, usd := int64(1572864), int32(1500), int32(1250)
 	past := now.Add(-time.Hour)
-	fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Title: strp("Q3 report"), FileName: strp("q3.pdf"), FileSizeBytes: &size,
+	testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Title: strp("Q3 report"), FileName: strp("q3.pdf"), FileSizeBytes: &size,
 		PriceCents: &jpy, Currency: "jpy", Downloads: 3, MaxDownloads: 10, CreatedAt: now.Add(-time.Minute)})
-	fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{FileName: strp("notes.txt"), PriceCents: &usd, Downloads: 3, ExpiresAt: &past, CreatedAt: now.Add(-2 * time.Minute)})
-	fstest.Session(t, e.pool, e.ws, e.other, fstest.S{Title: strp("not mine")})
+	testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{FileName: strp("notes.txt"), PriceCents: &usd, Downloads: 3, ExpiresAt: &past, CreatedAt: now.Add(-2 * time.Minute)})
+	testkit.FileShare(t, e.pool, e.ws, e.other, testkit.FileShareRow{Title: strp("not mine")})
 
 	rec := b.get("/acme/portal/overview", false)
 	wantStatus(t, rec, http.StatusOK)
@@ -134,7 +133,7 @@ func TestPages_OverviewSortAndPages(t *testing.T) {
 	b := e.signedIn(t, "member")
 	base := time.Now().Add(-time.Hour)
 	for i := 0; i < 25; i++ {
-		fstest.Session(t, e.pool, e.ws, e.team, fstest.S{Title: strp("share " + string(rune('a'+i))), Downloads: int32(i), CreatedAt: base.Add(time.Duration(i) * time.Second)})
+		testkit.FileShare(t, e.pool, e.ws, e.team, testkit.FileShareRow{Title: strp("share " + string(rune('a'+i))), Downloads: int32(i), CreatedAt: base.Add(time.Duration(i) * time.Second)})
 	}
 	rec := b.get("/acme/portal/overview", false)
 	d := doc(t, rec)
@@ -191,7 +190,7 @@ func TestPages_OverviewSortAndPages(t *testing.T) {
 func TestPages_EmptyState(t *testing.T) {
 	e := newEnv(t)
 	b := e.signedIn(t, "customer")
-	fstest.Session(t, e.pool, e.ws, e.other, fstest.S{})
+	testkit.FileShare(t, e.pool, e.ws, e.other, testkit.FileShareRow{})
 	d := doc(t, b.get("/acme/portal/overview", false))
 	es := d.Find(`[data-testid="empty-state"]`)
 	if es.Length() != 1 || !strings.Contains(es.Text(), "No file shares yet") || !strings.Contains(es.Text(), "Workspace acme sends you one") {
@@ -208,13 +207,13 @@ func TestPages_SessionAndActivity(t *testing.T) {
 	e := newEnv(t)
 	b := e.signedIn(t, "customer")
 	price := int32(999)
-	s := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Title: strp("Design files"), PriceCents: &price, Currency: "eur", Downloads: 2, MaxDownloads: 5})
+	s := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Title: strp("Design files"), PriceCents: &price, Currency: "eur", Downloads: 2, MaxDownloads: 5})
 	t0 := time.Date(2026, 4, 1, 9, 30, 0, 0, time.UTC)
-	fstest.Download(t, e.pool, s, 1, t0, false)
-	fstest.Download(t, e.pool, s, 2, t0.Add(time.Hour), false)
-	fstest.Payment(t, e.pool, s, fstest.P{Amount: 999, Fee: 50, Currency: "eur", Status: "refunded", BuyerName: strp("Ann"), BuyerEmail: strp("ann@example.com"), CreatedAt: t0})
-	other := fstest.Session(t, e.pool, e.ws, e.other, fstest.S{Title: strp("Secret")})
-	frn := fstest.Session(t, e.pool, e.ws2, e.frn, fstest.S{Title: strp("Foreign")})
+	testkit.Download(t, e.pool, s, 1, t0, false)
+	testkit.Download(t, e.pool, s, 2, t0.Add(time.Hour), false)
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 999, Fee: 50, Currency: "eur", Status: "refunded", BuyerName: strp("Ann"), BuyerEmail: strp("ann@example.com"), CreatedAt: t0})
+	other := testkit.FileShare(t, e.pool, e.ws, e.other, testkit.FileShareRow{Title: strp("Secret")})
+	frn := testkit.FileShare(t, e.pool, e.ws2, e.frn, testkit.FileShareRow{Title: strp("Foreign")})
 
 	rec := b.get("/acme/portal/sessions/"+s.String(), false)
 	wantStatus(t, rec, http.StatusOK)
@@ -261,11 +260,11 @@ func TestPages_SessionAndActivity(t *testing.T) {
 func TestPages_CSVExport(t *testing.T) {
 	e := newEnv(t)
 	b := e.signedIn(t, "customer")
-	s := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	s := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	t0 := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
-	fstest.Download(t, e.pool, s, 1, t0, false)
-	fstest.Payment(t, e.pool, s, fstest.P{Amount: 1500, Fee: 0, Currency: "jpy", BuyerName: strp("=HYPERLINK(\"http://evil\")"), BuyerEmail: strp("+1@example.com"), Checkout: strp("@cs"), CreatedAt: t0})
-	fstest.Payment(t, e.pool, s, fstest.P{Amount: 1234, Currency: "usd", BuyerName: strp("-2+3"), CreatedAt: t0.Add(time.Minute)})
+	testkit.Download(t, e.pool, s, 1, t0, false)
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 1500, Fee: 0, Currency: "jpy", BuyerName: strp("=HYPERLINK(\"http://evil\")"), BuyerEmail: strp("+1@example.com"), Checkout: strp("@cs"), CreatedAt: t0})
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 1234, Currency: "usd", BuyerName: strp("-2+3"), CreatedAt: t0.Add(time.Minute)})
 
 	rec := b.get("/acme/portal/sessions/"+s.String()+"/export.csv", false)
 	wantStatus(t, rec, http.StatusOK)
@@ -297,7 +296,7 @@ func TestPages_CSVExport(t *testing.T) {
 // TestPages_RequireSignIn: anonymous visitors go to sign in.
 func TestPages_RequireSignIn(t *testing.T) {
 	e := newEnv(t)
-	s := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	s := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	anon := &browser{e: e}
 	for _, path := range []string{"/acme/portal/overview", "/acme/portal/sessions/" + s.String(), "/acme/portal/sessions/" + s.String() + "/activity", "/acme/portal/sessions/" + s.String() + "/export.csv"} {
 		rec := anon.get(path, false)
@@ -324,11 +323,11 @@ func TestPages_OverviewNoNPlusOne(t *testing.T) {
 		wantStatus(t, rec, http.StatusOK)
 		return qc.n.Load() - before
 	}
-	fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	count() // warm-up: a first visit may refresh the session
 	one := count()
 	for i := 0; i < 99; i++ {
-		fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Title: strp("s")})
+		testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Title: strp("s")})
 	}
 	hundred := count()
 	if d := doc(t, b.get("/acme/portal/overview?limit=100", false)); d.Find(`[data-testid="session-row"]`).Length() != 100 {

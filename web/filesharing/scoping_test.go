@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/fileshare"
-	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
 )
 
 // Every sort goes through its own query (one per single key, an assembled
@@ -34,7 +34,7 @@ func scopingData(t *testing.T, e *env) (mine map[string]bool, theirs []string) {
 	mine = map[string]bool{}
 	statuses := []string{"active", "completed", "expired"}
 	for i, st := range statuses {
-		id := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Title: strp("mine " + st), Status: st, Downloads: int32(i * 2)})
+		id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Title: strp("mine " + st), Status: st, Downloads: int32(i * 2)})
 		mine[id.String()] = true
 	}
 	for _, owner := range []struct {
@@ -43,7 +43,7 @@ func scopingData(t *testing.T, e *env) (mine map[string]bool, theirs []string) {
 	}{{e.ws, e.other, "neighbour"}, {e.ws, e.team, "team"}, {e.ws2, e.frn, "foreign"}} {
 		for i, st := range []string{"created", "active", "destroyed", "reported"} {
 			title := "theirs " + owner.name + " " + st
-			id := fstest.Session(t, e.pool, owner.ws, owner.cust, fstest.S{Title: strp(title), Status: st, Downloads: int32(i*2 + 1)})
+			id := testkit.FileShare(t, e.pool, owner.ws, owner.cust, testkit.FileShareRow{Title: strp(title), Status: st, Downloads: int32(i*2 + 1)})
 			theirs = append(theirs, id.String(), title)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 )
 
@@ -87,7 +86,7 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 func TestWorkspaceAPI_UpdateSession(t *testing.T) {
 	e := newEnv(t)
 	title := "Draft"
-	id := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{Status: "created", Title: &title})
+	id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Status: "created", Title: &title})
 	rec := e.do(http.MethodPatch, wsURL+"/"+id.String(), e.wsTok, map[string]any{"status": "expired", "expires_at": "2026-01-01T00:00:00Z", "title": nil})
 	wantStatus(t, rec, http.StatusOK)
 	s := decode[map[string]any](t, rec)
@@ -112,7 +111,7 @@ func TestWorkspaceAPI_UpdateSession(t *testing.T) {
 // a session with max_downloads 5 → exactly 5 created, 15 answered 409.
 func TestWorkspaceAPI_DownloadLimitUnderConcurrency(t *testing.T) {
 	e := newEnv(t)
-	id := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{MaxDownloads: 5})
+	id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{MaxDownloads: 5})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	codes := map[int]int{}
@@ -148,7 +147,7 @@ func TestWorkspaceAPI_DownloadLimitUnderConcurrency(t *testing.T) {
 
 func TestWorkspaceAPI_RecordDownload(t *testing.T) {
 	e := newEnv(t)
-	id := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{"slot_number": 7})
 	wantStatus(t, rec, http.StatusCreated)
 	testkit.ValidateSchema(t, "FileShareDownloadSchema", rec.Body.Bytes())
@@ -171,7 +170,7 @@ func TestWorkspaceAPI_RecordDownload(t *testing.T) {
 
 func TestWorkspaceAPI_RecordPayment(t *testing.T) {
 	e := newEnv(t)
-	id := fstest.Session(t, e.pool, e.ws, e.cust, fstest.S{})
+	id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	body := map[string]any{"status": "completed", "amount_cents": 1500, "currency": "JPY", "platform_fee_cents": 30,
 		"buyer_email": "buyer@example.com", "buyer_name": "Bo Buyer", "stripe_checkout_session_id": "cs_test_a",
 		"stripe_payment_intent_id": "pi_test_a"}

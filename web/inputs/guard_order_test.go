@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/auth"
-	"portal/internal/fileshare/fstest"
+	"portal/internal/testkit"
 )
 
 // TestUnparseableJSONBeforeGuard: §2.2 — the role guards run
@@ -25,7 +25,7 @@ func TestUnparseableJSONBeforeGuard(t *testing.T) {
 	if err := e.pool.QueryRow(context.Background(), `SELECT workspace_id FROM customers WHERE id = $1`, e.team).Scan(&ws); err != nil {
 		t.Fatal(err)
 	}
-	plain := fstest.MemberToken(t, e.pool, e.svc.Hasher, fstest.Member(t, e.pool, ws, e.team, "plain@example.com", auth.RoleMember))
+	plain := testkit.MemberToken(t, e.pool, e.svc.Hasher, testkit.Member(t, e.pool, e.team, "plain@example.com", auth.RoleMember))
 
 	for _, tc := range []struct {
 		method, path string

@@ -22,7 +22,6 @@ import (
 	"portal/internal/app"
 	"portal/internal/auth"
 	"portal/internal/config"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web"
 	"portal/web/pagetest"
@@ -50,14 +49,14 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{pool: pool, svc: svc, h: web.New(svc).Handler()}
-	ws := fstest.Workspace(t, pool, "acme")
+	ws := testkit.Workspace(t, pool, "acme")
 	if _, err := pool.Exec(context.Background(), `UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, ws); err != nil {
 		t.Fatal(err)
 	}
-	e.cust = fstest.Customer(t, pool, ws, "ada@example.com", "individual")
-	e.team = fstest.Customer(t, pool, ws, "team@example.com", "team")
-	e.custTok = fstest.CustomerToken(t, pool, svc.Hasher, e.cust)
-	e.owner = fstest.MemberToken(t, pool, svc.Hasher, fstest.Member(t, pool, ws, e.team, "owner@example.com", auth.RoleOwner))
+	e.cust = testkit.Customer(t, pool, ws, "ada@example.com", "individual")
+	e.team = testkit.Customer(t, pool, ws, "team@example.com", "team")
+	e.custTok = testkit.CustomerToken(t, pool, svc.Hasher, e.cust)
+	e.owner = testkit.MemberToken(t, pool, svc.Hasher, testkit.Member(t, pool, e.team, "owner@example.com", auth.RoleOwner))
 	return e
 }
 

@@ -13,7 +13,6 @@ import (
 	"portal/internal/app"
 	"portal/internal/auth"
 	"portal/internal/config"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/testkit"
 	"portal/web"
 )
@@ -33,8 +32,8 @@ func router(t testing.TB) (http.Handler, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := fstest.Workspace(t, pool, "acme")
-	tok := fstest.CustomerToken(t, pool, svc.Hasher, fstest.Customer(t, pool, ws, "ada@example.com", "individual"))
+	ws := testkit.Workspace(t, pool, "acme")
+	tok := testkit.CustomerToken(t, pool, svc.Hasher, testkit.Customer(t, pool, ws, "ada@example.com", "individual"))
 	return web.New(svc).Handler(), tok
 }
 

@@ -49,13 +49,13 @@ func TestG11_RoleCheckBeforeTeamCheck(t *testing.T) {
 		wantErr(t, e.do(r.m, r.p, e.plainTok, `{"role": "nope"}`), http.StatusForbidden, "NotPermitted", member.MsgInsufficientRole)
 	}
 	// A plain member of an individual customer: still the role error first.
-	ind := testkit.NewMember(t, e.pool, e.ind, "m@example.com", auth.RoleMember)
+	ind := testkit.Member(t, e.pool, e.ind, "m@example.com", auth.RoleMember)
 	wantErr(t, e.do("GET", "/members", testkit.MemberToken(t, e.pool, e.svc.Hasher, ind), nil), http.StatusForbidden, "NotPermitted", member.MsgInsufficientRole)
 }
 
 func TestTeamCheck_IndividualCustomerIs403(t *testing.T) {
 	e := newEnv(t)
-	own := testkit.NewMember(t, e.pool, e.ind, "own@example.com", auth.RoleOwner)
+	own := testkit.Member(t, e.pool, e.ind, "own@example.com", auth.RoleOwner)
 	tok := testkit.MemberToken(t, e.pool, e.svc.Hasher, own)
 	random := uuid.NewString()
 	for _, r := range []struct {
@@ -210,7 +210,7 @@ func TestConcurrency_NeverZeroOrTwoOwners(t *testing.T) {
 	ids := []uuid.UUID{e.owner, e.bm, e.plain}
 	toks := map[uuid.UUID]string{e.owner: e.ownerTok, e.bm: e.bmTok, e.plain: e.plainTok}
 	for i := 0; i < 5; i++ {
-		id := testkit.NewMember(t, e.pool, e.team, "m"+string(rune('a'+i))+"@example.com", auth.RoleBillingManager)
+		id := testkit.Member(t, e.pool, e.team, "m"+string(rune('a'+i))+"@example.com", auth.RoleBillingManager)
 		ids = append(ids, id)
 		toks[id] = testkit.MemberToken(t, e.pool, e.svc.Hasher, id)
 	}

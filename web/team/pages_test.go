@@ -238,7 +238,7 @@ func TestTeamPage_List(t *testing.T) {
 
 func TestTeamPage_NotAllowed(t *testing.T) {
 	e := newEnv(t)
-	indOwner := testkit.NewMember(t, e.pool, e.ind, "solo@example.com", auth.RoleOwner)
+	indOwner := testkit.Member(t, e.pool, e.ind, "solo@example.com", auth.RoleOwner)
 	for _, tc := range []struct {
 		cust, mem uuid.UUID
 		want      string

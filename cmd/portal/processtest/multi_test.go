@@ -96,12 +96,12 @@ func TestTwoInstancesShareState(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	legacy := testkit.NewWorkspace(t, pool, "legacy")
-	teams := testkit.NewWorkspace(t, pool, "teams")
+	legacy := testkit.Workspace(t, pool, "legacy")
+	teams := testkit.Workspace(t, pool, "teams")
 	dbExec(t, pool, `UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, teams)
 
 	t.Run("CodeFromAWorksOnB", func(t *testing.T) {
-		testkit.NewCustomer(t, pool, legacy, "api@example.com", "individual")
+		testkit.Customer(t, pool, legacy, "api@example.com", "individual")
 		c := testkit.NewClient(t, lb)
 		r := c.PostJSON(pRequest, map[string]any{"email": "api@example.com", "workspace_id": legacy.String()}, via("a")...)
 		checkAPI(t, r.ExpectStatus(t, http.StatusAccepted))
@@ -127,7 +127,7 @@ func TestTwoInstancesShareState(t *testing.T) {
 		// The contract has no API sign-out; sign-out is the page's POST
 		// /{slug}/portal/sign-out, which revokes the server-side browser
 		// session the cookie points at (D10, D19).
-		testkit.NewCustomer(t, pool, legacy, "page@example.com", "individual")
+		testkit.Customer(t, pool, legacy, "page@example.com", "individual")
 		c := testkit.NewClient(t, lb)
 		c.Get("/legacy/portal/request", via("a")...).ExpectStatus(t, http.StatusOK)
 		r := c.PostForm("/legacy/portal/request", url.Values{"email": {"page@example.com"}, "_csrf": {csrf(t, c)}}, via("a")...)
@@ -163,10 +163,10 @@ func TestTwoInstancesShareState(t *testing.T) {
 	})
 
 	t.Run("MemberRemovedOnARefusedOnB", func(t *testing.T) {
-		team := testkit.NewCustomer(t, pool, teams, "team1@example.com", "team")
-		owner := testkit.NewMember(t, pool, team, "owner1@example.com", "owner")
-		gone := testkit.NewMember(t, pool, team, "gone1@example.com", "member")
-		demoted := testkit.NewMember(t, pool, team, "bm1@example.com", "billing_manager")
+		team := testkit.Customer(t, pool, teams, "team1@example.com", "team")
+		owner := testkit.Member(t, pool, team, "owner1@example.com", "owner")
+		gone := testkit.Member(t, pool, team, "gone1@example.com", "member")
+		demoted := testkit.Member(t, pool, team, "bm1@example.com", "billing_manager")
 		ownerTok := testkit.MemberToken(t, pool, hasher, owner)
 		goneTok := testkit.MemberToken(t, pool, hasher, gone)
 		demotedTok := testkit.MemberToken(t, pool, hasher, demoted)
@@ -194,7 +194,7 @@ func TestTwoInstancesShareState(t *testing.T) {
 		// Earlier subtests spent part of 127.0.0.1's budget; start clean so
 		// the counts below are exact.
 		dbExec(t, pool, `DELETE FROM rate_limit_buckets`)
-		testkit.NewCustomer(t, pool, legacy, "flood@example.com", "individual")
+		testkit.Customer(t, pool, legacy, "flood@example.com", "individual")
 		c := testkit.NewClient(t, lb)
 		body := map[string]any{"email": "flood@example.com", "workspace_id": legacy.String()}
 		// Ten requests, alternating instances and forging X-Forwarded-For
@@ -256,12 +256,12 @@ func oneOwnerRounds(t *testing.T, pool *pgxpool.Pool, hasher *auth.Hasher, a, b 
 	}
 	const rounds = 12
 	for round := 0; round < rounds; round++ {
-		team := testkit.NewCustomer(t, pool, ws, fmt.Sprintf("race%d@example.com", round), "team")
-		owner := testkit.NewMember(t, pool, team, fmt.Sprintf("o%d@example.com", round), "owner")
+		team := testkit.Customer(t, pool, ws, fmt.Sprintf("race%d@example.com", round), "team")
+		owner := testkit.Member(t, pool, team, fmt.Sprintf("o%d@example.com", round), "owner")
 		var bm [3]uuid.UUID
 		var bmTok [3]string
 		for i := range bm {
-			bm[i] = testkit.NewMember(t, pool, team, fmt.Sprintf("bm%d-%d@example.com", round, i), "billing_manager")
+			bm[i] = testkit.Member(t, pool, team, fmt.Sprintf("bm%d-%d@example.com", round, i), "billing_manager")
 			bmTok[i] = testkit.MemberToken(t, pool, hasher, bm[i])
 		}
 		ownerTok := testkit.MemberToken(t, pool, hasher, owner)

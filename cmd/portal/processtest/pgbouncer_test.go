@@ -196,13 +196,13 @@ func TestTwoInstancesThroughPgBouncer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy := testkit.NewWorkspace(t, pool, "legacy")
-	teams := testkit.NewWorkspace(t, pool, "teams")
+	legacy := testkit.Workspace(t, pool, "legacy")
+	teams := testkit.Workspace(t, pool, "teams")
 	dbExec(t, pool, `UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, teams)
 
 	var token string
 	t.Run("CodeSignInEndToEnd", func(t *testing.T) {
-		testkit.NewCustomer(t, pool, legacy, "bouncer@example.com", "individual")
+		testkit.Customer(t, pool, legacy, "bouncer@example.com", "individual")
 		c := testkit.NewClient(t, lb)
 		r := c.PostJSON(pRequest, map[string]any{"email": "bouncer@example.com", "workspace_id": legacy.String()}, via("a")...)
 		checkAPI(t, r.ExpectStatus(t, http.StatusAccepted))
@@ -227,7 +227,7 @@ func TestTwoInstancesThroughPgBouncer(t *testing.T) {
 
 	t.Run("RateLimitsShared", func(t *testing.T) {
 		dbExec(t, pool, `DELETE FROM rate_limit_buckets`)
-		testkit.NewCustomer(t, pool, legacy, "flood@example.com", "individual")
+		testkit.Customer(t, pool, legacy, "flood@example.com", "individual")
 		c := testkit.NewClient(t, lb)
 		body := map[string]any{"email": "flood@example.com", "workspace_id": legacy.String()}
 		for i := 0; i < 10; i++ {
@@ -242,9 +242,9 @@ func TestTwoInstancesThroughPgBouncer(t *testing.T) {
 	})
 
 	t.Run("MemberRemovalEndsSessionsAtOnce", func(t *testing.T) {
-		team := testkit.NewCustomer(t, pool, teams, "team1@example.com", "team")
-		owner := testkit.NewMember(t, pool, team, "owner1@example.com", "owner")
-		gone := testkit.NewMember(t, pool, team, "gone1@example.com", "member")
+		team := testkit.Customer(t, pool, teams, "team1@example.com", "team")
+		owner := testkit.Member(t, pool, team, "owner1@example.com", "owner")
+		gone := testkit.Member(t, pool, team, "gone1@example.com", "member")
 		ownerTok := testkit.MemberToken(t, pool, hasher, owner)
 		goneTok := testkit.MemberToken(t, pool, hasher, gone)
 		c := testkit.NewClient(t, lb)

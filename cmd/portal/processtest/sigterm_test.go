@@ -44,8 +44,8 @@ func TestSIGTERMWithRequestsInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ws := testkit.NewWorkspace(t, pool, "drain")
-	customer := testkit.NewCustomer(t, pool, ws, "drain@example.com", "individual")
+	ws := testkit.Workspace(t, pool, "drain")
+	customer := testkit.Customer(t, pool, ws, "drain@example.com", "individual")
 	tok := testkit.CustomerToken(t, pool, hasher, customer)
 
 	const n = 100

@@ -8,7 +8,6 @@ import (
 
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
-	"portal/internal/fileshare/fstest"
 	"portal/internal/member/roster"
 	"portal/internal/testkit"
 )
@@ -19,8 +18,8 @@ func TestAdd(t *testing.T) {
 	pool := testkit.DB(t)
 	ctx := context.Background()
 	q := dbgen.New(pool)
-	ws := fstest.Workspace(t, pool, "acme")
-	cust := fstest.Customer(t, pool, ws, "team@example.com", "team")
+	ws := testkit.Workspace(t, pool, "acme")
+	cust := testkit.Customer(t, pool, ws, "team@example.com", "team")
 	str := func(s string) *string { return &s }
 	add := func(in roster.Input) (dbgen.Member, roster.Outcome, error) {
 		in.CustomerID, in.WorkspaceID = cust, ws
