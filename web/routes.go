@@ -1,9 +1,7 @@
 package web
 
 import (
-	"io/fs"
 	"net/http"
-	"path"
 
 	"github.com/labstack/echo/v4"
 
@@ -28,8 +26,12 @@ func (s *Server) routes() {
 	// /metrics is not here: it is served only on PORTAL_METRICS_ADDR (D24).
 
 	// Static assets: our own plus the npm-vendored files.
-	sub, _ := fs.Sub(static.FS, ".")
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(sub, s.svc.Config.Dev()))))
+	// Content-hashed URLs are cached for good, precompressed (docs/design.md
+	// "Assets").
+	dev := s.svc.Config.Dev()
+	e.GET(static.Prefix+"*", echo.WrapHandler(http.StripPrefix(static.Prefix, static.Handler(func(name string) bool {
+		return !dev && devOnlyAssets[name]
+	}))))
 
 	// Customer portal API (the contract). The API ignores cookies (D21).
 	cp := e.Group("/api/customer-portal", middleware.Bearer(s.svc.Resolver), noStore, api.RejectUnparseableJSON)
@@ -158,20 +160,3 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 // devOnlyAssets are test tools vendored beside htmx: served only in
 // development (D28), where the browser page sweep may load them.
 var devOnlyAssets = map[string]bool{"vendor/axe.min.js": true}
-
-func staticHandler(fsys fs.FS, dev bool) http.Handler {
-	fileServer := http.FileServer(http.FS(fsys))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Directory listings are not for the public.
-		if r.URL.Path == "" || r.URL.Path[len(r.URL.Path)-1] == '/' {
-			http.NotFound(w, r)
-			return
-		}
-		if !dev && devOnlyAssets[path.Clean(r.URL.Path)] {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fileServer.ServeHTTP(w, r)
-	})
-}

@@ -59,6 +59,9 @@ func New(svc *app.Services) *Server {
 	// An upstream id is echoed only when well formed, else ours (D28).
 	e.Use(middleware.RequestID(newRequestID))
 	e.Use(middleware.Logger(svc.Log, s.metrics.observe))
+	// Text answers of 1 KiB or more go out compressed (docs/design.md
+	// "Assets"); inside the logger, so its error pages are compressed too.
+	e.Use(middleware.Compress())
 	e.Use(echomw.RecoverWithConfig(echomw.RecoverConfig{
 		DisableStackAll: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {

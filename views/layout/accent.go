@@ -3,6 +3,8 @@ package layout
 import (
 	"fmt"
 	"math"
+
+	"portal/static"
 )
 
 // Page backgrounds of the two themes (portal.css --bg and --surface); a
@@ -110,4 +112,11 @@ func validHex(s string) bool {
 		}
 	}
 	return true
+}
+
+// portalStyle is portal.css inlined in a nonce'd style element: no
+// stylesheet request blocks the first paint (docs/design.md "Assets"). The
+// stylesheet is our own embedded file, so it cannot close the element.
+func portalStyle(nonce string) string {
+	return `<style nonce="` + nonce + `" data-asset="css/portal.css">` + static.CSS("css/portal.css") + `</style>`
 }

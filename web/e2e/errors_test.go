@@ -26,8 +26,8 @@ func (tb *tab) errorPage(status, heading string) {
 	if got := tb.text(tid("error-page") + " h1"); got != heading {
 		tb.t.Errorf("error page at %s: heading %q, want %q", tb.path(), got, heading)
 	}
-	// The portal's look: its stylesheet is applied.
-	if !eval[bool](tb, `[...document.styleSheets].some(s => (s.href || '').endsWith('/static/css/portal.css'))`) {
+	// The portal's look: its stylesheet (inlined in the head) is applied.
+	if !eval[bool](tb, `[...document.styleSheets].some(s => s.ownerNode && s.ownerNode.dataset.asset === 'css/portal.css' && s.cssRules.length > 50)`) {
 		tb.t.Errorf("error page at %s is not styled by portal.css", tb.path())
 	}
 }
