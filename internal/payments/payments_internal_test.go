@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,6 +111,35 @@ func TestParseWebhook(t *testing.T) {
 	payload2, sig2 := signRaw([]byte(old), "whsec_x")
 	if _, err := ParseWebhook(payload2, sig2, "whsec_x"); err == nil {
 		t.Fatal("event of another API version accepted")
+	}
+}
+
+// TestD28_WebhookFromTheFutureRefused: stripe-go only refuses events
+// signed too long ago; one signed more than 5 minutes ahead is refused like
+// a stale one (D28), while a little clock skew is tolerated.
+func TestD28_WebhookFromTheFutureRefused(t *testing.T) {
+	payload, _ := stripefake.Event("whsec_x", "evt_1", "payment_method.detached",
+		map[string]any{"id": "pm_1", "object": "payment_method", "customer": nil}, nil)
+	at := func(ts time.Time) string {
+		return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: "whsec_x", Timestamp: ts}).Header
+	}
+	now := time.Now()
+	for name, ts := range map[string]time.Time{"6 minutes ahead": now.Add(6 * time.Minute), "a day ahead": now.Add(24 * time.Hour),
+		"6 minutes ago": now.Add(-6 * time.Minute)} {
+		if _, err := ParseWebhook(payload, at(ts), "whsec_x"); err == nil {
+			t.Errorf("event signed %s accepted", name)
+		}
+	}
+	for name, ts := range map[string]time.Time{"now": now, "4 minutes ahead": now.Add(4 * time.Minute), "4 minutes ago": now.Add(-4 * time.Minute)} {
+		if _, err := ParseWebhook(payload, at(ts), "whsec_x"); err != nil {
+			t.Errorf("event signed %s refused: %v", name, err)
+		}
+	}
+	// A second t= (stripe-go keeps the last) cannot smuggle a future time
+	// past the check.
+	future := at(now.Add(time.Hour))
+	if _, err := ParseWebhook(payload, "t="+strconv.FormatInt(now.Unix(), 10)+","+future, "whsec_x"); err == nil {
+		t.Error("future event with a second, current t= accepted")
 	}
 }
 

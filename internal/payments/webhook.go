@@ -3,6 +3,8 @@ package payments
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
@@ -22,7 +24,8 @@ type Event struct {
 	PreviousCustomer string
 }
 
-// WebhookTolerance is how old a signed event may be (Stripe's default).
+// WebhookTolerance is how old a signed event may be (Stripe's default),
+// and how far ahead of our clock its signature time may be (D28).
 const WebhookTolerance = 300 * time.Second
 
 // ParseWebhook verifies a Stripe webhook's signature and reads the event.
@@ -30,6 +33,9 @@ const WebhookTolerance = 300 * time.Second
 // and an event rendered for another version could be misread, so it is
 // refused (the endpoint must be pinned to that version in the dashboard).
 func ParseWebhook(payload []byte, sigHeader, secret string) (*Event, error) {
+	if signedInFuture(sigHeader, time.Now()) {
+		return nil, apperr.BadRequest("InvalidWebhook", "The webhook could not be verified.")
+	}
 	ev, err := webhook.ConstructEventWithOptions(payload, sigHeader, secret, webhook.ConstructEventOptions{
 		Tolerance: WebhookTolerance,
 	})
@@ -53,6 +59,28 @@ func ParseWebhook(payload []byte, sigHeader, secret string) (*Event, error) {
 		out.PreviousCustomer = prev
 	}
 	return out, nil
+}
+
+// signedInFuture reports whether any t= of a Stripe-Signature header is
+// more than WebhookTolerance ahead of now. stripe-go refuses only events
+// signed too long ago; an event signed in the future would stay replayable
+// for as long as it is ahead, so it is refused like a stale one (D28). Every
+// t= counts, whichever one stripe-go goes on to verify.
+func signedInFuture(header string, now time.Time) bool {
+	for _, pair := range strings.Split(header, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || k != "t" {
+			continue
+		}
+		ts, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			continue // stripe-go refuses it
+		}
+		if time.Unix(ts, 0).Sub(now) > WebhookTolerance {
+			return true
+		}
+	}
+	return false
 }
 
 // idOf reads an expandable field: an id string or an object with an id.
