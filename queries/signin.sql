@@ -80,3 +80,17 @@ DELETE FROM customer_session_codes WHERE expires_at < now();
 
 -- name: DeleteExpiredSignInRequests :execrows
 DELETE FROM sign_in_requests WHERE expires_at < now();
+
+-- name: SignInDeviceKnowsAddress :one
+-- D26: whether a browser's device cookie names a live customer or member of
+-- the workspace with this address, i.e. the browser signed in to that
+-- address's account before.
+SELECT (EXISTS (
+    SELECT 1 FROM customers c
+    WHERE c.id = ANY(@principal_ids::uuid[]) AND c.workspace_id = @workspace_id
+      AND lower(c.email) = lower(@email) AND c.deleted_at IS NULL
+) OR EXISTS (
+    SELECT 1 FROM members m
+    WHERE m.id = ANY(@principal_ids::uuid[]) AND m.workspace_id = @workspace_id
+      AND lower(m.email) = lower(@email) AND m.deleted_at IS NULL
+))::bool AS known;

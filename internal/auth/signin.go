@@ -40,6 +40,8 @@ type SignIn struct {
 	limiter *ratelimit.Limiter
 	queue   *mail.Queue
 	log     *slog.Logger
+	// Devices mints and verifies device cookies (D26).
+	Devices *Devices
 	// Floor is requestFloor; tests may lower it.
 	Floor time.Duration
 	// Outcome, when set, is told how each request and authenticate ended
@@ -56,7 +58,7 @@ func (s *SignIn) outcome(step, outcome string) {
 
 // NewSignIn wires the sign-in service.
 func NewSignIn(pool *pgxpool.Pool, h *Hasher, l *ratelimit.Limiter, q *mail.Queue, log *slog.Logger) *SignIn {
-	return &SignIn{pool: pool, hasher: h, limiter: l, queue: q, log: log, Floor: requestFloor}
+	return &SignIn{pool: pool, hasher: h, limiter: l, queue: q, log: log, Devices: NewDevices(h.Key()), Floor: requestFloor}
 }
 
 // AccountChoice is one account an address may sign in to, offered by the
@@ -85,6 +87,8 @@ type RequestInput struct {
 	Browser bool
 	// SignInRequestID resends a code for an existing request (pages).
 	SignInRequestID *uuid.UUID
+	// Device is the browser's device cookie value (pages only, D26).
+	Device string
 }
 
 // RequestResult is what a request produced.
@@ -104,6 +108,8 @@ type AuthenticateInput struct {
 	ClientIP string
 	// SignInRequestID binds the code to a browser's request (pages).
 	SignInRequestID *uuid.UUID
+	// Device is the browser's device cookie value (pages only, D26).
+	Device string
 }
 
 // Identity is who a valid code signs in.
@@ -167,10 +173,17 @@ func (s *SignIn) Request(ctx context.Context, in RequestInput) (*RequestResult, 
 		}
 	}
 	// Counted for every address, known or not, so both paths do the same
-	// work; an address over its budget still answers 202 and gets nothing.
+	// work; an address over its budget still answers 202 and gets nothing,
+	// unless this browser signed in to that address's account before: the
+	// cap never locks its own devices out (D26).
 	mayMail, err := s.limiter.AllowAddress(ctx, in.WorkspaceID.String(), strings.ToLower(email))
 	if err != nil {
 		return nil, err
+	}
+	if !mayMail {
+		if mayMail, err = s.knownDevice(ctx, in.Device, in.WorkspaceID, email); err != nil {
+			return nil, err
+		}
 	}
 
 	res := &RequestResult{}
@@ -233,6 +246,22 @@ func (s *SignIn) Request(ctx context.Context, in RequestInput) (*RequestResult, 
 	s.outcome("request", "accepted")
 	s.pad(ctx, start)
 	return res, nil
+}
+
+// knownDevice reports whether a device cookie value proves the browser
+// signed in before as a live customer or member of workspace ws with this
+// address (D26). A missing or forged cookie is simply no.
+func (s *SignIn) knownDevice(ctx context.Context, device string, ws uuid.UUID, email string) (bool, error) {
+	ids := s.Devices.Known(device)
+	if len(ids) == 0 {
+		return false, nil
+	}
+	known, err := dbgen.New(s.pool).SignInDeviceKnowsAddress(ctx, dbgen.SignInDeviceKnowsAddressParams{
+		PrincipalIds: ids, WorkspaceID: ws, Email: email})
+	if err != nil {
+		return false, dbErr("signin.device", err)
+	}
+	return known, nil
 }
 
 // pad holds a successful answer until the floor has passed.
@@ -426,6 +455,27 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 		email, ws := r.Email, r.WorkspaceID
 		params.Email, params.WorkspaceID, params.CustomerID = &email, &ws, r.CustomerID
 	}
+	if params.Email != nil {
+		// An address with 100 wrong codes this hour takes no more codes,
+		// right or wrong, except from its own devices (D26). Known and
+		// unknown addresses are counted alike.
+		over, ra, err := s.limiter.AddressFailuresExceeded(ctx, *params.Email)
+		if err != nil {
+			return nil, err
+		}
+		if over {
+			known := false
+			if params.WorkspaceID != nil {
+				if known, err = s.knownDevice(ctx, in.Device, *params.WorkspaceID, *params.Email); err != nil {
+					return nil, err
+				}
+			}
+			if !known {
+				s.outcome("authenticate", "address_limited")
+				return nil, apperr.RateLimited(ra, "")
+			}
+		}
+	}
 	if in.Email == nil && in.SignInRequestID == nil {
 		// Unbound guesses stop while the whole service is under a guessing
 		// attack; bound attempts are not affected (D12).
@@ -440,7 +490,7 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 	}
 	code, ok := NormalizeCode(in.Code)
 	if !ok {
-		return nil, s.failed(ctx, in)
+		return nil, s.failed(ctx, in, params.Email)
 	}
 	params.CodeHash = s.hasher.Hash(code)
 	var id *Identity
@@ -491,7 +541,7 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 	})
 	switch {
 	case errors.Is(err, errWrongCode):
-		return nil, s.failed(ctx, in)
+		return nil, s.failed(ctx, in, params.Email)
 	case err != nil:
 		if _, ok := apperr.As(err); ok {
 			s.outcome("authenticate", "invalid")
@@ -503,10 +553,16 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 	return id, nil
 }
 
-// failed records a wrong code and answers the 401.
-func (s *SignIn) failed(ctx context.Context, in AuthenticateInput) error {
+// failed records a wrong code (globally, and against the address the
+// attempt named, D26) and answers the 401.
+func (s *SignIn) failed(ctx context.Context, in AuthenticateInput, address *string) error {
 	if err := s.limiter.RecordFailure(ctx); err != nil {
 		s.log.Warn("sign-in failure not counted", "error", err.Error())
+	}
+	if address != nil {
+		if err := s.limiter.RecordAddressFailure(ctx, *address); err != nil {
+			s.log.Warn("sign-in address failure not counted", "error", err.Error())
+		}
 	}
 	if in.SignInRequestID != nil {
 		_, err := dbgen.New(s.pool).FailSignInRequest(ctx, dbgen.FailSignInRequestParams{ID: *in.SignInRequestID, MaxAttempts: MaxFailedAttempts})

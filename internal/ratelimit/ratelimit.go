@@ -1,7 +1,8 @@
-// Package ratelimit owns the request counters of D12: one row per (bucket,
-// key) in PostgreSQL, counted by a single atomic upsert, so a limit holds
-// across any number of server processes sharing the database. Keys are
-// HMACs of client IPs or addresses, never the raw values (G23).
+// Package ratelimit owns the request counters of D12 and D26: one row per
+// (bucket, key) in PostgreSQL, counted by a single atomic upsert, so a limit
+// holds across any number of server processes sharing the database. Keys
+// are HMACs of client IPs or addresses, never the raw values (G23); a
+// client IP becomes its key through ClientKey alone (IPv6 per /64, D26).
 package ratelimit
 
 import (
@@ -9,6 +10,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +27,10 @@ const (
 	BucketAuthenticate = "portal"         // POST /customer-session/authenticate, per client IP
 	BucketAddress      = "portal_address" // codes mailed per address
 	BucketFailures     = "portal_failures"
+	// BucketAddressFailures counts wrong codes of attempts that name an
+	// address (D26), per address across workspaces: the API's codes are
+	// not bound to a workspace.
+	BucketAddressFailures = "portal_address_failures"
 
 	IPLimit       = 10
 	IPWindow      = 15 * time.Minute
@@ -31,7 +38,11 @@ const (
 	AddressWindow = 15 * time.Minute
 	FailureBudget = 1000
 	FailureWindow = 10 * time.Minute
-	failuresKey   = "global"
+	// AddressFailureLimit wrong codes per address per AddressFailureWindow
+	// (fixed), then that address's codes are refused (D26).
+	AddressFailureLimit  = 100
+	AddressFailureWindow = time.Hour
+	failuresKey          = "global"
 )
 
 // UnavailableDetail is the 503 body of §0 when the counters cannot be read:
@@ -94,13 +105,32 @@ func (l *Limiter) Peek(ctx context.Context, bucket, key string) (int, time.Durat
 	return int(row.Count), retryAfter(row.ExpiresAt.Sub(row.Now)), nil
 }
 
-// CheckIP is the per-client-IP limit of §2.6: 10 calls per bucket in a
-// sliding 15-minute window; the 11th is 429 with Retry-After.
-func (l *Limiter) CheckIP(ctx context.Context, bucket, ip string) error {
+// ClientKey is the one normalization of a client IP into what per-IP
+// buckets count (D26): an IPv4 address (or IPv4-mapped IPv6 address) as
+// itself, an IPv6 address as its /64 (one subscriber's prefix: rotating
+// addresses inside it does not escape a limit), "unknown" for none. A value
+// that is not an IP is kept as given. Every per-IP bucket goes through it.
+func ClientKey(ip string) string {
+	ip = strings.TrimSpace(ip)
 	if ip == "" {
-		ip = "unknown"
+		return "unknown"
 	}
-	res, err := l.Hit(ctx, bucket, l.Key(ip), IPLimit, IPWindow, true)
+	addr, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(ip, "["), "]"))
+	if err != nil {
+		return ip
+	}
+	addr = addr.WithZone("").Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	return netip.PrefixFrom(addr, 64).Masked().String()
+}
+
+// CheckIP is the per-client-IP limit of §2.6: 10 calls per bucket in a
+// sliding 15-minute window; the 11th is 429 with Retry-After. The client is
+// counted by ClientKey (IPv6 per /64).
+func (l *Limiter) CheckIP(ctx context.Context, bucket, ip string) error {
+	res, err := l.Hit(ctx, bucket, l.Key(ClientKey(ip)), IPLimit, IPWindow, true)
 	if err != nil {
 		return err
 	}
@@ -135,6 +165,29 @@ func (l *Limiter) FailureBudgetExceeded(ctx context.Context) (bool, time.Duratio
 // RecordFailure counts one wrong code against the global budget.
 func (l *Limiter) RecordFailure(ctx context.Context) error {
 	_, err := l.Hit(ctx, BucketFailures, failuresKey, FailureBudget, FailureWindow, false)
+	return err
+}
+
+// addressFailureKey is an address's key in BucketAddressFailures.
+func (l *Limiter) addressFailureKey(address string) string {
+	return l.Key(strings.ToLower(strings.TrimSpace(address)))
+}
+
+// AddressFailuresExceeded reports whether an address has had
+// AddressFailureLimit wrong codes in its current hour (D26), and when the
+// hour ends. It does not count.
+func (l *Limiter) AddressFailuresExceeded(ctx context.Context, address string) (bool, time.Duration, error) {
+	n, ra, err := l.Peek(ctx, BucketAddressFailures, l.addressFailureKey(address))
+	if err != nil {
+		return false, 0, err
+	}
+	return n >= AddressFailureLimit, ra, nil
+}
+
+// RecordAddressFailure counts one wrong code of an attempt that named
+// address, known or not (the count must not tell them apart).
+func (l *Limiter) RecordAddressFailure(ctx context.Context, address string) error {
+	_, err := l.Hit(ctx, BucketAddressFailures, l.addressFailureKey(address), AddressFailureLimit, AddressFailureWindow, false)
 	return err
 }
 

@@ -62,7 +62,8 @@ func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestPro
 func (h *Handlers) RequestSubmit(c echo.Context) error {
 	ws := Workspace(c)
 	email := strings.TrimSpace(c.FormValue("email"))
-	in := auth.RequestInput{Email: email, WorkspaceID: ws.ID, ClientIP: c.RealIP(), Browser: true}
+	in := auth.RequestInput{Email: email, WorkspaceID: ws.ID, ClientIP: c.RealIP(), Browser: true,
+		Device: h.deviceValue(c)}
 	if raw := c.FormValue("customer_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
@@ -213,7 +214,7 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 	}
 	reqID := st.RequestID
 	id, err := h.S.SignIn.Authenticate(c.Request().Context(), auth.AuthenticateInput{Code: c.FormValue("code"),
-		ClientIP: c.RealIP(), SignInRequestID: &reqID})
+		ClientIP: c.RealIP(), SignInRequestID: &reqID, Device: h.deviceValue(c)})
 	if err != nil {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) {
@@ -263,7 +264,8 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 	st := *h.state(c)
 	id := pr.ID
 	_, err = h.S.SignIn.Request(c.Request().Context(), auth.RequestInput{Email: pr.Email, WorkspaceID: Workspace(c).ID,
-		CustomerID: pr.CustomerID, ClientIP: c.RealIP(), Browser: true, SignInRequestID: &id})
+		CustomerID: pr.CustomerID, ClientIP: c.RealIP(), Browser: true, SignInRequestID: &id,
+		Device: h.deviceValue(c)})
 	if err != nil {
 		var ae *apperr.Error
 		if errors.As(err, &ae) {

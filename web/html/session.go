@@ -114,10 +114,10 @@ func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.
 // (code, link, and later passkeys): create makes the new browser session
 // for workspace ws (a new session at every sign-in, D19); then the one the
 // browser had in that workspace is revoked (other workspaces are left
-// alone, D25), a new CSRF token is issued (D27), and the cookie is written
-// with any pending sign-in request or link cleared. Anything else that
-// must happen at every sign-in (a device cookie, a sign-in event) belongs
-// here. When create fails nothing changes.
+// alone, D25), a new CSRF token is issued (D27), the device cookie names
+// the new principal (D26), and the cookie is written with any pending
+// sign-in request or link cleared. Anything else that must happen at every
+// sign-in (a sign-in event) belongs here. When create fails nothing changes.
 func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, create func(context.Context) (uuid.UUID, error)) error {
 	ctx := c.Request().Context()
 	id, err := create(ctx)
@@ -133,6 +133,7 @@ func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, creat
 	next.SetSession(ws, id)
 	*st = next
 	h.rotateCSRF(c)
+	h.rememberDevice(c, id, ws)
 	return h.writeState(c, *st)
 }
 

@@ -298,6 +298,34 @@ func (q *Queries) SignInCodeDeliverable(ctx context.Context, id uuid.UUID) (Sign
 	return i, err
 }
 
+const signInDeviceKnowsAddress = `-- name: SignInDeviceKnowsAddress :one
+SELECT (EXISTS (
+    SELECT 1 FROM customers c
+    WHERE c.id = ANY($1::uuid[]) AND c.workspace_id = $2
+      AND lower(c.email) = lower($3) AND c.deleted_at IS NULL
+) OR EXISTS (
+    SELECT 1 FROM members m
+    WHERE m.id = ANY($1::uuid[]) AND m.workspace_id = $2
+      AND lower(m.email) = lower($3) AND m.deleted_at IS NULL
+))::bool AS known
+`
+
+type SignInDeviceKnowsAddressParams struct {
+	PrincipalIds []uuid.UUID
+	WorkspaceID  uuid.UUID
+	Email        string
+}
+
+// D26: whether a browser's device cookie names a live customer or member of
+// the workspace with this address, i.e. the browser signed in to that
+// address's account before.
+func (q *Queries) SignInDeviceKnowsAddress(ctx context.Context, arg SignInDeviceKnowsAddressParams) (bool, error) {
+	row := q.db.QueryRow(ctx, signInDeviceKnowsAddress, arg.PrincipalIds, arg.WorkspaceID, arg.Email)
+	var known bool
+	err := row.Scan(&known)
+	return known, err
+}
+
 const trimSignInCodes = `-- name: TrimSignInCodes :execrows
 DELETE FROM customer_session_codes AS d
 WHERE d.customer_id = $1::uuid AND lower(d.email) = lower($2::text)
