@@ -35,7 +35,7 @@ func TestLayering(t *testing.T) {
 				return err
 			}
 			if d.IsDir() && strings.HasSuffix(d.Name(), "test") {
-				return filepath.SkipDir // test support (pagetest): fixtures may write rows
+				return filepath.SkipDir // test support (webtest): fixtures may write rows
 			}
 			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return nil

@@ -31,6 +31,8 @@ type Client struct {
 	follow bool
 	// remoteAddr is the client address the handler sees.
 	remoteAddr string
+	// headers go with every request that does not set them itself.
+	headers []string
 }
 
 // ClientOption configures NewClient.
@@ -56,6 +58,16 @@ func FollowRedirects() ClientOption { return func(c *Client) { c.follow = true }
 // WithRemoteAddr sets the client address (ip:port) the handler sees in
 // r.RemoteAddr, for per-client rate limits.
 func WithRemoteAddr(addr string) ClientOption { return func(c *Client) { c.remoteAddr = addr } }
+
+// WithHeader sends name: value with every request that does not set name
+// itself.
+func WithHeader(name, value string) ClientOption {
+	return func(c *Client) { c.headers = append(c.headers, name, value) }
+}
+
+// WithBearer sends tok as the bearer token (Authorization: Bearer tok) with
+// every request that sets no Authorization of its own.
+func WithBearer(tok string) ClientOption { return WithHeader("Authorization", "Bearer "+tok) }
 
 // NewClient returns a client for h with an empty cookie jar.
 func NewClient(t testing.TB, h http.Handler, opts ...ClientOption) *Client {
@@ -154,6 +166,9 @@ func (c *Client) Request(method, path string, body io.Reader, headers ...string)
 	}
 	if len(headers)%2 != 0 {
 		c.t.Fatalf("testkit: headers must be name, value pairs: %q", headers)
+	}
+	for i := 0; i+1 < len(c.headers); i += 2 {
+		headers = withDefault(headers, c.headers[i], c.headers[i+1])
 	}
 	for i := 0; i < len(headers); i += 2 {
 		if strings.EqualFold(headers[i], "Host") {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // TestD27_CSRFTokenNotFromQueryString: the token counts only in the form
@@ -17,7 +17,7 @@ import (
 func TestD27_CSRFTokenNotFromQueryString(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
-	tok := pagetest.CSRF(t, c, e.svc, "/acme/portal/request")
+	tok := webtest.CSRF(t, c, e.svc, "/acme/portal/request")
 	r := c.PostForm("/acme/portal/request?_csrf="+url.QueryEscape(tok), url.Values{"email": {"ind@example.com"}})
 	if r.Status != http.StatusForbidden && r.Status != http.StatusBadRequest {
 		t.Fatalf("token in the query string: %d %.200s", r.Status, r.Text())
@@ -42,7 +42,7 @@ func TestD27_CSRFTokenNotFromQueryString(t *testing.T) {
 func TestD27_NewCSRFTokenAtSignInAndSignOut(t *testing.T) {
 	e := newEnv(t, opt{mail: true})
 	c := e.client()
-	name := pagetest.CSRFCookieName(e.svc)
+	name := webtest.CSRFCookieName(e.svc)
 	e.post(c, "/acme/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 303)
 	before := c.Cookie(name).Value
 	r := e.post(c, "/acme/portal/authenticate", url.Values{"code": {e.code("ind@example.com")}}).ExpectStatus(t, 303)
@@ -68,8 +68,8 @@ func TestD27_NewCSRFTokenAtSignInAndSignOut(t *testing.T) {
 	c.PostForm("/acme/portal/request", url.Values{"email": {"ind@example.com"}, "_csrf": {signedIn}}).ExpectStatus(t, 403)
 	c.PostForm("/acme/portal/request", url.Values{"email": {"ind@example.com"}, "_csrf": {ck.Value}}).ExpectStatus(t, 303)
 
-	// A direct session too (pagetest), then sign-out rotates.
-	pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	// A direct session too (webtest), then sign-out rotates.
+	webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	old := c.Cookie(name).Value
 	r = e.post(c, "/acme/portal/sign-out", nil).ExpectStatus(t, 303)
 	if ck := r.Cookie(name); ck == nil || ck.Value == old {

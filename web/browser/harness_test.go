@@ -22,7 +22,7 @@ import (
 	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -112,7 +112,7 @@ func (e *env) count(sql string, args ...any) int {
 
 func (e *env) post(c *testkit.Client, path string, form url.Values, headers ...string) *testkit.Response {
 	e.t.Helper()
-	return pagetest.PostForm(e.t, c, e.svc, path, form, headers...)
+	return webtest.PostForm(e.t, c, e.svc, path, form, headers...)
 }
 
 var codeRE = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // openLink follows a pre-authenticated link as a browser does (D23): the
@@ -172,7 +172,7 @@ func TestD23_LinkCreatesAtMostOneSession(t *testing.T) {
 	for i := range clients {
 		clients[i] = e.client()
 		e.openLink(clients[i], link3)
-		pagetest.CSRF(t, clients[i], e.svc, "/acme/portal/continue")
+		webtest.CSRF(t, clients[i], e.svc, "/acme/portal/continue")
 	}
 	before := e.liveBrowserSessions(e.cust)
 	var wg sync.WaitGroup
@@ -182,7 +182,7 @@ func TestD23_LinkCreatesAtMostOneSession(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := cl.PostForm("/acme/portal/continue", url.Values{"_csrf": {cl.Cookie(pagetest.CSRFCookieName(e.svc)).Value}})
+			r := cl.PostForm("/acme/portal/continue", url.Values{"_csrf": {cl.Cookie(webtest.CSRFCookieName(e.svc)).Value}})
 			if r.Status == http.StatusSeeOther && r.Location() == "/acme/portal/overview" {
 				mu.Lock()
 				ok++
@@ -203,7 +203,7 @@ func TestD23_LinkOfAnotherAccountOffersToSwitch(t *testing.T) {
 	e := newEnv(t, opt{})
 	other := e.customerIn(e.legacy, "bea@example.com", "individual", "Bea")
 	c := e.client()
-	old := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	old := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, other)
 	_, d := e.openLink(c, "/acme/portal/settings?customer_session_token="+url.QueryEscape(tok))
 	if h := text(d, "h1"); h != "Continue as bea@example.com · Workspace acme" {

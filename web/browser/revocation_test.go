@@ -9,7 +9,7 @@ import (
 
 	"portal/internal/auth"
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // replay is a second client carrying exactly the cookies c has now: the
@@ -28,7 +28,7 @@ func replay(e *env, c *testkit.Client) *testkit.Client {
 func TestSignInAgainKillsTheFirstCookie(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
-	pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	first := replay(e, c)
 	first.Get("/acme/portal/overview").ExpectStatus(t, http.StatusOK)
 
@@ -51,7 +51,7 @@ func TestSessionLimitKillsTheOldestCookie(t *testing.T) {
 	browsers := make([]*testkit.Client, auth.MaxBrowserSessions+1)
 	for i := range browsers {
 		browsers[i] = e.client()
-		pagetest.SignIn(t, browsers[i], e.svc, e.cust, uuid.Nil)
+		webtest.SignIn(t, browsers[i], e.svc, e.cust, uuid.Nil)
 		if i == 0 {
 			browsers[0].Get("/acme/portal/overview").ExpectStatus(t, http.StatusOK)
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 	"portal/web/session"
 )
 
@@ -43,7 +43,7 @@ func (e *env) memberOf(customer uuid.UUID, email, role string) uuid.UUID {
 // minute ago (the resend cooldown lives in the cookie).
 func (e *env) ageCookieSentAt(c *testkit.Client) {
 	e.t.Helper()
-	store := pagetest.Store(e.svc)
+	store := webtest.Store(e.svc)
 	r := &http.Request{Header: http.Header{}}
 	for _, ck := range c.Cookies() {
 		r.AddCookie(ck)
@@ -53,7 +53,7 @@ func (e *env) ageCookieSentAt(c *testkit.Client) {
 		e.t.Fatal("no pending request in the cookie")
 	}
 	st.SentAt = time.Now().Add(-time.Minute)
-	pagetest.SetSessionCookie(e.t, c, e.svc, st)
+	webtest.SetSessionCookie(e.t, c, e.svc, st)
 }
 
 // TestSignOut revokes the row, clears the cookie, flashes, and the back
@@ -61,7 +61,7 @@ func (e *env) ageCookieSentAt(c *testkit.Client) {
 func TestSignOut(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
-	sid := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	sid := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
 
 	r := e.post(c, "/acme/portal/sign-out", nil).ExpectStatus(t, 303)
@@ -87,7 +87,7 @@ func TestSignOut(t *testing.T) {
 	}
 	// An old copy of the cookie no longer works either.
 	c2 := e.client()
-	pagetest.SetSessionCookie(t, c2, e.svc, session.SignedIn(e.legacy, sid))
+	webtest.SetSessionCookie(t, c2, e.svc, session.SignedIn(e.legacy, sid))
 	if r := c2.Get("/acme/portal/overview"); r.Status != 303 {
 		t.Fatalf("revoked session cookie: %d", r.Status)
 	}
@@ -119,7 +119,7 @@ func TestCSRF(t *testing.T) {
 	}
 	e.post(c, "/acme/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 303)
 	// Sign-out is protected too.
-	pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	c.PostForm("/acme/portal/sign-out", nil).ExpectStatus(t, 403)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
 	// A same-origin browser (Sec-Fetch-Site) passes without a token.
@@ -171,7 +171,7 @@ func plainHTTPCookies(t *testing.T) {
 func TestIdleAndAbsoluteExpiry(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
-	sid := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	sid := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	e.exec(`UPDATE browser_sessions SET last_seen_at = now() - interval '10 minutes', idle_expires_at = now() + interval '20 minutes' WHERE id = $1`, sid)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
 	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND idle_expires_at > now() + interval '29 minutes'`, sid) != 1 {
@@ -182,13 +182,13 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 		t.Fatalf("idle-expired: %d %q", r.Status, r.Location())
 	}
 
-	sid = pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	sid = webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	e.exec(`UPDATE browser_sessions SET expires_at = now() - interval '1 second', created_at = now() - interval '12 hours' WHERE id = $1`, sid)
 	if r := c.Get("/acme/portal/overview"); r.Status != 303 {
 		t.Fatalf("absolute-expired: %d", r.Status)
 	}
 	// Sliding never passes the absolute expiry.
-	sid = pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	sid = webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	e.exec(`UPDATE browser_sessions SET last_seen_at = now() - interval '5 minutes', expires_at = now() + interval '5 minutes' WHERE id = $1`, sid)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
 	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND idle_expires_at <= expires_at`, sid) != 1 {
@@ -196,7 +196,7 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 	}
 	// A session of another workspace does not sign in here.
 	c3 := e.client()
-	pagetest.SignIn(t, c3, e.svc, e.team, e.owner)
+	webtest.SignIn(t, c3, e.svc, e.team, e.owner)
 	if r := c3.Get("/acme/portal/overview"); r.Status != 303 {
 		t.Fatalf("other workspace's session: %d", r.Status)
 	}
@@ -211,7 +211,7 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 func TestHTMXExpiredSession(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
-	sid := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	sid := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
 	r := c.Get("/acme/portal/overview", "HX-Request", "true")
 	if r.Header.Get("HX-Redirect") != "/acme/portal/request" {
@@ -235,7 +235,7 @@ func TestPagesIgnoreBearer(t *testing.T) {
 func TestNewSessionAtEverySignIn(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
-	old := pagetest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
+	old := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	other := e.customerIn(e.legacy, "other@example.com", "individual", "")
 	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, other)
 	e.openLink(c, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok))

@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/auth"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 	"portal/web/session"
 )
 
@@ -91,7 +91,7 @@ func TestD25_AtMostTenBrowserSessionsPerPrincipal(t *testing.T) {
 	}
 	// The oldest one's cookie no longer works.
 	c := e.client()
-	pagetest.SetSessionCookie(t, c, e.svc, session.SignedIn(e.legacy, ids[0]))
+	webtest.SetSessionCookie(t, c, e.svc, session.SignedIn(e.legacy, ids[0]))
 	if r := c.Get("/acme/portal/overview"); r.Status != 303 {
 		t.Fatalf("revoked oldest: %d", r.Status)
 	}

@@ -28,7 +28,7 @@ import (
 	"portal/internal/payments/stripefake"
 	"portal/internal/testkit"
 	"portal/web"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -271,7 +271,7 @@ func (e *env) browser(tok string) *page {
 	c := testkit.NewClient(e.t, e.handler, testkit.WithBaseURL(baseURL))
 	// A link, continued on the page that asks (D23); each browser gets its
 	// own link for the same person, as a link signs in only once.
-	if loc := pagetest.SignInByLink(e.t, c, e.svc, tok, "/acme/portal/billing"); loc != "/acme/portal/billing" || len(c.Cookies()) == 0 {
+	if loc := webtest.SignInByLink(e.t, c, e.svc, tok, "/acme/portal/billing"); loc != "/acme/portal/billing" || len(c.Cookies()) == 0 {
 		e.t.Fatalf("sign-in by link: → %q", loc)
 	}
 	return &page{t: e.t, Client: c}

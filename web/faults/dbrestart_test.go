@@ -19,7 +19,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/devpg"
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 	"portal/web/session"
 )
 
@@ -101,7 +101,7 @@ func TestDatabaseRestartUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie, err := pagetest.Store(s.svc).Encode(session.SignedIn(ws, bsID))
+	cookie, err := webtest.Store(s.svc).Encode(session.SignedIn(ws, bsID))
 	if err != nil {
 		t.Fatal(err)
 	}

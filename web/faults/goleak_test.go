@@ -9,7 +9,7 @@ import (
 
 	"portal/internal/auth"
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 	"portal/web/session"
 )
 
@@ -31,7 +31,7 @@ func TestNoGoroutineLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cookie, err := pagetest.Store(s.svc).Encode(session.SignedIn(ws, bsID))
+	cookie, err := webtest.Store(s.svc).Encode(session.SignedIn(ws, bsID))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // signedIn returns a browser signed in as the individual customer
@@ -21,7 +21,7 @@ func (e *env) signedIn(t *testing.T, kind string) *browser {
 	}
 	// https, because the session cookie is Secure with an https base URL.
 	c := testkit.NewClient(t, e.handler, testkit.WithBaseURL("https://portal.example.test"))
-	if loc := pagetest.SignInByLink(t, c, e.svc, tok, "/acme/portal/overview"); !strings.HasSuffix(loc, "/acme/portal/overview") || len(c.Cookies()) == 0 {
+	if loc := webtest.SignInByLink(t, c, e.svc, tok, "/acme/portal/overview"); !strings.HasSuffix(loc, "/acme/portal/overview") || len(c.Cookies()) == 0 {
 		t.Fatalf("sign-in by link: → %q, %d cookies", loc, len(c.Cookies()))
 	}
 	return &browser{e: e, client: c}

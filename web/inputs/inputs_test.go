@@ -24,7 +24,7 @@ import (
 	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -175,9 +175,9 @@ func TestUnstorableTextIs422(t *testing.T) {
 
 	// The settings form, with invalid UTF-8 and a NUL as a browser could post them.
 	b := e.client(t)
-	pagetest.SignIn(t, b, e.svc, e.cust, uuid.Nil)
+	webtest.SignIn(t, b, e.svc, e.cust, uuid.Nil)
 	for _, name := range []string{"a\x00b", "\xff\xfeACME"} {
-		r := pagetest.PostForm(t, b, e.svc, "/acme/portal/settings", url.Values{"billing_name": {name}, "billing_address[country]": {"FR"}})
+		r := webtest.PostForm(t, b, e.svc, "/acme/portal/settings", url.Values{"billing_name": {name}, "billing_address[country]": {"FR"}})
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Text(), "role=\"alert\"") {
 			t.Errorf("settings form with %q: %d", name, r.Status)
 		}

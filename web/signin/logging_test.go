@@ -19,7 +19,7 @@ import (
 	"portal/internal/testkit"
 	"portal/internal/workspace"
 	"portal/web"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // loggedEnv is a started server whose services log to logger, stopped
@@ -192,7 +192,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		t.Fatalf("clean page: %d → %q", r.Status, r.Location())
 	}
 	linked.Get("/acme/portal/continue").ExpectStatus(t, http.StatusOK)
-	pagetest.PostForm(t, linked, svc, "/acme/portal/continue", nil).ExpectStatus(t, http.StatusSeeOther)
+	webtest.PostForm(t, linked, svc, "/acme/portal/continue", nil).ExpectStatus(t, http.StatusSeeOther)
 	linked.Get("/acme/portal/overview").ExpectStatus(t, http.StatusOK)
 	// The same link once the token is unknown: the redirect to sign in.
 	stale := newClient()
@@ -223,7 +223,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	b := newClient()
 	clients = append(clients, b)
 	b.Get("/acme/portal/request").ExpectStatus(t, http.StatusOK)
-	pagetest.PostForm(t, b, svc, "/acme/portal/request", url.Values{"email": {"ada@example.com"}}).ExpectStatus(t, http.StatusSeeOther)
+	webtest.PostForm(t, b, svc, "/acme/portal/request", url.Values{"email": {"ada@example.com"}}).ExpectStatus(t, http.StatusSeeOther)
 	waitOutbox(t, svc.Mail, 2)
 	code2 := e.lastCode("ada@example.com")
 	if code2 == code {
@@ -231,14 +231,14 @@ func TestNoSecretsInLogs(t *testing.T) {
 	}
 	keep("code", code2)
 	keep("code", auth.DisplayCode(code2))
-	r = pagetest.PostForm(t, b, svc, "/acme/portal/authenticate", url.Values{"code": {auth.DisplayCode(code2)}}).ExpectStatus(t, http.StatusSeeOther)
+	r = webtest.PostForm(t, b, svc, "/acme/portal/authenticate", url.Values{"code": {auth.DisplayCode(code2)}}).ExpectStatus(t, http.StatusSeeOther)
 	if r.Location() != "/acme/portal/overview" {
 		t.Fatalf("page sign-in went to %q", r.Location())
 	}
 
 	// A card with 3-D Secure through the pages' sandbox: the challenge page
 	// carries the SetupIntent's client_secret.
-	r = pagetest.PostForm(t, b, svc, "/acme/portal/billing/cards", url.Values{"number": {"4000 0027 6000 3184"}, "expiry": {"12/34"},
+	r = webtest.PostForm(t, b, svc, "/acme/portal/billing/cards", url.Values{"number": {"4000 0027 6000 3184"}, "expiry": {"12/34"},
 		"cvc": {"123"}, "set_default": {"true"}}).ExpectStatus(t, http.StatusSeeOther)
 	challenge := r.Location()
 	if !strings.HasPrefix(challenge, "/sandbox/3ds/") {
@@ -278,7 +278,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 	keep("API client_secret", added.ClientSecret)
 
 	// Sign out of the pages; every cookie any browser was given is a secret.
-	pagetest.PostForm(t, b, svc, "/acme/portal/sign-out", url.Values{}).ExpectStatus(t, http.StatusSeeOther)
+	webtest.PostForm(t, b, svc, "/acme/portal/sign-out", url.Values{}).ExpectStatus(t, http.StatusSeeOther)
 	for _, c := range clients {
 		for _, ck := range c.Cookies() {
 			keep("cookie "+ck.Name, ck.Value)

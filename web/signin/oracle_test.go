@@ -19,7 +19,7 @@ import (
 	"portal/internal/testkit"
 	"portal/web"
 	"portal/web/html"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // metricLines is the scrape without timing-dependent series (histogram
@@ -140,7 +140,7 @@ func TestD24_KnownAndUnknownAddressesLookAlike(t *testing.T) {
 		page := func(email string) *testkit.Response {
 			n++
 			c := testkit.NewClient(t, e.srv.Handler(), testkit.WithBaseURL(cfg.BaseURL), testkit.WithRemoteAddr(fmt.Sprintf("198.51.100.%d:4000", n)))
-			tok := pagetest.CSRF(t, c, svc, "/"+ws.slug+"/portal/request")
+			tok := webtest.CSRF(t, c, svc, "/"+ws.slug+"/portal/request")
 			return c.PostForm("/"+ws.slug+"/portal/request", url.Values{"email": {email}, html.CSRFField: {tok}})
 		}
 		for _, via := range []struct {

@@ -30,8 +30,8 @@ func TestGetCustomer_CustomerAndMember(t *testing.T) {
 		if m.ID != e.team.String() || *m.Type != "team" {
 			t.Fatalf("member's customer: %+v", m)
 		}
-		if strings.Contains(rec.Body.String(), "secret") || strings.Contains(rec.Body.String(), "refresh") {
-			t.Fatalf("tokens leaked: %s", rec.Body.String())
+		if strings.Contains(rec.Text(), "secret") || strings.Contains(rec.Text(), "refresh") {
+			t.Fatalf("tokens leaked: %s", rec.Text())
 		}
 		acc := m.OAuthAccounts["discord:42"].(map[string]any)
 		if acc["account_id"] != "42" || acc["account_username"] != "neo" || len(acc) != 2 {
@@ -51,7 +51,7 @@ func TestUpdateCustomer_SetsAndValidates(t *testing.T) {
 	c := decode[customerJSON](t, rec)
 	if *c.BillingName != "ACME Ltd" || c.BillingAddress["state"] != "US-CA" || c.BillingAddress["country"] != "US" ||
 		c.BillingAddress["line2"] != nil || c.ModifiedAt == nil {
-		t.Fatalf("updated: %s", rec.Body.String())
+		t.Fatalf("updated: %s", rec.Text())
 	}
 	// Stored without nulls.
 	if raw := e.scalar(`SELECT billing_address::text FROM customers WHERE id = $1`, e.ind).(string); strings.Contains(raw, "line2") {

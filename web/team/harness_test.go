@@ -6,10 +6,7 @@ package team_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -19,17 +16,15 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/auth"
-	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
-const testSecret = "0123456789abcdef0123456789abcdef-team-tests"
-
 type env struct {
 	t       *testing.T
+	s       *webtest.Server
 	pool    *pgxpool.Pool
 	svc     *app.Services
 	handler http.Handler
@@ -41,16 +36,14 @@ type env struct {
 	plainTok, otherTok, frnTok string
 }
 
+// baseURL is plain http: the pages' cookies are then csrf and portal.
+const baseURL = "http://portal.test"
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "http://portal.test", Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, pool: pool, svc: svc, handler: web.New(svc).Handler()}
+	s := webtest.NewServer(t, webtest.Options{BaseURL: baseURL})
+	pool := s.Pool
+	e := &env{t: t, s: s, pool: pool, svc: s.Services, handler: s.Handler}
 	e.ws = testkit.Workspace(t, pool, "acme")
 	e.ws2 = testkit.Workspace(t, pool, "globex")
 	e.ind = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
@@ -61,12 +54,12 @@ func newEnv(t *testing.T) *env {
 	e.bm = testkit.Member(t, pool, e.team, "bm@example.com", auth.RoleBillingManager)
 	e.plain = testkit.Member(t, pool, e.team, "plain@example.com", auth.RoleMember)
 	e.other = testkit.Member(t, pool, e.team2, "owner2@example.com", auth.RoleOwner)
-	e.indTok = testkit.CustomerToken(t, pool, svc.Hasher, e.ind)
-	e.ownerTok = testkit.MemberToken(t, pool, svc.Hasher, e.owner)
-	e.bmTok = testkit.MemberToken(t, pool, svc.Hasher, e.bm)
-	e.plainTok = testkit.MemberToken(t, pool, svc.Hasher, e.plain)
-	e.otherTok = testkit.MemberToken(t, pool, svc.Hasher, e.other)
-	e.frnTok = testkit.CustomerToken(t, pool, svc.Hasher, e.frn)
+	e.indTok = s.CustomerToken(e.ind)
+	e.ownerTok = s.MemberToken(e.owner)
+	e.bmTok = s.MemberToken(e.bm)
+	e.plainTok = s.MemberToken(e.plain)
+	e.otherTok = s.MemberToken(e.other)
+	e.frnTok = s.CustomerToken(e.frn)
 	return e
 }
 
@@ -74,90 +67,76 @@ const api = "/api/customer-portal"
 
 // do sends an API request; every answer the contract documents is
 // validated against it, and every error carries the envelope (D1).
-func (e *env) do(method, path, bearer string, body any) *httptest.ResponseRecorder {
+func (e *env) do(method, path, bearer string, body any) *testkit.Response {
 	e.t.Helper()
-	rec := e.raw(method, path, bearer, body)
-	e.check(method, path, rec)
-	return rec
+	r := e.raw(method, path, bearer, body)
+	e.check(method, path, r)
+	return r
 }
 
 // raw sends an API request without checking the answer (safe off the
 // test goroutine).
-func (e *env) raw(method, path, bearer string, body any) *httptest.ResponseRecorder {
-	var r io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		r = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		r = strings.NewReader(string(raw))
-	}
-	req := httptest.NewRequest(method, api+path, r)
-	if r != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+func (e *env) raw(method, path, bearer string, body any) *testkit.Response {
+	var auth []string
 	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+		auth = []string{"Authorization", "Bearer " + bearer}
 	}
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	return rec
+	return e.s.Client().SendJSON(method, api+path, body, auth...)
 }
 
 // check validates an answer against the contract or the error envelope.
-func (e *env) check(method, path string, rec *httptest.ResponseRecorder) {
+func (e *env) check(method, path string, rec *testkit.Response) {
 	e.t.Helper()
-	switch rec.Code {
+	switch rec.Status {
 	case http.StatusNoContent:
 	case http.StatusOK, http.StatusCreated, http.StatusUnprocessableEntity:
-		testkit.ValidateResponse(e.t, method, api+path, rec.Code, rec.Header(), rec.Body.Bytes())
+		testkit.ValidateResponse(e.t, method, api+path, rec.Status, rec.Header, rec.Body)
 	default:
 		var env struct {
 			Error            string `json:"error"`
 			Detail           string `json:"detail"`
 			ErrorDescription string `json:"error_description"`
 		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Error == "" || (env.Detail == "" && env.ErrorDescription == "") {
-			e.t.Fatalf("%s %s: %d without the error envelope: %s", method, path, rec.Code, rec.Body.String())
+		if err := json.Unmarshal(rec.Body, &env); err != nil || env.Error == "" || (env.Detail == "" && env.ErrorDescription == "") {
+			e.t.Fatalf("%s %s: %d without the error envelope: %s", method, path, rec.Status, rec.Body)
 		}
 	}
 }
 
-func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+func decode[T any](t *testing.T, rec *testkit.Response) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
-		t.Fatalf("decode %T: %v\n%s", v, err, rec.Body.String())
+	if err := json.Unmarshal(rec.Body, &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, rec.Text())
 	}
 	return v
 }
 
-func want(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+func want(t *testing.T, rec *testkit.Response, status int) {
 	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	if rec.Status != status {
+		t.Fatalf("status %d, want %d: %s", rec.Status, status, rec.Text())
 	}
 }
 
 // wantErr checks status, error name and detail.
-func wantErr(t *testing.T, rec *httptest.ResponseRecorder, status int, name, detail string) {
+func wantErr(t *testing.T, rec *testkit.Response, status int, name, detail string) {
 	t.Helper()
 	want(t, rec, status)
 	var b struct {
 		Error  string `json:"error"`
 		Detail any    `json:"detail"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+	if err := json.Unmarshal(rec.Body, &b); err != nil {
 		t.Fatal(err)
 	}
 	if b.Error != name || (detail != "" && b.Detail != detail) {
-		t.Fatalf("got %s, want %s %q", rec.Body.String(), name, detail)
+		t.Fatalf("got %s, want %s %q", rec.Text(), name, detail)
 	}
 }
 
 // wantField checks a 422 carries msg at loc.
-func wantField(t *testing.T, rec *httptest.ResponseRecorder, msg string, loc ...any) {
+func wantField(t *testing.T, rec *testkit.Response, msg string, loc ...any) {
 	t.Helper()
 	want(t, rec, http.StatusUnprocessableEntity)
 	var b struct {
@@ -166,7 +145,7 @@ func wantField(t *testing.T, rec *httptest.ResponseRecorder, msg string, loc ...
 			Msg string `json:"msg"`
 		} `json:"detail"`
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+	if err := json.Unmarshal(rec.Body, &b); err != nil {
 		t.Fatal(err)
 	}
 	wantLoc, _ := json.Marshal(loc)
@@ -176,7 +155,7 @@ func wantField(t *testing.T, rec *httptest.ResponseRecorder, msg string, loc ...
 			return
 		}
 	}
-	t.Fatalf("no %q at %s in %s", msg, wantLoc, rec.Body.String())
+	t.Fatalf("no %q at %s in %s", msg, wantLoc, rec.Text())
 }
 
 type customerJSON struct {

@@ -2,7 +2,6 @@ package team_test
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -216,7 +215,7 @@ func TestConcurrency_NeverZeroOrTwoOwners(t *testing.T) {
 	}
 	type result struct {
 		method, path string
-		rec          *httptest.ResponseRecorder
+		rec          *testkit.Response
 	}
 	results := make([]result, 50)
 	var wg sync.WaitGroup
@@ -245,9 +244,9 @@ func TestConcurrency_NeverZeroOrTwoOwners(t *testing.T) {
 	wg.Wait()
 	statuses := map[int]int{}
 	for _, r := range results {
-		statuses[r.rec.Code]++
-		if r.rec.Code >= 500 {
-			t.Fatalf("server error under concurrency: %s", r.rec.Body.String())
+		statuses[r.rec.Status]++
+		if r.rec.Status >= 500 {
+			t.Fatalf("server error under concurrency: %s", r.rec.Text())
 		}
 		e.check(r.method, r.path, r.rec)
 	}

@@ -13,14 +13,12 @@ import (
 	"portal/internal/auth"
 	"portal/internal/member"
 	"portal/internal/testkit"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 // page signs a browser in as the customer (member uuid.Nil) or member.
 func (e *env) page(customerID, memberID uuid.UUID) *testkit.Client {
-	c := testkit.NewClient(e.t, e.handler)
-	pagetest.SignIn(e.t, c, e.svc, customerID, memberID)
-	return c
+	return e.s.Browser(customerID, memberID)
 }
 
 func doc(t *testing.T, r *testkit.Response) *goquery.Document {
@@ -100,7 +98,7 @@ func TestSettingsPage_ShowsForm(t *testing.T) {
 func TestSettingsPage_SaveWithoutJS(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.ind, uuid.Nil)
-	r := pagetest.PostForm(t, c, e.svc, settings, billingForm("ACME", "1 Main", "Paris", "75001", "ignored", "FR"))
+	r := webtest.PostForm(t, c, e.svc, settings, billingForm("ACME", "1 Main", "Paris", "75001", "ignored", "FR"))
 	wantStatus(t, r, http.StatusSeeOther)
 	if r.Location() != settings {
 		t.Fatalf("redirect to %q", r.Location())
@@ -114,7 +112,7 @@ func TestSettingsPage_SaveWithoutJS(t *testing.T) {
 		t.Fatalf("stored %s", raw)
 	}
 	// Clearing every field clears the name and the address.
-	wantStatus(t, pagetest.PostForm(t, c, e.svc, settings, billingForm("", "", "", "", "", "")), http.StatusSeeOther)
+	wantStatus(t, webtest.PostForm(t, c, e.svc, settings, billingForm("", "", "", "", "", "")), http.StatusSeeOther)
 	if v := e.scalar(`SELECT billing_name IS NULL AND billing_address IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
 		t.Fatal("not cleared")
 	}
@@ -123,7 +121,7 @@ func TestSettingsPage_SaveWithoutJS(t *testing.T) {
 func TestSettingsPage_SaveWithHTMX(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
-	r := pagetest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA"))
+	r := webtest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA"))
 	wantStatus(t, r, http.StatusOK)
 	d := doc(t, r)
 	if d.Find(`html`).Length() != 0 && d.Find(`head title`).Length() != 0 {
@@ -158,9 +156,9 @@ func TestSettingsPage_Errors(t *testing.T) {
 		for _, hx := range []bool{false, true} {
 			var r *testkit.Response
 			if hx {
-				r = pagetest.HTMXPost(t, c, e.svc, settings, tc.form)
+				r = webtest.HTMXPost(t, c, e.svc, settings, tc.form)
 			} else {
-				r = pagetest.PostForm(t, c, e.svc, settings, tc.form)
+				r = webtest.PostForm(t, c, e.svc, settings, tc.form)
 			}
 			wantStatus(t, r, http.StatusUnprocessableEntity)
 			if a := alerts(doc(t, r)); !strings.Contains(a, tc.want) {
@@ -188,12 +186,12 @@ func TestSettingsPage_PlainMember(t *testing.T) {
 	if d.Find(`[data-testid=profile-email]`).Text() != "plain@example.com" {
 		t.Fatalf("own email: %q", d.Find(`[data-testid=profile-email]`).Text())
 	}
-	wantStatus(t, pagetest.PostForm(t, c, e.svc, settings, billingForm("X", "", "", "", "", "")), http.StatusForbidden)
+	wantStatus(t, webtest.PostForm(t, c, e.svc, settings, billingForm("X", "", "", "", "", "")), http.StatusForbidden)
 }
 
 func TestSettingsPage_SignedOutRedirects(t *testing.T) {
 	e := newEnv(t)
-	c := testkit.NewClient(t, e.handler)
+	c := e.s.Client()
 	r := c.Get(settings)
 	wantStatus(t, r, http.StatusSeeOther)
 	if r.Location() != "/acme/portal/request" {
@@ -258,7 +256,7 @@ func TestTeamPage_NotAllowed(t *testing.T) {
 func TestTeamPage_AddMember(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
-	r := pagetest.PostForm(t, c, e.svc, teamPage+"/members", url.Values{"email": {"new@example.com"}, "name": {"Newbie"}, "role": {"billing_manager"}})
+	r := webtest.PostForm(t, c, e.svc, teamPage+"/members", url.Values{"email": {"new@example.com"}, "name": {"Newbie"}, "role": {"billing_manager"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	d := doc(t, c.Get(teamPage))
 	if !strings.Contains(d.Find(`[data-testid=flash]`).Text(), "new@example.com was added to the team.") {
@@ -268,14 +266,14 @@ func TestTeamPage_AddMember(t *testing.T) {
 		t.Fatal("not listed")
 	}
 	// HTMX: the panel comes back with the notice.
-	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"two@example.com"}, "role": {"member"}})
+	r = webtest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"two@example.com"}, "role": {"member"}})
 	wantStatus(t, r, http.StatusOK)
 	d = doc(t, r)
 	if d.Find(`#team-panel`).Length() != 1 || !strings.Contains(d.Find(`[data-testid=team-notice]`).Text(), "two@example.com was added") {
 		t.Fatalf("panel: %s", r.Text())
 	}
 	// Already there.
-	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"two@example.com"}})
+	r = webtest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"two@example.com"}})
 	if !strings.Contains(doc(t, r).Find(`[data-testid=team-notice]`).Text(), "two@example.com is already on the team.") {
 		t.Fatalf("existing: %s", r.Text())
 	}
@@ -293,9 +291,9 @@ func TestTeamPage_AddMember(t *testing.T) {
 	} {
 		for _, hx := range []bool{false, true} {
 			if hx {
-				r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members", tc.form)
+				r = webtest.HTMXPost(t, c, e.svc, teamPage+"/members", tc.form)
 			} else {
-				r = pagetest.PostForm(t, c, e.svc, teamPage+"/members", tc.form)
+				r = webtest.PostForm(t, c, e.svc, teamPage+"/members", tc.form)
 			}
 			wantStatus(t, r, tc.status)
 			if a := alerts(doc(t, r)); !strings.Contains(a, tc.want) {
@@ -308,7 +306,7 @@ func TestTeamPage_AddMember(t *testing.T) {
 func TestTeamPage_RoleChanges(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
-	r := pagetest.PostForm(t, c, e.svc, teamPage+"/members/"+e.plain.String()+"/role", url.Values{"role": {"billing_manager"}})
+	r := webtest.PostForm(t, c, e.svc, teamPage+"/members/"+e.plain.String()+"/role", url.Values{"role": {"billing_manager"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if v := e.scalar(`SELECT role FROM members WHERE id = $1`, e.plain); v != "billing_manager" {
 		t.Fatalf("role %v", v)
@@ -328,9 +326,9 @@ func TestTeamPage_RoleChanges(t *testing.T) {
 		for _, hx := range []bool{false, true} {
 			path := teamPage + "/members/" + tc.target.String() + "/role"
 			if hx {
-				r = pagetest.HTMXPost(t, tc.cl, e.svc, path, url.Values{"role": {tc.role}})
+				r = webtest.HTMXPost(t, tc.cl, e.svc, path, url.Values{"role": {tc.role}})
 			} else {
-				r = pagetest.PostForm(t, tc.cl, e.svc, path, url.Values{"role": {tc.role}})
+				r = webtest.PostForm(t, tc.cl, e.svc, path, url.Values{"role": {tc.role}})
 			}
 			wantStatus(t, r, http.StatusBadRequest)
 			row := doc(t, r).Find(`[data-testid=member-row][data-id="` + tc.target.String() + `"]`)
@@ -340,7 +338,7 @@ func TestTeamPage_RoleChanges(t *testing.T) {
 		}
 	}
 	// Transfer through HTMX: the panel shows the new owner.
-	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.plain.String()+"/role", url.Values{"role": {"owner"}})
+	r = webtest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.plain.String()+"/role", url.Values{"role": {"owner"}})
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(doc(t, r).Find(`[data-testid=team-notice]`).Text(), "plain@example.com is now the owner") {
 		t.Fatalf("transfer: %s", r.Text())
@@ -355,7 +353,7 @@ func TestTeamPage_Remove(t *testing.T) {
 	c := e.page(e.team, e.owner)
 	path := teamPage + "/members/" + e.plain.String() + "/remove"
 	// Without JavaScript: a confirmation step first.
-	r := pagetest.PostForm(t, c, e.svc, path, url.Values{})
+	r := webtest.PostForm(t, c, e.svc, path, url.Values{})
 	wantStatus(t, r, http.StatusOK)
 	d := doc(t, r)
 	if d.Find(`[data-testid=remove-confirm]`).Length() != 1 || d.Find(`input[name=confirm][value=yes]`).Length() != 1 {
@@ -364,7 +362,7 @@ func TestTeamPage_Remove(t *testing.T) {
 	if v := e.scalar(`SELECT deleted_at IS NULL FROM members WHERE id = $1`, e.plain); v != true {
 		t.Fatal("removed before confirmation")
 	}
-	r = pagetest.PostForm(t, c, e.svc, path, url.Values{"confirm": {"yes"}})
+	r = webtest.PostForm(t, c, e.svc, path, url.Values{"confirm": {"yes"}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if !strings.Contains(doc(t, c.Get(teamPage)).Find(`[data-testid=flash]`).Text(), "plain@example.com was removed from the team.") {
 		t.Fatal("flash")
@@ -372,20 +370,20 @@ func TestTeamPage_Remove(t *testing.T) {
 	// The removed member's browser session ends at once.
 	gone := e.page(e.team, e.bm)
 	wantStatus(t, gone.Get(teamPage), http.StatusOK)
-	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.bm.String()+"/remove", url.Values{"confirm": {"yes"}})
+	r = webtest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.bm.String()+"/remove", url.Values{"confirm": {"yes"}})
 	wantStatus(t, r, http.StatusOK)
 	if doc(t, r).Find(`[data-testid=member-row]`).Length() != 1 {
 		t.Fatalf("rows after removal: %s", r.Text())
 	}
 	wantStatus(t, gone.Get(teamPage), http.StatusSeeOther)
 	// Removing yourself: the rule, on your row.
-	r = pagetest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.owner.String()+"/remove", url.Values{"confirm": {"yes"}})
+	r = webtest.HTMXPost(t, c, e.svc, teamPage+"/members/"+e.owner.String()+"/remove", url.Values{"confirm": {"yes"}})
 	wantStatus(t, r, http.StatusBadRequest)
 	if got := doc(t, r).Find(`[data-testid=member-error]`).Text(); got != member.MsgRemoveSelf {
 		t.Fatalf("self removal: %q", got)
 	}
 	// Another team's member: 404.
-	wantStatus(t, pagetest.PostForm(t, c, e.svc, teamPage+"/members/"+e.other.String()+"/remove", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
+	wantStatus(t, webtest.PostForm(t, c, e.svc, teamPage+"/members/"+e.other.String()+"/remove", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
 }
 
 // The team's only owner cannot be removed from the page (D2): a billing
@@ -398,9 +396,9 @@ func TestTeamPage_OnlyOwnerCannotBeRemoved(t *testing.T) {
 	for _, hx := range []bool{false, true} {
 		var r *testkit.Response
 		if hx {
-			r = pagetest.HTMXPost(t, cb, e.svc, path, url.Values{"confirm": {"yes"}})
+			r = webtest.HTMXPost(t, cb, e.svc, path, url.Values{"confirm": {"yes"}})
 		} else {
-			r = pagetest.PostForm(t, cb, e.svc, path, url.Values{"confirm": {"yes"}})
+			r = webtest.PostForm(t, cb, e.svc, path, url.Values{"confirm": {"yes"}})
 		}
 		wantStatus(t, r, http.StatusBadRequest)
 		row := doc(t, r).Find(`[data-testid=member-row][data-id="` + e.owner.String() + `"]`)
@@ -423,8 +421,8 @@ func TestTeamPage_OnlyOwnerCannotBeRemoved(t *testing.T) {
 func TestSettingsPage_HTMXErrorReplacesSavedFlash(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
-	wantStatus(t, pagetest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA")), http.StatusOK)
-	r := pagetest.HTMXPost(t, c, e.svc, settings, billingForm("", "", "", "", "ZZ", "US"))
+	wantStatus(t, webtest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA")), http.StatusOK)
+	r := webtest.HTMXPost(t, c, e.svc, settings, billingForm("", "", "", "", "ZZ", "US"))
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	d := doc(t, r)
 	oob := d.Find(`#flash[hx-swap-oob]`)

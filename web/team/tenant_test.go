@@ -54,7 +54,7 @@ func TestTenantIsolation_CrossWorkspaceMember(t *testing.T) {
 	for _, path := range []string{"/customers/me", "/customer-session/user", "/customer-session/introspect", "/members", "/file-sharing/sessions"} {
 		rec := e.do("GET", path, tok, nil)
 		wantErr(t, rec, http.StatusUnauthorized, "invalid_token", "")
-		body := rec.Body.String()
+		body := rec.Text()
 		for _, leak := range []string{e.frn.String(), "Globex Secret Ltd", "ind@example.com"} {
 			if strings.Contains(body, leak) {
 				t.Fatalf("%s leaked %q: %s", path, leak, body)

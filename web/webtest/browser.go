@@ -1,7 +1,8 @@
-// Package pagetest helps page tests act as a signed-in browser: it creates
-// a real browser session row (D19) and puts its cookie in a testkit.Client,
-// and it posts forms with the CSRF token a browser would send (D21).
-package pagetest
+package webtest
+
+// A signed-in browser for page tests: a real browser session row (D19) with
+// its cookie in a testkit.Client, and forms posted with the CSRF token a
+// browser would send (D21).
 
 import (
 	"context"
@@ -29,11 +30,11 @@ func SignIn(t testing.TB, c *testkit.Client, svc *app.Services, customerID, memb
 	t.Helper()
 	var ws uuid.UUID
 	if err := svc.Pool.QueryRow(context.Background(), `SELECT workspace_id FROM customers WHERE id = $1`, customerID).Scan(&ws); err != nil {
-		t.Fatalf("pagetest: customer %s: %v", customerID, err)
+		t.Fatalf("webtest: customer %s: %v", customerID, err)
 	}
-	id, err := svc.Browser.Create(context.Background(), auth.BrowserSubject{WorkspaceID: ws, CustomerID: customerID, MemberID: memberID}, "pagetest")
+	id, err := svc.Browser.Create(context.Background(), auth.BrowserSubject{WorkspaceID: ws, CustomerID: customerID, MemberID: memberID}, "webtest")
 	if err != nil {
-		t.Fatalf("pagetest: create browser session: %v", err)
+		t.Fatalf("webtest: create browser session: %v", err)
 	}
 	// Added to whatever the jar's cookie holds: sessions of other
 	// workspaces stay (D25).
@@ -57,7 +58,7 @@ func SetSessionCookie(t testing.TB, c *testkit.Client, svc *app.Services, st ses
 	t.Helper()
 	ck, err := Store(svc).Encode(st)
 	if err != nil {
-		t.Fatalf("pagetest: encode cookie: %v", err)
+		t.Fatalf("webtest: encode cookie: %v", err)
 	}
 	c.SetCookie(ck)
 }
@@ -88,7 +89,7 @@ func CSRF(t testing.TB, c *testkit.Client, svc *app.Services, path string) strin
 	c.Get("/" + slug + "/portal/request")
 	ck := c.Cookie(name)
 	if ck == nil {
-		t.Fatalf("pagetest: no %s cookie after GET /%s/portal/request", name, slug)
+		t.Fatalf("webtest: no %s cookie after GET /%s/portal/request", name, slug)
 	}
 	return ck.Value
 }
@@ -123,19 +124,19 @@ func FollowLink(t testing.TB, c *testkit.Client, svc *app.Services, link string)
 	t.Helper()
 	r := c.Get(link)
 	if r.Status != http.StatusSeeOther || strings.Contains(r.Location(), "session_token") {
-		t.Fatalf("pagetest: link → %d %q", r.Status, r.Location())
+		t.Fatalf("webtest: link → %d %q", r.Status, r.Location())
 	}
 	r = c.Get(r.Location())
 	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location(), "/portal/continue") {
-		t.Fatalf("pagetest: clean page → %d %q, want the continue page", r.Status, r.Location())
+		t.Fatalf("webtest: clean page → %d %q, want the continue page", r.Status, r.Location())
 	}
 	cont := r.Location()
 	if r := c.Get(cont); r.Status != http.StatusOK {
-		t.Fatalf("pagetest: continue page %d", r.Status)
+		t.Fatalf("webtest: continue page %d", r.Status)
 	}
 	r = PostForm(t, c, svc, cont, nil)
 	if r.Status != http.StatusSeeOther {
-		t.Fatalf("pagetest: continue → %d", r.Status)
+		t.Fatalf("webtest: continue → %d", r.Status)
 	}
 	return r.Location()
 }
@@ -149,7 +150,7 @@ func SignInByLink(t testing.TB, c *testkit.Client, svc *app.Services, tok, page 
 	ctx := context.Background()
 	p, err := svc.Resolver.Resolve(ctx, tok)
 	if err != nil {
-		t.Fatalf("pagetest: resolve token: %v", err)
+		t.Fatalf("webtest: resolve token: %v", err)
 	}
 	q := dbgen.New(svc.Pool)
 	exp := time.Now().Add(auth.SessionTTL)
@@ -161,7 +162,7 @@ func SignInByLink(t testing.TB, c *testkit.Client, svc *app.Services, tok, page 
 		_, err = q.CreateCustomerSession(ctx, dbgen.CreateCustomerSessionParams{TokenHash: svc.Hasher.Hash(fresh), ExpiresAt: exp, CustomerID: p.CustomerID, ReturnUrl: p.ReturnURL})
 	}
 	if err != nil {
-		t.Fatalf("pagetest: link token: %v", err)
+		t.Fatalf("webtest: link token: %v", err)
 	}
 	sep := "?"
 	if strings.Contains(page, "?") {
