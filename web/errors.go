@@ -46,7 +46,7 @@ func toAppErr(err error, api bool) *apperr.Error {
 		case http.StatusForbidden, http.StatusBadRequest:
 			if !api {
 				// echo's CSRF middleware answers 400 (no token) or 403 (wrong token).
-				return apperr.Forbidden("Your form expired. Reload the page and try again.")
+				return apperr.Forbidden(httperr.MsgFormExpired)
 			}
 			return apperr.BadRequest("BadRequest", http.StatusText(he.Code))
 		case http.StatusServiceUnavailable:

@@ -102,7 +102,7 @@ func (s *Server) pageRoutes(h *html.Handlers) {
 	e.GET("/", func(c echo.Context) error { return apperr.NotFound("") })
 	// The session is loaded before the CSRF check so a refused form still
 	// gets the page shell of whoever is signed in.
-	mw := append([]echo.MiddlewareFunc{h.LoadWorkspace, h.PageSession}, html.CSRF(s.svc.Config.Secure())...)
+	mw := append([]echo.MiddlewareFunc{h.LoadWorkspace, h.PageSession, h.Locale}, html.CSRF(s.svc.Config.Secure())...)
 	g := e.Group(paths.Prefix, mw...)
 	signedIn, billing := h.RequireSignedIn, middleware.RequireBilling
 	g.GET("", h.Entry).Name = paths.Entry
@@ -114,6 +114,7 @@ func (s *Server) pageRoutes(h *html.Handlers) {
 	g.POST("/authenticate", h.AuthenticateSubmit).Name = paths.AuthSubmit
 	g.POST("/authenticate/resend", h.ResendCode).Name = paths.Resend
 	g.POST("/sign-out", h.SignOut).Name = paths.SignOut
+	g.POST("/timezone", h.TimeZone).Name = paths.TimeZone
 	g.GET("/continue", h.ContinuePage).Name = paths.Continue
 	g.POST("/continue", h.ContinueSubmit).Name = paths.ContinueSubmit
 	// --- file sharing (issue 5)

@@ -59,7 +59,7 @@ func TestPagePathsResolve(t *testing.T) {
 		paths.SessionActivity, paths.SessionCSV, paths.Settings, paths.SettingsSave, paths.OAuthConnect,
 		paths.OAuthDisconnect, paths.Billing, paths.BillingAddCard, paths.BillingConfirm, paths.BillingReturn,
 		paths.BillingDefault, paths.BillingDelete, paths.Team, paths.TeamAdd, paths.TeamRole, paths.TeamRemove,
-		paths.SandboxThreeDS, paths.DevMail} {
+		paths.SandboxThreeDS, paths.DevMail, paths.TimeZone} {
 		route, ok := named[name]
 		if !ok {
 			t.Errorf("route %s is not registered", name)
@@ -97,6 +97,7 @@ func TestPagePathsResolve(t *testing.T) {
 		paths.BillingPage("acme", "/cards/"+id+"/default"), paths.BillingPage("acme", "/cards/"+id+"/delete"),
 		paths.TeamPage("acme", "/members"), paths.TeamPage("acme", "/members/"+id+"/role"),
 		paths.TeamPage("acme", "/members/"+id+"/remove"), paths.SettingsPage("acme") + "/oauth/disconnect",
+		paths.TimeZonePage("acme"),
 	} {
 		resolve(http.MethodPost, u)
 	}

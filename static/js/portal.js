@@ -174,6 +174,36 @@
       (document.querySelector("[autofocus]") ? null : scope.querySelector("#flash .flash"));
     if (msg) { msg.setAttribute("tabindex", "-1"); msg.focus({ preventScroll: false }); }
   }
-  document.addEventListener("DOMContentLoaded", function () { cooldowns(); focusFlash(); });
+  // Time zone (docs/design.md "Languages and time zones"): until the
+  // server knows the browser's zone (<html data-tz-url> is set), every
+  // <time datetime> was printed in UTC. Re-render them in the browser's zone
+  // in the page's language, and post the zone once into the session (with
+  // the CSRF token) so the next pages come from the server in it.
+  var tzURL = document.documentElement.getAttribute("data-tz-url");
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  function localTimes(root) {
+    if (!tzURL || !zone) return;
+    var lang = document.documentElement.lang || "en";
+    (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d.getTime()) || el.getAttribute("datetime").length < 11) return; // a date alone has no zone
+      var opts = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone: zone };
+      if (el.getAttribute("data-format") === "date") opts = { year: "numeric", month: "short", day: "numeric", timeZone: zone };
+      try { el.textContent = new Intl.DateTimeFormat(lang, opts).format(d); } catch (e) { /* keep UTC */ }
+    });
+  }
+  function postZone() {
+    if (!tzURL || !zone || !window.fetch) return;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (!meta) return;
+    fetch(tzURL, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": meta.content },
+      body: "tz=" + encodeURIComponent(zone)
+    }).catch(function () { /* the next page tries again */ });
+  }
+  document.addEventListener("DOMContentLoaded", function () { cooldowns(); focusFlash(); localTimes(); postZone(); });
+  document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.detail.target); });
   document.addEventListener("htmx:afterSwap", function (e) { cooldowns(e.detail.target); focusFlash(e.detail.target.parentNode || document); });
 })();

@@ -1,7 +1,12 @@
 // Package layout holds the page shell every portal page renders in.
 package layout
 
-import "portal/web/paths"
+import (
+	"net/url"
+
+	"portal/internal/i18n"
+	"portal/web/paths"
+)
 
 // Workspace is the branding a page shows.
 type Workspace struct {
@@ -10,6 +15,7 @@ type Workspace struct {
 	LogoURL string
 	Accent  string // CSS colour, validated before it gets here
 	Website string
+	Email   string // support address, shown in the footer
 }
 
 // User is the signed-in person, when there is one.
@@ -35,6 +41,10 @@ type Meta struct {
 	FlashKind string // "success" or "error"
 	ReturnURL string // "Back to workspace" link, https only
 	Theme     string // "", "light" or "dark" (?theme= override)
+	// Here is this page's address without its query, for the language
+	// switcher's ?lang= links (the portal root when the page answered a
+	// form post, which a GET link cannot repeat).
+	Here string
 }
 
 // Initials is the avatar fallback when a workspace has no logo.
@@ -61,4 +71,25 @@ func (m Meta) PortalURL(page string) string {
 		return "/"
 	}
 	return paths.Page(m.Workspace.Slug, page)
+}
+
+// LangURL is this page in another language (the footer's switcher).
+func (m Meta) LangURL(lang string) string {
+	here := m.Here
+	if here == "" {
+		here = m.PortalURL("")
+	}
+	return here + "?lang=" + url.QueryEscape(lang)
+}
+
+// Languages are the switcher's entries, each in its own language.
+func Languages() []string { return i18n.Locales }
+
+// TimeZoneURL is where portal.js posts the browser's zone, or "" when the
+// server already knows it (or the page belongs to no workspace).
+func (m Meta) TimeZoneURL(l *i18n.Locale) string {
+	if l.ZoneKnown || m.Workspace == nil {
+		return ""
+	}
+	return paths.TimeZonePage(m.Workspace.Slug)
 }

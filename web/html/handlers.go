@@ -94,7 +94,13 @@ func (h *Handlers) Meta(c echo.Context, title, current string) layout.Meta {
 		if ws.Website != nil {
 			lw.Website = *ws.Website
 		}
+		if ws.Email != nil {
+			lw.Email = *ws.Email
+		}
 		m.Workspace = lw
+	}
+	if r := c.Request(); r.Method == http.MethodGet && !htmx.IsRequest(c) {
+		m.Here = r.URL.Path
 	}
 	m.CSRFToken, m.CSRFField = csrfToken(c)
 	m.Flash, m.FlashKind = h.takeFlash(c)
@@ -116,18 +122,19 @@ func (h *Handlers) RenderError(c echo.Context, status int, e *apperr.Error) erro
 	if status == http.StatusUnauthorized {
 		return h.redirectToSignIn(c)
 	}
-	heading, msg := "Something went wrong", "We could not complete that request. Please try again."
+	l := h.locale(c)
+	heading, msg := l.T("error.generic_heading"), l.T("error.generic_message")
 	switch status {
 	case http.StatusBadRequest:
-		heading, msg = "Bad request", e.Detail
+		heading, msg = l.T("error.bad_request"), detail(l, e.Detail, "error.generic_message")
 	case http.StatusNotFound:
-		heading, msg = "Page not found", "There is nothing at this address. Check the link, or start again from the portal."
+		heading, msg = l.T("error.not_found_heading"), l.T("error.not_found_message")
 	case http.StatusForbidden:
-		heading, msg = "Not allowed", e.Detail
+		heading, msg = l.T("error.forbidden"), detail(l, e.Detail, "error.forbidden_message")
 	case http.StatusTooManyRequests:
-		heading, msg = "Too many attempts", "Please wait a little and try again."
+		heading, msg = l.T("error.too_many_heading"), l.T("error.too_many_message")
 	case http.StatusServiceUnavailable:
-		heading, msg = "Temporarily unavailable", "The portal cannot answer right now. Please try again shortly."
+		heading, msg = l.T("error.unavailable_heading"), l.T("error.unavailable_message")
 	}
 	m := h.Meta(c, heading, "")
 	if htmx.IsRequest(c) {

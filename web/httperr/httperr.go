@@ -73,3 +73,10 @@ func StatusOf(h http.Header, e *apperr.Error) int {
 	SetHeaders(h, e)
 	return Status(e.Kind)
 }
+
+// MsgFormExpired is the page answer to a refused CSRF token (pages show it
+// in the customer's language, keyed on this text).
+const MsgFormExpired = "Your form expired. Reload the page and try again."
+
+// MsgBadQuery is the answer to a query string that cannot be parsed.
+const MsgBadQuery = "The portal cannot read this address: its query string is malformed. Check the link and try again."

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/apperr"
+	"portal/web/httperr"
 )
 
 // MaxLogged is the most bytes of any attacker-controlled string (path,
@@ -121,7 +122,7 @@ func StrictQuery(api func(c echo.Context) bool) echo.MiddlewareFunc {
 						Msg:   "Query string could not be parsed; separate parameters with '&' and percent-encode reserved characters.",
 						Input: Clip(raw)})
 				}
-				return apperr.BadRequest("BadQuery", "The portal cannot read this address: its query string is malformed. Check the link and try again.")
+				return apperr.BadRequest("BadQuery", httperr.MsgBadQuery)
 			}
 			return next(c)
 		}

@@ -44,6 +44,7 @@ const (
 	TeamRemove      = "page.team.members.remove"
 	SandboxThreeDS  = "page.sandbox.3ds"
 	DevMail         = "page.dev.mail"
+	TimeZone        = "page.timezone"
 )
 
 // Portal is a workspace's portal root, /{slug}/portal.
@@ -57,6 +58,9 @@ func Page(slug, page string) string {
 	}
 	return Portal(slug) + "/" + page
 }
+
+// TimeZonePage is where portal.js posts the browser's time zone.
+func TimeZonePage(slug string) string { return Page(slug, "timezone") }
 
 // SignIn is the sign-in (request a code) page.
 func SignIn(slug string) string { return Page(slug, "request") }

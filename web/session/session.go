@@ -49,6 +49,9 @@ type State struct {
 	FlashKind string // "success" or "error"
 	// Link is a pre-authenticated link waiting for "Continue" (D23).
 	Link Link
+	// TimeZone is the browser's IANA zone, posted once by portal.js, so
+	// pages print times in it (docs/design.md "Languages and time zones").
+	TimeZone string
 }
 
 // Signed is one workspace's browser session.
@@ -117,7 +120,7 @@ func (st *State) SessionIDs() []uuid.UUID {
 // IsZero reports whether there is nothing to keep (the cookie is deleted).
 func (st *State) IsZero() bool {
 	return len(st.Sessions) == 0 && st.RequestID == uuid.Nil && st.Email == "" && st.SentAt.IsZero() &&
-		st.Flash == "" && st.FlashKind == "" && st.Link == (Link{})
+		st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == ""
 }
 
 // Store reads and writes the cookie.
@@ -167,6 +170,7 @@ func (s *Store) Read(r *http.Request) State {
 		st.SentAt = t
 	}
 	st.Flash, st.FlashKind = get("flash"), get("flash_kind")
+	st.TimeZone = get("tz")
 	if ws, err := uuid.Parse(get("link_ws")); err == nil && get("link_ref") != "" {
 		st.Link = Link{WorkspaceID: ws, Ref: get("link_ref"), Next: get("link_next"), Fresh: get("link_fresh") == "1"}
 	}
@@ -227,6 +231,9 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 	}
 	put("flash", st.Flash)
 	put("flash_kind", st.FlashKind)
+	if len(st.TimeZone) <= 64 {
+		put("tz", st.TimeZone)
+	}
 	if st.Link.Ref != "" && st.Link.WorkspaceID != uuid.Nil {
 		put("link_ws", st.Link.WorkspaceID.String())
 		put("link_ref", st.Link.Ref)
