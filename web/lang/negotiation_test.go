@@ -42,7 +42,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testkit.NewWorkspace(t, pool, "acme")
+	testkit.Workspace(t, pool, "acme")
 	return &env{pool: pool, svc: svc, handler: web.New(svc).Handler()}
 }
 
