@@ -61,7 +61,6 @@ func (h *Handlers) locale(c echo.Context) *i18n.Locale {
 	l := i18n.New(lang, zone)
 	c.Set(keyLocale, l)
 	c.SetRequest(r.WithContext(i18n.WithLocale(r.Context(), l)))
-	c.Response().Header().Add("Vary", "Accept-Language")
 	return l
 }
 
