@@ -22,7 +22,7 @@ import (
 	"portal/internal/testkit"
 	"portal/web"
 	"portal/web/html"
-	"portal/web/pagetest"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -153,10 +153,10 @@ func TestTimeZonePost(t *testing.T) {
 		t.Fatalf("data-tz-url = %q, %v", tzURL, ok)
 	}
 	c.PostForm(tzURL, url.Values{"tz": {"Europe/Berlin"}}).ExpectStatus(t, http.StatusForbidden)
-	pagetest.PostForm(t, c, e.svc, tzURL, url.Values{"tz": {"Mars/Olympus_Mons"}}).ExpectStatus(t, http.StatusUnprocessableEntity)
-	pagetest.PostForm(t, c, e.svc, tzURL, url.Values{"tz": {"../../etc/passwd"}}).ExpectStatus(t, http.StatusUnprocessableEntity)
-	pagetest.PostForm(t, c, e.svc, tzURL, url.Values{"tz": {"Europe/Berlin"}}).ExpectStatus(t, http.StatusNoContent)
-	if got := pagetest.ReadCookie(c, e.svc).TimeZone; got != "Europe/Berlin" {
+	webtest.PostForm(t, c, e.svc, tzURL, url.Values{"tz": {"Mars/Olympus_Mons"}}).ExpectStatus(t, http.StatusUnprocessableEntity)
+	webtest.PostForm(t, c, e.svc, tzURL, url.Values{"tz": {"../../etc/passwd"}}).ExpectStatus(t, http.StatusUnprocessableEntity)
+	webtest.PostForm(t, c, e.svc, tzURL, url.Values{"tz": {"Europe/Berlin"}}).ExpectStatus(t, http.StatusNoContent)
+	if got := webtest.ReadCookie(c, e.svc).TimeZone; got != "Europe/Berlin" {
 		t.Fatalf("session zone %q", got)
 	}
 	d = doc(t, c.Get(page).ExpectStatus(t, http.StatusOK))
