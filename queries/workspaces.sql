@@ -22,8 +22,8 @@ SELECT member_model_enabled FROM workspaces
 WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL;
 
 -- name: CreateWorkspace :one
-INSERT INTO workspaces (name, slug, email, website, member_model_enabled)
-VALUES (@name, @slug, @email, @website, @member_model_enabled)
+INSERT INTO workspaces (name, slug, email, website, member_model_enabled, default_locale)
+VALUES (@name, @slug, @email, @website, @member_model_enabled, @default_locale)
 RETURNING *;
 
 -- name: SeedInsertWorkspace :one
@@ -45,6 +45,7 @@ UPDATE workspaces SET
     member_model_enabled = CASE WHEN @set_member_model_enabled::boolean THEN @member_model_enabled::boolean ELSE member_model_enabled END,
     seat_based_pricing_enabled = CASE WHEN @set_seat_based_pricing_enabled::boolean THEN @seat_based_pricing_enabled::boolean ELSE seat_based_pricing_enabled END,
     customer_portal_settings = CASE WHEN @set_customer_portal_settings::boolean THEN @customer_portal_settings::jsonb ELSE customer_portal_settings END,
+    default_locale = CASE WHEN @set_default_locale::boolean THEN @default_locale::text ELSE default_locale END,
     modified_at = now()
 WHERE id = @id AND deleted_at IS NULL AND blocked_at IS NULL
 RETURNING *;

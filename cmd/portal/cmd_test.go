@@ -119,8 +119,20 @@ func TestWorkspaceCreateAndToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pool.QueryRow(t.Context(), `SELECT member_model_enabled FROM workspaces WHERE id = $1`, oneJSON(t, out).ID).Scan(&memberModel); err != nil || memberModel {
+	legacy := oneJSON(t, out).ID
+	if err := pool.QueryRow(t.Context(), `SELECT member_model_enabled FROM workspaces WHERE id = $1`, legacy).Scan(&memberModel); err != nil || memberModel {
 		t.Fatalf("member model %v %v", memberModel, err)
+	}
+	// --locale sets default_locale; without it the workspace speaks English.
+	out, err = runCmd(t, env, "workspace", "create", "--name", "Brasil", "--slug", "brasil", "--locale", "pt-BR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[uuid.UUID]string{oneJSON(t, out).ID: "pt-BR", legacy: "en", c.ID: "en"} {
+		var got string
+		if err := pool.QueryRow(t.Context(), `SELECT default_locale FROM workspaces WHERE id = $1`, id).Scan(&got); err != nil || got != want {
+			t.Fatalf("default_locale %q, want %q (%v)", got, want, err)
+		}
 	}
 }
 
@@ -166,6 +178,8 @@ func TestUsageErrors(t *testing.T) {
 		{"workspace", "create", "--name", strings.Repeat("n", 257), "--slug", "a"},
 		{"workspace", "create", "--name", "A", "--slug", "a", "--email", "nope"},
 		{"workspace", "create", "--name", "A", "--slug", "a", "--website", "acme.example"},
+		{"workspace", "create", "--name", "A", "--slug", "a", "--locale", "xx"},
+		{"workspace", "create", "--name", "A", "--slug", "a", "--locale", "pt"},
 		{"workspace", "token"},
 		{"workspace", "token", "--slug"},
 		{"seed"},

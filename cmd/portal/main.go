@@ -25,7 +25,7 @@ const usage = `usage: portal <command> [flags]
 commands:
   serve                          run the HTTP server
   migrate [up|down|status]       database migrations
-  workspace create --name NAME --slug SLUG [--email E] [--website URL] [--member-model]
+  workspace create --name NAME --slug SLUG [--email E] [--website URL] [--member-model] [--locale L]
   workspace token --slug SLUG    issue another workspace access token
   seed --demo                    idempotent demo data
   dev                            private database + migrate + seed + serve (make run)`

@@ -18,7 +18,7 @@ import (
 	"portal/internal/workspace"
 )
 
-const workspaceUsage = `usage: portal workspace create --name NAME --slug SLUG [--email E] [--website URL] [--member-model]
+const workspaceUsage = `usage: portal workspace create --name NAME --slug SLUG [--email E] [--website URL] [--member-model] [--locale L]
        portal workspace token --slug SLUG`
 
 // cmdWorkspace is `portal workspace create|token`: both print one JSON
@@ -43,6 +43,7 @@ func workspaceCreate(ctx context.Context, args []string, getenv func(string) str
 	email := fs.String("email", "", "reply-to address")
 	website := fs.String("website", "", "website URL")
 	memberModel := fs.Bool("member-model", false, "sign in as members (team mode)")
+	locale := fs.String("locale", "en", "default language: en, de, fr, es, pt-BR or ja")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func workspaceCreate(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	defer closeDB()
-	in := workspace.CreateInput{Name: *name, Slug: *slug, MemberModel: *memberModel}
+	in := workspace.CreateInput{Name: *name, Slug: *slug, MemberModel: *memberModel, Locale: *locale}
 	if *email != "" {
 		in.Email = email
 	}

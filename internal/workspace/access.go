@@ -13,6 +13,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/i18n"
 	"portal/internal/validate"
 )
 
@@ -23,6 +24,8 @@ type CreateInput struct {
 	Email       *string
 	Website     *string
 	MemberModel bool
+	// Locale is the default_locale; "" is English.
+	Locale string
 }
 
 // Issued is a workspace with a freshly minted access token; the raw token
@@ -62,7 +65,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Issued, error) {
 	case reservedSlugs[strings.ToLower(slug)]:
 		errs = append(errs, apperr.Field(fmt.Sprintf("%q is reserved", slug), in.Slug, "slug"))
 	}
-	p := dbgen.CreateWorkspaceParams{Name: name, Slug: slug, MemberModelEnabled: in.MemberModel}
+	p := dbgen.CreateWorkspaceParams{Name: name, Slug: slug, MemberModelEnabled: in.MemberModel, DefaultLocale: i18n.Default}
+	if in.Locale != "" {
+		if fe := localeError(&in.Locale, "locale"); fe != nil {
+			errs = append(errs, *fe)
+		} else {
+			p.DefaultLocale = in.Locale
+		}
+	}
 	if in.Email != nil && *in.Email != "" {
 		e, err := validate.Email(*in.Email)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/i18n"
 	"portal/internal/validate"
 )
 
@@ -35,6 +36,8 @@ type UpdateInput struct {
 	SeatBasedPricingEnabled Field[bool]
 	// CustomerPortalSettings is the raw JSON value of the key.
 	CustomerPortalSettings Field[json.RawMessage]
+	// DefaultLocale is one of i18n.Locales, exactly as spelled there.
+	DefaultLocale Field[string]
 }
 
 var accentPattern = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
@@ -124,6 +127,13 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 			p.SetCustomerPortalSettings, p.CustomerPortalSettings = true, raw
 		}
 	}
+	if in.DefaultLocale.Set {
+		if fe := localeError(in.DefaultLocale.Value, "body", "default_locale"); fe != nil {
+			errs = append(errs, *fe)
+		} else {
+			p.SetDefaultLocale, p.DefaultLocale = true, *in.DefaultLocale.Value
+		}
+	}
 	if len(errs) > 0 {
 		return Workspace{}, apperr.Invalid(errs...)
 	}
@@ -135,6 +145,29 @@ func (s *Service) Update(ctx context.Context, workspaceID uuid.UUID, in UpdateIn
 		return Workspace{}, dbErr("workspace.update", err)
 	}
 	return newWorkspace(ws), nil
+}
+
+// localeError refuses a default_locale that is not one of i18n.Locales
+// (null included: every workspace has a default).
+func localeError(v *string, loc ...any) *apperr.FieldError {
+	if v != nil && i18n.Valid(*v) {
+		return nil
+	}
+	var input any
+	if v != nil {
+		input = *v
+	}
+	msg := "Input should be " + quotedList(i18n.Locales)
+	return apperr.Typed(apperr.CodeInvalidChoice, "enum", msg, input, loc...).Ref()
+}
+
+// quotedList is pydantic's enum wording: 'en', 'de' or 'ja'.
+func quotedList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = "'" + v + "'"
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
 // portalSettings validates customer_portal_settings against the contract's

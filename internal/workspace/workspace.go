@@ -37,6 +37,7 @@ type Workspace struct {
 	CustomerPortalSettings  json.RawMessage
 	NotificationSettings    json.RawMessage
 	CustomerEmailSettings   json.RawMessage
+	DefaultLocale           string // one of i18n.Locales
 }
 
 func newWorkspace(w dbgen.Workspace) Workspace {
@@ -44,7 +45,8 @@ func newWorkspace(w dbgen.Workspace) Workspace {
 		Email: w.Email, Website: w.Website, AvatarUrl: w.AvatarUrl, AccentColor: w.AccentColor, Socials: w.Socials,
 		Status: w.Status, DetailsSubmittedAt: w.DetailsSubmittedAt, MemberModelEnabled: w.MemberModelEnabled,
 		SeatBasedPricingEnabled: w.SeatBasedPricingEnabled, CustomerPortalSettings: w.CustomerPortalSettings,
-		NotificationSettings: w.NotificationSettings, CustomerEmailSettings: w.CustomerEmailSettings}
+		NotificationSettings: w.NotificationSettings, CustomerEmailSettings: w.CustomerEmailSettings,
+		DefaultLocale: w.DefaultLocale}
 }
 
 // Service is the workspace domain.

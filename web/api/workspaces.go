@@ -200,7 +200,8 @@ func (h *Handlers) GetWorkspace(c echo.Context) error {
 // workspace: the public fields plus its settings.
 type WorkspaceAPIWorkspace struct {
 	CustomerWorkspace
-	AccentColor *string `json:"accent_color"`
+	AccentColor   *string `json:"accent_color"`
+	DefaultLocale string  `json:"default_locale"`
 }
 
 type workspaceUpdateBody struct {
@@ -212,6 +213,7 @@ type workspaceUpdateBody struct {
 	MemberModelEnabled      Optional[bool]            `json:"member_model_enabled"`
 	SeatBasedPricingEnabled Optional[bool]            `json:"seat_based_pricing_enabled"`
 	CustomerPortalSettings  Optional[json.RawMessage] `json:"customer_portal_settings"`
+	DefaultLocale           Optional[string]          `json:"default_locale"`
 }
 
 func patchField[T any](o Optional[T]) workspace.Field[T] {
@@ -231,7 +233,7 @@ func (h *Handlers) WorkspaceUpdate(c echo.Context) error {
 	in := workspace.UpdateInput{
 		Name: patchField(b.Name), Email: patchField(b.Email), Website: patchField(b.Website), AvatarURL: patchField(b.AvatarURL),
 		AccentColor: patchField(b.AccentColor), MemberModelEnabled: patchField(b.MemberModelEnabled),
-		SeatBasedPricingEnabled: patchField(b.SeatBasedPricingEnabled),
+		SeatBasedPricingEnabled: patchField(b.SeatBasedPricingEnabled), DefaultLocale: patchField(b.DefaultLocale),
 		// An explicit null reaches the service as a null value to reject.
 		CustomerPortalSettings: workspace.Field[json.RawMessage]{Set: b.CustomerPortalSettings.Set},
 	}
@@ -246,5 +248,6 @@ func (h *Handlers) WorkspaceUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, WorkspaceAPIWorkspace{CustomerWorkspace: NewCustomerWorkspace(ws), AccentColor: ws.AccentColor})
+	return c.JSON(http.StatusOK, WorkspaceAPIWorkspace{CustomerWorkspace: NewCustomerWorkspace(ws), AccentColor: ws.AccentColor,
+		DefaultLocale: ws.DefaultLocale})
 }

@@ -53,6 +53,9 @@ func (h *Handlers) locale(c echo.Context) *i18n.Locale {
 		}
 	}
 	wsDefault := ""
+	if ws := Workspace(c); ws != nil {
+		wsDefault = ws.DefaultLocale
+	}
 	lang := i18n.Negotiate(explicit, r.Header.Get("Accept-Language"), wsDefault)
 	var zone *time.Location
 	if z, ok := i18n.Zone(h.state(c).TimeZone); ok {

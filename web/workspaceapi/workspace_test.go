@@ -1,9 +1,12 @@
 package workspaceapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"portal/internal/testkit"
 )
 
 // TestWorkspaceAPI_UpdateWorkspace: PATCH /api/workspaces/me changes the
@@ -75,5 +78,41 @@ func TestWorkspaceAPI_UpdateWorkspaceBadInput(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM workspaces WHERE modified_at IS NOT NULL`); n != 0 {
 		t.Fatalf("%d workspaces modified", n)
+	}
+}
+
+// TestWorkspaceAPI_DefaultLocale: default_locale is "en" until set, accepts
+// exactly the six locales, refuses anything else (and null) with 422 at the
+// field, and is what a browser that names no supported language gets.
+func TestWorkspaceAPI_DefaultLocale(t *testing.T) {
+	e := newEnv(t)
+	t.Parallel()
+	r := e.c.PatchJSON("/api/workspaces/me", map[string]any{}, "Authorization", e.authz).ExpectStatus(t, http.StatusOK)
+	if got := body(t, r)["default_locale"]; got != "en" {
+		t.Fatalf("default_locale before any change = %v", got)
+	}
+	for _, l := range []string{"de", "fr", "es", "pt-BR", "ja", "en"} {
+		r := e.c.PatchJSON("/api/workspaces/me", map[string]any{"default_locale": l}, "Authorization", e.authz).ExpectStatus(t, http.StatusOK)
+		if got := body(t, r)["default_locale"]; got != l {
+			t.Fatalf("set %s: got %v", l, got)
+		}
+	}
+	for _, bad := range []any{"xx", "DE", "pt", "pt_BR", "", nil, 1} {
+		want422(t, fmt.Sprintf("default_locale %v", bad), e.c.PatchJSON("/api/workspaces/me", map[string]any{"default_locale": bad}, "Authorization", e.authz),
+			[]any{"body", "default_locale"}, "")
+	}
+	e.c.PatchJSON("/api/workspaces/me", map[string]any{"default_locale": "ja"}, "Authorization", e.authz).ExpectStatus(t, http.StatusOK)
+	page := testkit.NewClient(t, e.h).Get("/acme/portal/request", "Accept-Language", "zh-CN").ExpectStatus(t, http.StatusOK)
+	if !strings.Contains(page.Text(), `<html lang="ja"`) {
+		t.Errorf("unsupported browser language: page is not in the workspace default (ja)")
+	}
+	page = testkit.NewClient(t, e.h).Get("/acme/portal/request", "Accept-Language", "de-CH").ExpectStatus(t, http.StatusOK)
+	if !strings.Contains(page.Text(), `<html lang="de"`) {
+		t.Errorf("the browser's supported language does not beat the workspace default")
+	}
+	// Another workspace keeps its own default.
+	page = testkit.NewClient(t, e.h).Get("/globex/portal/request").ExpectStatus(t, http.StatusOK)
+	if !strings.Contains(page.Text(), `<html lang="en"`) {
+		t.Errorf("globex is not English")
 	}
 }

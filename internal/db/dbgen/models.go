@@ -306,6 +306,7 @@ type Workspace struct {
 	CustomerPortalSettings  json.RawMessage
 	NotificationSettings    json.RawMessage
 	CustomerEmailSettings   json.RawMessage
+	DefaultLocale           string
 }
 
 type WorkspaceAccessToken struct {

@@ -13,9 +13,9 @@ import (
 )
 
 const createWorkspace = `-- name: CreateWorkspace :one
-INSERT INTO workspaces (name, slug, email, website, member_model_enabled)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings
+INSERT INTO workspaces (name, slug, email, website, member_model_enabled, default_locale)
+VALUES ($1, $2, $3, $4, $5, $6)
+RETURNING id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings, default_locale
 `
 
 type CreateWorkspaceParams struct {
@@ -24,6 +24,7 @@ type CreateWorkspaceParams struct {
 	Email              *string
 	Website            *string
 	MemberModelEnabled bool
+	DefaultLocale      string
 }
 
 func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams) (Workspace, error) {
@@ -33,6 +34,7 @@ func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams
 		arg.Email,
 		arg.Website,
 		arg.MemberModelEnabled,
+		arg.DefaultLocale,
 	)
 	var i Workspace
 	err := row.Scan(
@@ -55,6 +57,7 @@ func (q *Queries) CreateWorkspace(ctx context.Context, arg CreateWorkspaceParams
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+		&i.DefaultLocale,
 	)
 	return i, err
 }
@@ -85,7 +88,7 @@ func (q *Queries) CreateWorkspaceAccessToken(ctx context.Context, arg CreateWork
 }
 
 const getWorkspaceByAccessToken = `-- name: GetWorkspaceByAccessToken :one
-SELECT w.id, w.created_at, w.modified_at, w.deleted_at, w.blocked_at, w.name, w.slug, w.email, w.website, w.avatar_url, w.accent_color, w.socials, w.status, w.details_submitted_at, w.member_model_enabled, w.seat_based_pricing_enabled, w.customer_portal_settings, w.notification_settings, w.customer_email_settings FROM workspace_access_tokens t
+SELECT w.id, w.created_at, w.modified_at, w.deleted_at, w.blocked_at, w.name, w.slug, w.email, w.website, w.avatar_url, w.accent_color, w.socials, w.status, w.details_submitted_at, w.member_model_enabled, w.seat_based_pricing_enabled, w.customer_portal_settings, w.notification_settings, w.customer_email_settings, w.default_locale FROM workspace_access_tokens t
 JOIN workspaces w ON w.id = t.workspace_id
 WHERE t.token_hash = $1 AND t.revoked_at IS NULL
   AND w.deleted_at IS NULL AND w.blocked_at IS NULL
@@ -115,12 +118,13 @@ func (q *Queries) GetWorkspaceByAccessToken(ctx context.Context, tokenHash strin
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+		&i.DefaultLocale,
 	)
 	return i, err
 }
 
 const getWorkspaceByID = `-- name: GetWorkspaceByID :one
-SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings FROM workspaces
+SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings, default_locale FROM workspaces
 WHERE id = $1 AND deleted_at IS NULL AND blocked_at IS NULL
 `
 
@@ -147,13 +151,14 @@ func (q *Queries) GetWorkspaceByID(ctx context.Context, id uuid.UUID) (Workspace
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+		&i.DefaultLocale,
 	)
 	return i, err
 }
 
 const getWorkspaceBySlug = `-- name: GetWorkspaceBySlug :one
 
-SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings FROM workspaces
+SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings, default_locale FROM workspaces
 WHERE lower(slug) = lower($1) AND deleted_at IS NULL AND blocked_at IS NULL
 `
 
@@ -181,12 +186,13 @@ func (q *Queries) GetWorkspaceBySlug(ctx context.Context, slug string) (Workspac
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+		&i.DefaultLocale,
 	)
 	return i, err
 }
 
 const getWorkspaceBySlugAnyState = `-- name: GetWorkspaceBySlugAnyState :one
-SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings FROM workspaces WHERE lower(slug) = lower($1)
+SELECT id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings, default_locale FROM workspaces WHERE lower(slug) = lower($1)
 `
 
 // For the command line and the seed, which must see a blocked or deleted
@@ -214,6 +220,7 @@ func (q *Queries) GetWorkspaceBySlugAnyState(ctx context.Context, slug string) (
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+		&i.DefaultLocale,
 	)
 	return i, err
 }
@@ -317,9 +324,10 @@ UPDATE workspaces SET
     member_model_enabled = CASE WHEN $11::boolean THEN $12::boolean ELSE member_model_enabled END,
     seat_based_pricing_enabled = CASE WHEN $13::boolean THEN $14::boolean ELSE seat_based_pricing_enabled END,
     customer_portal_settings = CASE WHEN $15::boolean THEN $16::jsonb ELSE customer_portal_settings END,
+    default_locale = CASE WHEN $17::boolean THEN $18::text ELSE default_locale END,
     modified_at = now()
-WHERE id = $17 AND deleted_at IS NULL AND blocked_at IS NULL
-RETURNING id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings
+WHERE id = $19 AND deleted_at IS NULL AND blocked_at IS NULL
+RETURNING id, created_at, modified_at, deleted_at, blocked_at, name, slug, email, website, avatar_url, accent_color, socials, status, details_submitted_at, member_model_enabled, seat_based_pricing_enabled, customer_portal_settings, notification_settings, customer_email_settings, default_locale
 `
 
 type UpdateWorkspaceParams struct {
@@ -339,6 +347,8 @@ type UpdateWorkspaceParams struct {
 	SeatBasedPricingEnabled    bool
 	SetCustomerPortalSettings  bool
 	CustomerPortalSettings     json.RawMessage
+	SetDefaultLocale           bool
+	DefaultLocale              string
 	ID                         uuid.UUID
 }
 
@@ -362,6 +372,8 @@ func (q *Queries) UpdateWorkspace(ctx context.Context, arg UpdateWorkspaceParams
 		arg.SeatBasedPricingEnabled,
 		arg.SetCustomerPortalSettings,
 		arg.CustomerPortalSettings,
+		arg.SetDefaultLocale,
+		arg.DefaultLocale,
 		arg.ID,
 	)
 	var i Workspace
@@ -385,6 +397,7 @@ func (q *Queries) UpdateWorkspace(ctx context.Context, arg UpdateWorkspaceParams
 		&i.CustomerPortalSettings,
 		&i.NotificationSettings,
 		&i.CustomerEmailSettings,
+		&i.DefaultLocale,
 	)
 	return i, err
 }
