@@ -2,11 +2,13 @@ package middleware
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -22,12 +24,17 @@ const MinCompress = 1024
 
 // Compress encodes HTML, JSON and other text answers of at least
 // MinCompress bytes with brotli or gzip, as the client's Accept-Encoding
-// allows (docs/design.md "Assets"). The body is held until MinCompress bytes
-// have been written (or the handler ends, or flushes): a small answer goes
-// out as it was, with its Content-Length. A compressed answer drops
-// Content-Length, and a strong ETag a handler set gets the encoding in it,
-// since the bytes differ. Answers that already carry a Content-Encoding
-// (the precompressed static files) pass through untouched.
+// allows (docs/design.md "Assets"). The answer is held until the handler
+// ends (up to maxHeld bytes; beyond that it streams), then compressed in one
+// go, so the compressed answer gets its own Content-Length. A small answer
+// goes out as it was. A strong ETag a handler set gets the encoding in it,
+// since the bytes differ. Answers that already carry a Content-Encoding (the
+// precompressed static files) pass through untouched, and an event stream
+// goes out uncompressed as it is flushed.
+//
+// At most maxCompressors answers are compressed at once: the work is CPU
+// bound (two cores here), and each compressor holds about a megabyte of
+// tables, so a bounded set keeps memory flat under any number of clients.
 func Compress() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -58,24 +65,64 @@ func Compress() echo.MiddlewareFunc {
 	}
 }
 
-var (
-	gzipPool = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, 5); return w }}
-	brPool   = sync.Pool{New: func() any { return brotli.NewWriterLevel(io.Discard, 4) }}
+const (
+	// maxHeld is the most of an answer held for compressing in one go.
+	maxHeld        = 1 << 20
+	maxCompressors = 4
 )
 
-// compressWriter holds the head of the body until it knows whether to
-// compress.
+// encoder is a pooled brotli or gzip writer.
+type encoder interface {
+	io.Writer
+	Close() error
+	Reset(io.Writer)
+}
+
+// compressors is the bounded set: a token per compressor that may exist.
+var compressors = struct {
+	slots chan struct{}
+	br    sync.Pool
+	gzip  sync.Pool
+}{
+	slots: make(chan struct{}, maxCompressors),
+	br: sync.Pool{New: func() any {
+		return brotli.NewWriterOptions(io.Discard, brotli.WriterOptions{Quality: 4, LGWin: 18})
+	}},
+	gzip: sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, 5); return w }},
+}
+
+func acquire(enc string, dst io.Writer) encoder {
+	compressors.slots <- struct{}{}
+	var e encoder
+	if enc == "br" {
+		e = compressors.br.Get().(*brotli.Writer)
+	} else {
+		e = compressors.gzip.Get().(*gzip.Writer)
+	}
+	e.Reset(dst)
+	return e
+}
+
+func release(enc string, e encoder) error {
+	err := e.Close()
+	e.Reset(io.Discard)
+	if enc == "br" {
+		compressors.br.Put(e)
+	} else {
+		compressors.gzip.Put(e)
+	}
+	<-compressors.slots
+	return err
+}
+
+// compressWriter holds the body until it knows whether to compress.
 type compressWriter struct {
 	http.ResponseWriter
 	enc     string
 	code    int // status the handler asked for; 0 until WriteHeader
 	buf     []byte
 	decided bool
-	zw      interface {
-		io.Writer
-		Flush() error
-		Close() error
-	}
+	zw      encoder // while streaming a compressed answer beyond maxHeld
 }
 
 func (w *compressWriter) WriteHeader(code int) {
@@ -95,7 +142,7 @@ func (w *compressWriter) Write(p []byte) (int, error) {
 	}
 	if !w.decided {
 		w.buf = append(w.buf, p...)
-		if len(w.buf) < MinCompress {
+		if len(w.buf) < maxHeld {
 			return len(p), nil
 		}
 		if err := w.decide(true); err != nil {
@@ -109,10 +156,9 @@ func (w *compressWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// decide sends the header, compressing when big is set and the answer is
-// text without an encoding of its own, then the held bytes.
-func (w *compressWriter) decide(big bool) error {
-	w.decided = true
+// textAnswer reports whether the answer is text without an encoding of its
+// own, and says Vary: Accept-Encoding when it is.
+func (w *compressWriter) textAnswer() bool {
 	h := w.Header()
 	ctype := h.Get("Content-Type")
 	if ctype == "" && len(w.buf) > 0 {
@@ -123,42 +169,61 @@ func (w *compressWriter) decide(big bool) error {
 	if text {
 		addVary(h, "Accept-Encoding")
 	}
-	if big && text {
-		h.Set("Content-Encoding", w.enc)
-		h.Del("Content-Length")
-		if et := h.Get("ETag"); strings.HasPrefix(et, `"`) && strings.HasSuffix(et, `"`) && len(et) >= 2 {
-			h.Set("ETag", et[:len(et)-1]+"-"+w.enc+`"`)
-		}
-		if w.enc == "br" {
-			bw := brPool.Get().(*brotli.Writer)
-			bw.Reset(w.ResponseWriter)
-			w.zw = bw
-		} else {
-			gw := gzipPool.Get().(*gzip.Writer)
-			gw.Reset(w.ResponseWriter)
-			w.zw = gw
-		}
+	return text
+}
+
+func (w *compressWriter) setEncoded() {
+	h := w.Header()
+	h.Set("Content-Encoding", w.enc)
+	h.Del("Content-Length")
+	if et := h.Get("ETag"); len(et) >= 2 && strings.HasPrefix(et, `"`) && strings.HasSuffix(et, `"`) {
+		h.Set("ETag", et[:len(et)-1]+"-"+w.enc+`"`)
 	}
+}
+
+// decide sends the header and what is held: compressed in one go when
+// compress is set and the answer is text of MinCompress bytes or more (and
+// held whole), as it is otherwise. stream means more is coming.
+func (w *compressWriter) decide(stream bool) error {
+	w.decided = true
 	if w.code == 0 {
 		w.code = http.StatusOK
 	}
-	w.ResponseWriter.WriteHeader(w.code)
 	buf := w.buf
 	w.buf = nil
-	if len(buf) == 0 {
-		return nil
+	if len(buf) < MinCompress || !w.textAnswer() {
+		w.ResponseWriter.WriteHeader(w.code)
+		if len(buf) == 0 {
+			return nil
+		}
+		_, err := w.ResponseWriter.Write(buf)
+		return err
 	}
-	var err error
-	if w.zw != nil {
-		_, err = w.zw.Write(buf)
-	} else {
-		_, err = w.ResponseWriter.Write(buf)
+	w.setEncoded()
+	if stream {
+		w.ResponseWriter.WriteHeader(w.code)
+		w.zw = acquire(w.enc, w.ResponseWriter)
+		_, err := w.zw.Write(buf)
+		return err
 	}
+	var out bytes.Buffer
+	out.Grow(len(buf) / 3)
+	e := acquire(w.enc, &out)
+	_, err := e.Write(buf)
+	if cerr := release(w.enc, e); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(out.Len()))
+	w.ResponseWriter.WriteHeader(w.code)
+	_, err = w.ResponseWriter.Write(out.Bytes())
 	return err
 }
 
-// finish ends the answer: a held (small) body goes out as it is, a
-// compressed one gets its trailer.
+// finish ends the answer: what is held goes out (compressed if it is big
+// enough), a streamed compressed answer gets its trailer.
 func (w *compressWriter) finish() error {
 	if !w.decided {
 		if w.code == 0 && len(w.buf) == 0 {
@@ -169,27 +234,34 @@ func (w *compressWriter) finish() error {
 	if w.zw == nil {
 		return nil
 	}
-	err := w.zw.Close()
-	switch zw := w.zw.(type) {
-	case *brotli.Writer:
-		zw.Reset(io.Discard)
-		brPool.Put(zw)
-	case *gzip.Writer:
-		zw.Reset(io.Discard)
-		gzipPool.Put(zw)
-	}
+	err := release(w.enc, w.zw)
 	w.zw = nil
 	return err
 }
 
-// Flush sends what is held (uncompressed if still under MinCompress) so a
-// streamed answer is never stalled here.
+// Flush: an event stream (text/event-stream) goes out at once and from then
+// on as it is written, uncompressed, so it is never stalled here. Any other
+// answer stays held until the handler returns (templ flushes at the end of
+// every page; that must not cost the page its compression), and a stream
+// already compressing flushes its compressor.
 func (w *compressWriter) Flush() {
 	if !w.decided {
-		_ = w.decide(len(w.buf) >= MinCompress)
+		ct, _, _ := strings.Cut(w.Header().Get("Content-Type"), ";")
+		if !strings.EqualFold(strings.TrimSpace(ct), "text/event-stream") {
+			return
+		}
+		w.decided = true
+		if w.code == 0 {
+			w.code = http.StatusOK
+		}
+		w.ResponseWriter.WriteHeader(w.code)
+		if len(w.buf) > 0 {
+			_, _ = w.ResponseWriter.Write(w.buf)
+		}
+		w.buf = nil
 	}
-	if w.zw != nil {
-		_ = w.zw.Flush()
+	if f, ok := w.zw.(interface{ Flush() error }); ok && w.zw != nil {
+		_ = f.Flush()
 	}
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()

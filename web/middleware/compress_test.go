@@ -1,0 +1,117 @@
+package middleware_test
+
+import (
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"portal/web/middleware"
+)
+
+func compressEcho() *echo.Echo {
+	e := echo.New()
+	e.Use(middleware.Compress())
+	big := strings.Repeat(`{"k":"value"},`, 200) // 2 800 bytes
+	e.GET("/big", func(c echo.Context) error {
+		c.Response().Header().Set("ETag", `"v1"`)
+		return c.Blob(http.StatusOK, "application/json", []byte("["+big+"{}]"))
+	})
+	e.GET("/small", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"k": "v"}) })
+	e.GET("/png", func(c echo.Context) error { return c.Blob(http.StatusOK, "image/png", make([]byte, 4096)) })
+	e.GET("/stream", func(c echo.Context) error {
+		w := c.Response()
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, "data: "+strings.Repeat("x", 2000)+"\n\n")
+		w.Flush()
+		return nil
+	})
+	e.GET("/fail", func(echo.Context) error { return echo.NewHTTPError(http.StatusTeapot, strings.Repeat("no ", 600)) })
+	return e
+}
+
+func get(t *testing.T, h http.Handler, path, accept string) *http.Response {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if accept != "" {
+		req.Header.Set("Accept-Encoding", accept)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+// TestCompress_Negotiation: a JSON answer over 1 KiB is gzip'd (and gets
+// its own Content-Length and ETag); under 1 KiB, binary, or without
+// Accept-Encoding it goes out as it is.
+func TestCompress_Negotiation(t *testing.T) {
+	e := compressEcho()
+	r := get(t, e, "/big", "gzip")
+	body, _ := io.ReadAll(r.Body)
+	if r.Header.Get("Content-Encoding") != "gzip" || r.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Fatalf("big: encoding %q, Content-Length %q for %d bytes", r.Header.Get("Content-Encoding"), r.Header.Get("Content-Length"), len(body))
+	}
+	if r.Header.Get("ETag") != `"v1-gzip"` || !strings.Contains(r.Header.Get("Vary"), "Accept-Encoding") {
+		t.Errorf("big: ETag %q, Vary %q", r.Header.Get("ETag"), r.Header.Get("Vary"))
+	}
+	zr, err := gzip.NewReader(strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := io.ReadAll(zr)
+	if !strings.HasPrefix(string(plain), `[{"k":"value"}`) || len(plain) < 2800 {
+		t.Errorf("big decoded to %d bytes", len(plain))
+	}
+	for _, tc := range []struct{ path, accept string }{{"/big", ""}, {"/big", "identity"}, {"/small", "gzip, br"}, {"/png", "gzip, br"}} {
+		r := get(t, e, tc.path, tc.accept)
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Content-Encoding") != "" {
+			t.Errorf("%s (%q): compressed", tc.path, tc.accept)
+		}
+		if cl := r.Header.Get("Content-Length"); cl != "" && cl != strconv.Itoa(len(body)) {
+			t.Errorf("%s (%q): Content-Length %q for %d bytes", tc.path, tc.accept, cl, len(body))
+		}
+	}
+}
+
+// TestCompress_StreamAndErrors: a handler that flushes streams at once,
+// uncompressed; an error page over 1 KiB is compressed like any answer.
+func TestCompress_StreamAndErrors(t *testing.T) {
+	e := compressEcho()
+	r := get(t, e, "/stream", "gzip")
+	body, _ := io.ReadAll(r.Body)
+	if r.Header.Get("Content-Encoding") != "" || !strings.HasPrefix(string(body), "data: xxx") {
+		t.Errorf("stream: encoding %q, body %.20q", r.Header.Get("Content-Encoding"), body)
+	}
+	r = get(t, e, "/fail", "gzip")
+	if r.StatusCode != http.StatusTeapot || r.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("error page: %d, encoding %q", r.StatusCode, r.Header.Get("Content-Encoding"))
+	}
+}
+
+// TestCompress_Concurrent: many clients at once all get whole answers
+// (the compressors are a bounded, shared set).
+func TestCompress_Concurrent(t *testing.T) {
+	e := compressEcho()
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			enc := []string{"gzip", "br"}[i%2]
+			r := get(t, e, "/big", enc)
+			body, _ := io.ReadAll(r.Body)
+			if r.Header.Get("Content-Encoding") != enc || r.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+				t.Errorf("%s: %q, %q for %d", enc, r.Header.Get("Content-Encoding"), r.Header.Get("Content-Length"), len(body))
+			}
+		}()
+	}
+	wg.Wait()
+}
