@@ -1,10 +1,12 @@
 -- Browser sessions (D19): server-side rows the page cookie refers to.
 
 -- name: CreateBrowserSession :one
-INSERT INTO browser_sessions (workspace_id, customer_id, member_id, return_url, idle_expires_at, expires_at, user_agent)
+INSERT INTO browser_sessions (workspace_id, customer_id, member_id, return_url, idle_expires_at, expires_at, user_agent,
+                              ip_masked, method)
 VALUES (@workspace_id, @customer_id, sqlc.narg(member_id), sqlc.narg(return_url),
         now() + make_interval(secs => @idle_seconds::float8),
-        now() + make_interval(secs => @absolute_seconds::float8), sqlc.narg(user_agent))
+        now() + make_interval(secs => @absolute_seconds::float8), sqlc.narg(user_agent),
+        sqlc.narg(ip_masked), @method)
 RETURNING *;
 
 -- name: GetBrowserSessionPrincipal :one
@@ -12,7 +14,7 @@ RETURNING *;
 -- expiries, in the page's workspace, and its customer, member and workspace
 -- are alive (D10). The member's role is read here, fresh, every time. The
 -- customer's row comes along so pages that show it need no second query.
-SELECT s.id, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
+SELECT s.id, s.created_at, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
        s.customer_id, s.member_id, s.workspace_id,
        c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
        m.role AS member_role, m.email AS member_email, m.name AS member_name,
@@ -54,6 +56,32 @@ UPDATE browser_sessions SET revoked_at = now() WHERE id = @id AND revoked_at IS 
 -- name: TeamRevokeMemberBrowserSessions :exec
 UPDATE browser_sessions SET revoked_at = now()
 WHERE member_id = @member_id AND customer_id = @customer_id AND revoked_at IS NULL;
+
+-- name: ListPrincipalBrowserSessions :many
+-- "Your devices" (issue 18): the live browser sessions of one customer (no
+-- member) or one member, in its workspace, most recently active first.
+SELECT id, created_at, last_seen_at, user_agent, ip_masked, method
+FROM browser_sessions
+WHERE workspace_id = @workspace_id AND customer_id = @customer_id
+  AND member_id IS NOT DISTINCT FROM sqlc.narg(member_id)::uuid
+  AND revoked_at IS NULL AND expires_at > now() AND idle_expires_at > now()
+ORDER BY last_seen_at DESC, created_at DESC, id DESC
+LIMIT 50;
+
+-- name: RevokePrincipalBrowserSession :execrows
+-- Signs out one of the principal's own sessions; 0 rows when the id is not
+-- theirs (another principal's session is never touched) or already ended.
+UPDATE browser_sessions SET revoked_at = now()
+WHERE id = @id AND workspace_id = @workspace_id AND customer_id = @customer_id
+  AND member_id IS NOT DISTINCT FROM sqlc.narg(member_id)::uuid
+  AND revoked_at IS NULL;
+
+-- name: RevokeOtherBrowserSessions :execrows
+-- "Sign out everywhere else": every session of the principal but @keep_id.
+UPDATE browser_sessions SET revoked_at = now()
+WHERE workspace_id = @workspace_id AND customer_id = @customer_id
+  AND member_id IS NOT DISTINCT FROM sqlc.narg(member_id)::uuid
+  AND id <> @keep_id AND revoked_at IS NULL;
 
 -- name: DeleteExpiredBrowserSessions :execrows
 DELETE FROM browser_sessions WHERE expires_at < now();

@@ -127,6 +127,9 @@ func (s *Server) pageRoutes(h *html.Handlers) {
 	g.POST("/settings", h.SettingsSave, signedIn, h.AllowProviderFormAction).Name = paths.SettingsSave
 	g.POST("/settings/oauth/:platform/connect", h.OAuthConnect, signedIn).Name = paths.OAuthConnect
 	g.POST("/settings/oauth/disconnect", h.OAuthDisconnect, signedIn).Name = paths.OAuthDisconnect
+	// --- devices, sign-in history (issue 18)
+	g.POST("/settings/devices/sign-out-others", h.DevicesSignOutOthers, signedIn).Name = paths.DevicesOthers
+	g.POST("/settings/devices/:id/sign-out", h.DeviceSignOut, signedIn).Name = paths.DeviceSignOut
 	// --- cards (issue 6)
 	g.GET("/billing", h.Billing, signedIn).Name = paths.Billing
 	g.POST("/billing/cards", h.BillingAddCard, signedIn, billing).Name = paths.BillingAddCard

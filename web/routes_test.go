@@ -57,7 +57,7 @@ func TestPagePathsResolve(t *testing.T) {
 	for _, name := range []string{paths.Entry, paths.Request, paths.RequestSubmit, paths.Authenticate, paths.AuthSubmit,
 		paths.Resend, paths.SignOut, paths.Continue, paths.ContinueSubmit, paths.Overview, paths.Session,
 		paths.SessionActivity, paths.SessionCSV, paths.Settings, paths.SettingsSave, paths.OAuthConnect,
-		paths.OAuthDisconnect, paths.Billing, paths.BillingAddCard, paths.BillingConfirm, paths.BillingReturn,
+		paths.OAuthDisconnect, paths.DeviceSignOut, paths.DevicesOthers, paths.Billing, paths.BillingAddCard, paths.BillingConfirm, paths.BillingReturn,
 		paths.BillingDefault, paths.BillingDelete, paths.Team, paths.TeamAdd, paths.TeamRole, paths.TeamRemove,
 		paths.SandboxThreeDS, paths.DevMail, paths.TimeZone} {
 		route, ok := named[name]
@@ -98,6 +98,7 @@ func TestPagePathsResolve(t *testing.T) {
 		paths.TeamPage("acme", "/members"), paths.TeamPage("acme", "/members/"+id+"/role"),
 		paths.TeamPage("acme", "/members/"+id+"/remove"), paths.SettingsPage("acme") + "/oauth/disconnect",
 		paths.TimeZonePage("acme"),
+		paths.DeviceSignOutPage("acme", id), paths.DevicesOthersPage("acme"),
 	} {
 		resolve(http.MethodPost, u)
 	}

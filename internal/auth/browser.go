@@ -75,10 +75,16 @@ const MaxBrowserSessions = 10
 // Every browser sign-in comes through here (code, link, passkey), so the
 // cap of D25 holds whatever the path.
 func (b *BrowserSessions) Create(ctx context.Context, s BrowserSubject, userAgent string) (uuid.UUID, error) {
+	return b.CreateWith(ctx, s, SignInMeta{UserAgent: userAgent, Method: MethodCode})
+}
+
+// CreateWith is Create recording how and from where the browser signed in
+// (the devices page, issue 18).
+func (b *BrowserSessions) CreateWith(ctx context.Context, s BrowserSubject, meta SignInMeta) (uuid.UUID, error) {
 	var id uuid.UUID
 	err := db.WithTx(ctx, b.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
 		var err error
-		id, err = createBrowserSession(ctx, q, s, userAgent)
+		id, err = createBrowserSession(ctx, q, s, meta)
 		return err
 	})
 	if err != nil {
@@ -90,9 +96,16 @@ func (b *BrowserSessions) Create(ctx context.Context, s BrowserSubject, userAgen
 // createBrowserSession inserts the row and, in the same transaction and
 // under a per-principal lock, revokes the principal's oldest live sessions
 // beyond MaxBrowserSessions (D25).
-func createBrowserSession(ctx context.Context, q *dbgen.Queries, s BrowserSubject, userAgent string) (uuid.UUID, error) {
+func createBrowserSession(ctx context.Context, q *dbgen.Queries, s BrowserSubject, meta SignInMeta) (uuid.UUID, error) {
 	p := dbgen.CreateBrowserSessionParams{WorkspaceID: s.WorkspaceID, CustomerID: s.CustomerID, ReturnUrl: s.ReturnURL,
-		IdleSeconds: BrowserIdleTTL.Seconds(), AbsoluteSeconds: BrowserAbsoluteTTL.Seconds()}
+		IdleSeconds: BrowserIdleTTL.Seconds(), AbsoluteSeconds: BrowserAbsoluteTTL.Seconds(), Method: string(meta.Method)}
+	if p.Method == "" {
+		p.Method = string(MethodCode)
+	}
+	if ip := MaskIP(meta.ClientIP); ip != "" {
+		p.IpMasked = &ip
+	}
+	userAgent := meta.UserAgent
 	principal := "customer:" + s.CustomerID.String()
 	if s.MemberID != uuid.Nil {
 		m := s.MemberID
@@ -145,7 +158,7 @@ func (b *BrowserSessions) Load(ctx context.Context, id, wsID uuid.UUID) (*Browse
 	}
 	p := &Principal{Kind: SubjectCustomer, SessionID: row.ID, Browser: true, CustomerID: row.CustomerID,
 		WorkspaceID: row.WorkspaceID, CustomerType: deref(row.CustomerType), ExpiresAt: row.IdleExpiresAt,
-		ReturnURL: row.ReturnUrl, Customer: &row.Customer}
+		ReturnURL: row.ReturnUrl, Customer: &row.Customer, SignedInAt: row.CreatedAt}
 	out := &BrowserSession{Principal: p, Name: deref(row.CustomerName), Email: row.CustomerEmail}
 	if row.MemberID != nil {
 		p.Kind, p.MemberID, p.Role = SubjectMember, *row.MemberID, deref(row.MemberRole)

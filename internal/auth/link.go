@@ -108,7 +108,7 @@ func (b *BrowserSessions) link(ctx context.Context, q *dbgen.Queries, ref string
 // its browser session in one transaction (the cap of D25 applies as for
 // every sign-in). A link that was already used is ErrLinkUsed, also when
 // two browsers continue at the same moment: exactly one gets a session.
-func (b *BrowserSessions) ExchangeLink(ctx context.Context, ref string, wsID uuid.UUID, userAgent string) (uuid.UUID, *LinkInvite, error) {
+func (b *BrowserSessions) ExchangeLink(ctx context.Context, ref string, wsID uuid.UUID, meta SignInMeta) (uuid.UUID, *LinkInvite, error) {
 	var id uuid.UUID
 	var inv *LinkInvite
 	err := db.WithTx(ctx, b.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
@@ -134,7 +134,8 @@ func (b *BrowserSessions) ExchangeLink(ctx context.Context, ref string, wsID uui
 			return ErrLinkUsed() // a concurrent exchange won
 		}
 		inv.Used = true
-		id, err = createBrowserSession(ctx, q, inv.Subject, userAgent)
+		meta.Method = MethodLink
+		id, err = createBrowserSession(ctx, q, inv.Subject, meta)
 		return err
 	})
 	if err != nil {

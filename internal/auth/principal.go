@@ -38,6 +38,9 @@ type Principal struct {
 	CustomerType string    // "individual", "team" or ""
 	ExpiresAt    time.Time
 	ReturnURL    *string
+	// SignedInAt is when a browser session signed in (zero for API
+	// tokens): adding a passkey needs a recent one (issue 18).
+	SignedInAt time.Time
 	// Customer is the customer's row as read by the same query that
 	// authenticated the request (a member's team customer for member
 	// sessions), so a request that needs the profile makes no second round

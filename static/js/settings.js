@@ -26,7 +26,7 @@
   // confirmation dialog (focus moves in and stays there, Escape closes it,
   // focus returns to the button).
   function enhanceDisconnect() {
-    document.querySelectorAll("details.linked-disconnect").forEach(function (d) {
+    document.querySelectorAll("details.linked-disconnect, details.confirm-disclosure").forEach(function (d) {
       var summary = d.querySelector("summary");
       var form = d.querySelector("form");
       var button = form && form.querySelector('button[type="submit"]');

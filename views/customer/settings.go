@@ -35,6 +35,9 @@ type SettingsProps struct {
 	// Linked is the linked-accounts panel (owned by linked_accounts.templ);
 	// nil renders nothing.
 	Linked *LinkedAccountsProps
+	// Devices is the "Sign-in and devices" section (devices.templ); nil
+	// renders nothing.
+	Devices *DevicesProps
 }
 
 // firstInvalid is the first field, in page order, with an error: it takes

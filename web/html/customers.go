@@ -93,6 +93,11 @@ func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Prof
 		return err
 	}
 	props.Linked = &linked
+	devices, err := h.DevicesSection(c)
+	if err != nil {
+		return err
+	}
+	props.Devices = &devices
 	return Render(c, status, customerview.Settings(h.Meta(c, "Settings", "settings"), props))
 }
 

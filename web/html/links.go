@@ -179,7 +179,7 @@ func (h *Handlers) ContinueSubmit(c echo.Context) error {
 	}
 	ws := Workspace(c).ID
 	err := h.signIn(c, h.state(c), ws, func(ctx context.Context) (uuid.UUID, error) {
-		id, _, err := h.S.Browser.ExchangeLink(ctx, link.Ref, ws, c.Request().UserAgent())
+		id, _, err := h.S.Browser.ExchangeLink(ctx, link.Ref, ws, h.signInMeta(c, auth.MethodLink))
 		return id, err
 	})
 	if err != nil {

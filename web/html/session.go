@@ -106,8 +106,14 @@ func (h *Handlers) loadSession(c echo.Context, st *session.State, ws uuid.UUID) 
 // see signIn.
 func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.BrowserSubject) error {
 	return h.signIn(c, st, subject.WorkspaceID, func(ctx context.Context) (uuid.UUID, error) {
-		return h.S.Browser.Create(ctx, subject, c.Request().UserAgent())
+		return h.S.Browser.CreateWith(ctx, subject, h.signInMeta(c, auth.MethodCode))
 	})
+}
+
+// signInMeta is what a new browser session records about this request's
+// browser for the devices page (issue 18).
+func (h *Handlers) signInMeta(c echo.Context, m auth.Method) auth.SignInMeta {
+	return auth.SignInMeta{UserAgent: c.Request().UserAgent(), ClientIP: c.RealIP(), Method: m}
 }
 
 // signIn is the one place a browser sign-in completes, whatever the path

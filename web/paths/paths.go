@@ -32,6 +32,8 @@ const (
 	SettingsSave    = "page.settings.save"
 	OAuthConnect    = "page.settings.oauth.connect"
 	OAuthDisconnect = "page.settings.oauth.disconnect"
+	DeviceSignOut   = "page.settings.devices.sign_out"
+	DevicesOthers   = "page.settings.devices.sign_out_others"
 	Billing         = "page.billing"
 	BillingAddCard  = "page.billing.cards"
 	BillingConfirm  = "page.billing.confirm"
@@ -67,6 +69,17 @@ func SignIn(slug string) string { return Page(slug, "request") }
 
 // Settings is the settings page.
 func SettingsPage(slug string) string { return Page(slug, "settings") }
+
+// DevicesPage is the settings page's "Sign-in and devices" section.
+func DevicesPage(slug string) string { return SettingsPage(slug) + "#devices" }
+
+// DeviceSignOutPage signs out one of the person's other browser sessions.
+func DeviceSignOutPage(slug, id string) string {
+	return SettingsPage(slug) + "/devices/" + url.PathEscape(id) + "/sign-out"
+}
+
+// DevicesOthersPage is "Sign out everywhere else".
+func DevicesOthersPage(slug string) string { return SettingsPage(slug) + "/devices/sign-out-others" }
 
 // BillingPage is the cards page; rest ("/cards", "?added=1", ...) follows.
 func BillingPage(slug, rest string) string { return Page(slug, "billing") + rest }

@@ -43,11 +43,13 @@ func (q *Queries) BrowserSessionAlive(ctx context.Context, arg BrowserSessionAli
 
 const createBrowserSession = `-- name: CreateBrowserSession :one
 
-INSERT INTO browser_sessions (workspace_id, customer_id, member_id, return_url, idle_expires_at, expires_at, user_agent)
+INSERT INTO browser_sessions (workspace_id, customer_id, member_id, return_url, idle_expires_at, expires_at, user_agent,
+                              ip_masked, method)
 VALUES ($1, $2, $3, $4,
         now() + make_interval(secs => $5::float8),
-        now() + make_interval(secs => $6::float8), $7)
-RETURNING id, created_at, workspace_id, customer_id, member_id, return_url, last_seen_at, idle_expires_at, expires_at, revoked_at, user_agent
+        now() + make_interval(secs => $6::float8), $7,
+        $8, $9)
+RETURNING id, created_at, workspace_id, customer_id, member_id, return_url, last_seen_at, idle_expires_at, expires_at, revoked_at, user_agent, ip_masked, method
 `
 
 type CreateBrowserSessionParams struct {
@@ -58,6 +60,8 @@ type CreateBrowserSessionParams struct {
 	IdleSeconds     float64
 	AbsoluteSeconds float64
 	UserAgent       *string
+	IpMasked        *string
+	Method          string
 }
 
 // Browser sessions (D19): server-side rows the page cookie refers to.
@@ -70,6 +74,8 @@ func (q *Queries) CreateBrowserSession(ctx context.Context, arg CreateBrowserSes
 		arg.IdleSeconds,
 		arg.AbsoluteSeconds,
 		arg.UserAgent,
+		arg.IpMasked,
+		arg.Method,
 	)
 	var i BrowserSession
 	err := row.Scan(
@@ -84,6 +90,8 @@ func (q *Queries) CreateBrowserSession(ctx context.Context, arg CreateBrowserSes
 		&i.ExpiresAt,
 		&i.RevokedAt,
 		&i.UserAgent,
+		&i.IpMasked,
+		&i.Method,
 	)
 	return i, err
 }
@@ -129,7 +137,7 @@ func (q *Queries) ExchangeMemberLink(ctx context.Context, id uuid.UUID) (int64, 
 }
 
 const getBrowserSessionPrincipal = `-- name: GetBrowserSessionPrincipal :one
-SELECT s.id, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
+SELECT s.id, s.created_at, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
        s.customer_id, s.member_id, s.workspace_id,
        c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
        m.role AS member_role, m.email AS member_email, m.name AS member_name,
@@ -151,6 +159,7 @@ type GetBrowserSessionPrincipalParams struct {
 
 type GetBrowserSessionPrincipalRow struct {
 	ID            uuid.UUID
+	CreatedAt     time.Time
 	ExpiresAt     time.Time
 	IdleExpiresAt time.Time
 	LastSeenAt    time.Time
@@ -176,6 +185,7 @@ func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowser
 	var i GetBrowserSessionPrincipalRow
 	err := row.Scan(
 		&i.ID,
+		&i.CreatedAt,
 		&i.ExpiresAt,
 		&i.IdleExpiresAt,
 		&i.LastSeenAt,
@@ -283,6 +293,60 @@ func (q *Queries) GetMemberLink(ctx context.Context, tokenHash string) (GetMembe
 	return i, err
 }
 
+const listPrincipalBrowserSessions = `-- name: ListPrincipalBrowserSessions :many
+SELECT id, created_at, last_seen_at, user_agent, ip_masked, method
+FROM browser_sessions
+WHERE workspace_id = $1 AND customer_id = $2
+  AND member_id IS NOT DISTINCT FROM $3::uuid
+  AND revoked_at IS NULL AND expires_at > now() AND idle_expires_at > now()
+ORDER BY last_seen_at DESC, created_at DESC, id DESC
+LIMIT 50
+`
+
+type ListPrincipalBrowserSessionsParams struct {
+	WorkspaceID uuid.UUID
+	CustomerID  uuid.UUID
+	MemberID    *uuid.UUID
+}
+
+type ListPrincipalBrowserSessionsRow struct {
+	ID         uuid.UUID
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	UserAgent  *string
+	IpMasked   *string
+	Method     string
+}
+
+// "Your devices" (issue 18): the live browser sessions of one customer (no
+// member) or one member, in its workspace, most recently active first.
+func (q *Queries) ListPrincipalBrowserSessions(ctx context.Context, arg ListPrincipalBrowserSessionsParams) ([]ListPrincipalBrowserSessionsRow, error) {
+	rows, err := q.db.Query(ctx, listPrincipalBrowserSessions, arg.WorkspaceID, arg.CustomerID, arg.MemberID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListPrincipalBrowserSessionsRow{}
+	for rows.Next() {
+		var i ListPrincipalBrowserSessionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CreatedAt,
+			&i.LastSeenAt,
+			&i.UserAgent,
+			&i.IpMasked,
+			&i.Method,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lockBrowserPrincipal = `-- name: LockBrowserPrincipal :exec
 SELECT pg_advisory_xact_lock(hashtextextended('browser_sessions:' || $1::text, 0))
 `
@@ -331,6 +395,63 @@ func (q *Queries) RevokeOldestBrowserSessions(ctx context.Context, arg RevokeOld
 		arg.MemberID,
 		arg.NewID,
 		arg.Keep,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const revokeOtherBrowserSessions = `-- name: RevokeOtherBrowserSessions :execrows
+UPDATE browser_sessions SET revoked_at = now()
+WHERE workspace_id = $1 AND customer_id = $2
+  AND member_id IS NOT DISTINCT FROM $3::uuid
+  AND id <> $4 AND revoked_at IS NULL
+`
+
+type RevokeOtherBrowserSessionsParams struct {
+	WorkspaceID uuid.UUID
+	CustomerID  uuid.UUID
+	MemberID    *uuid.UUID
+	KeepID      uuid.UUID
+}
+
+// "Sign out everywhere else": every session of the principal but @keep_id.
+func (q *Queries) RevokeOtherBrowserSessions(ctx context.Context, arg RevokeOtherBrowserSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeOtherBrowserSessions,
+		arg.WorkspaceID,
+		arg.CustomerID,
+		arg.MemberID,
+		arg.KeepID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const revokePrincipalBrowserSession = `-- name: RevokePrincipalBrowserSession :execrows
+UPDATE browser_sessions SET revoked_at = now()
+WHERE id = $1 AND workspace_id = $2 AND customer_id = $3
+  AND member_id IS NOT DISTINCT FROM $4::uuid
+  AND revoked_at IS NULL
+`
+
+type RevokePrincipalBrowserSessionParams struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+	CustomerID  uuid.UUID
+	MemberID    *uuid.UUID
+}
+
+// Signs out one of the principal's own sessions; 0 rows when the id is not
+// theirs (another principal's session is never touched) or already ended.
+func (q *Queries) RevokePrincipalBrowserSession(ctx context.Context, arg RevokePrincipalBrowserSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokePrincipalBrowserSession,
+		arg.ID,
+		arg.WorkspaceID,
+		arg.CustomerID,
+		arg.MemberID,
 	)
 	if err != nil {
 		return 0, err

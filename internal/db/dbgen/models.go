@@ -23,6 +23,8 @@ type BrowserSession struct {
 	ExpiresAt     time.Time
 	RevokedAt     *time.Time
 	UserAgent     *string
+	IpMasked      *string
+	Method        string
 }
 
 type Customer struct {

@@ -1,0 +1,81 @@
+package html
+
+import (
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/device"
+	customerview "portal/views/customer"
+	"portal/web/htmx"
+	"portal/web/middleware"
+	"portal/web/paths"
+)
+
+// The settings page's "Sign-in and devices" section (issue 18): the
+// signed-in person's live browser sessions, signing one or all others out.
+// A revoked session is dead on its next request: PageSession's Load refuses
+// it, exactly as after a sign-out.
+
+var methodLabels = map[auth.Method]string{
+	auth.MethodCode: "with a code", auth.MethodPasskey: "with a passkey", auth.MethodLink: "with a link",
+}
+
+// DevicesSection builds the section for this request.
+func (h *Handlers) DevicesSection(c echo.Context) (customerview.DevicesProps, error) {
+	p := middleware.Principal(c)
+	devices, err := h.S.Browser.Devices(c.Request().Context(), p)
+	if err != nil {
+		return customerview.DevicesProps{}, err
+	}
+	slug := Workspace(c).Slug
+	tok, field := csrfToken(c)
+	props := customerview.DevicesProps{CSRFField: field, CSRFToken: tok, SignOutOthersAction: paths.DevicesOthersPage(slug)}
+	for _, d := range devices {
+		info := device.Describe(d.UserAgent)
+		props.Devices = append(props.Devices, customerview.DeviceRow{Name: info.Name, Kind: string(info.Kind), IP: d.IPMasked,
+			Method: methodLabels[d.Method], SignedInAt: d.SignedInAt, LastActiveAt: d.LastActiveAt, Current: d.Current,
+			SignOutAction: paths.DeviceSignOutPage(slug, d.ID.String())})
+	}
+	return props, nil
+}
+
+// DeviceSignOut is POST /{slug}/portal/settings/devices/{id}/sign-out.
+// Another person's session, an ended one, or a malformed id is the same
+// "already signed out" notice: nothing tells whether such a session exists.
+func (h *Handlers) DeviceSignOut(c echo.Context) error {
+	msg := "That browser has been signed out."
+	if id, err := uuid.Parse(c.Param("id")); err != nil {
+		msg = "That browser was already signed out."
+	} else if err := h.S.Browser.SignOutDevice(c.Request().Context(), middleware.Principal(c), id); err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Kind != apperr.KindNotFound {
+			return err
+		}
+		msg = "That browser was already signed out."
+	}
+	if err := h.setFlash(c, "success", msg); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, paths.DevicesPage(Workspace(c).Slug))
+}
+
+// DevicesSignOutOthers is POST /{slug}/portal/settings/devices/sign-out-others:
+// every other browser session of this person ends; this one stays.
+func (h *Handlers) DevicesSignOutOthers(c echo.Context) error {
+	n, err := h.S.Browser.SignOutOthers(c.Request().Context(), middleware.Principal(c))
+	if err != nil {
+		return err
+	}
+	msg := "You are signed out everywhere else."
+	if n == 0 {
+		msg = "You were not signed in anywhere else."
+	}
+	if err := h.setFlash(c, "success", msg); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, paths.DevicesPage(Workspace(c).Slug))
+}
