@@ -97,6 +97,11 @@ type RequestResult struct {
 	// Email is the normalized address the code went to, "" when nothing
 	// was sent. Never show it to the caller as a hint of existence.
 	Email string
+	// Held is set when the address is over its mail cap (D12): nothing was
+	// mailed now, and a code can be mailed again after Held. Every address
+	// is counted, known or not, so this says nothing about existence; the
+	// pages word it the same for both (issue 16.3).
+	Held time.Duration
 }
 
 // AuthenticateInput is POST /customer-session/authenticate and the pages'
@@ -185,8 +190,16 @@ func (s *SignIn) Request(ctx context.Context, in RequestInput) (*RequestResult, 
 			return nil, err
 		}
 	}
-
 	res := &RequestResult{}
+	if !mayMail {
+		if res.Held, err = s.limiter.AddressWait(ctx, in.WorkspaceID.String(), strings.ToLower(email)); err != nil {
+			return nil, err
+		}
+		if res.Held <= 0 {
+			res.Held = time.Second // the window ended in between
+		}
+	}
+
 	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, tx pgx.Tx) error {
 		t, err := s.resolve(ctx, q, in.WorkspaceID, email, customerID)
 		if err != nil {

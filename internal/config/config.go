@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/caarlos0/env/v11"
 )
@@ -50,6 +51,11 @@ type Config struct {
 
 	// Derived by Load.
 	Trusted []netip.Prefix `env:"-"`
+
+	// ResendCooldown is how long the code page waits before it offers a
+	// resend; zero means the default (30 s). Never read from the
+	// environment: tests shorten it to watch the countdown end.
+	ResendCooldown time.Duration `env:"-"`
 }
 
 // Dev reports whether PORTAL_ENV=development.

@@ -76,11 +76,13 @@ type Result struct {
 }
 
 // Hit counts one call of key in bucket and says whether it is within limit.
-// slide restarts the window on every call (§2.6); otherwise the window is
-// fixed from its first call. A database failure is apperr.Unavailable.
+// slide restarts the window on every allowed call (§2.6), never on a
+// refused one (a refusal must not extend the wait it announces, issue
+// 16.3); otherwise the window is fixed from its first call. A database
+// failure is apperr.Unavailable.
 func (l *Limiter) Hit(ctx context.Context, bucket, key string, limit int, window time.Duration, slide bool) (Result, error) {
 	row, err := dbgen.New(l.pool).HitRateLimit(ctx, dbgen.HitRateLimitParams{
-		Bucket: bucket, Key: key, WindowSeconds: window.Seconds(), Slide: slide,
+		Bucket: bucket, Key: key, WindowSeconds: window.Seconds(), Slide: slide, MaxCount: int32(limit),
 	})
 	if err != nil {
 		return Result{}, unavailable(err)
@@ -150,6 +152,17 @@ func (l *Limiter) AllowAddress(ctx context.Context, scope, address string) (bool
 		return false, err
 	}
 	return res.Allowed, nil
+}
+
+// AddressWait is how long until an address over its mail cap (AllowAddress
+// said no) may be mailed again; 0 when it is not over. It says nothing
+// about whether the address has an account: every address is counted.
+func (l *Limiter) AddressWait(ctx context.Context, scope, address string) (time.Duration, error) {
+	n, ra, err := l.Peek(ctx, BucketAddress, l.Key(scope+"\x00"+address))
+	if err != nil || n <= AddressLimit {
+		return 0, err
+	}
+	return ra, nil
 }
 
 // FailureBudgetExceeded reports whether more than FailureBudget wrong codes

@@ -152,18 +152,26 @@
     });
   });
 
-  // Resend cooldown: count down and enable the button when it may be used.
-  function cooldowns(root) {
-    (root || document).querySelectorAll("button[data-cooldown]").forEach(function (b) {
-      var left = parseInt(b.getAttribute("data-cooldown"), 10) || 0;
-      var tick = setInterval(function () {
-        left -= 1;
-        if (!document.body.contains(b)) { clearInterval(tick); return; }
-        if (left <= 0) { clearInterval(tick); b.disabled = false; b.textContent = "Resend code"; b.removeAttribute("data-cooldown"); }
-        else { b.textContent = "Resend code (in " + left + " s)"; }
-      }, 1000);
+  // Resend cooldown. The server renders the seconds left on every card
+  // (data-cooldown) and one ticker counts down whichever button is in the
+  // document now: a card that htmx swapped in (after a wrong code) keeps
+  // counting, and a replaced card leaves no timer behind (issue 16.1).
+  function tickCooldowns() {
+    document.querySelectorAll("button[data-cooldown]").forEach(function (b) {
+      var left = (parseInt(b.getAttribute("data-cooldown"), 10) || 0) - 1;
+      if (left <= 0) {
+        b.removeAttribute("data-cooldown");
+        b.disabled = false;
+        b.textContent = b.getAttribute("data-ready") || b.textContent;
+        return;
+      }
+      b.setAttribute("data-cooldown", String(left));
+      var n = b.querySelector(".cooldown-left");
+      if (n) n.textContent = String(left);
     });
   }
+  setInterval(tickCooldowns, 1000);
+
 
   // Move focus to a flash message so screen readers and keyboards find it.
   // Errors always take focus; a success notice does not steal it from a
@@ -190,6 +198,7 @@
       if (isNaN(d.getTime()) || el.getAttribute("datetime").length < 11) return; // a date alone has no zone
       var opts = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone: zone };
       if (el.getAttribute("data-format") === "date") opts = { year: "numeric", month: "short", day: "numeric", timeZone: zone };
+      if (el.getAttribute("data-format") === "time") opts = { hour: "2-digit", minute: "2-digit", timeZone: zone };
       try { el.textContent = new Intl.DateTimeFormat(lang, opts).format(d); } catch (e) { /* keep UTC */ }
     });
   }
@@ -203,7 +212,7 @@
       body: "tz=" + encodeURIComponent(zone)
     }).catch(function () { /* the next page tries again */ });
   }
-  document.addEventListener("DOMContentLoaded", function () { cooldowns(); focusFlash(); localTimes(); postZone(); });
+  document.addEventListener("DOMContentLoaded", function () { focusFlash(); localTimes(); postZone(); });
   document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.detail.target); });
-  document.addEventListener("htmx:afterSwap", function (e) { cooldowns(e.detail.target); focusFlash(e.detail.target.parentNode || document); });
+  document.addEventListener("htmx:afterSwap", function (e) { focusFlash(e.detail.target.parentNode || document); });
 })();

@@ -2,6 +2,33 @@
 // picker and the code form.
 package signin
 
+import (
+	"strconv"
+	"time"
+)
+
+// Retry says when a refused sign-in step will be accepted again: a time
+// (rendered as <time datetime>, shown in the viewer's zone by
+// static/js/portal.js, UTC without JavaScript) and the minutes until then.
+type Retry struct {
+	At      time.Time
+	Minutes int
+}
+
+// Datetime is the machine-readable form of At.
+func (r Retry) Datetime() string { return r.At.UTC().Format(time.RFC3339) }
+
+// Clock is At as UTC hours and minutes, the text without JavaScript.
+func (r Retry) Clock() string { return r.At.UTC().Format("15:04") + " UTC" }
+
+// InMinutes words the wait: "1 minute", "15 minutes".
+func (r Retry) InMinutes() string {
+	if r.Minutes <= 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(r.Minutes) + " minutes"
+}
+
 // Account is one choice in the account picker.
 type Account struct {
 	ID   string
@@ -14,6 +41,8 @@ type RequestProps struct {
 	Email    string
 	Error    string // inline error under the field (422)
 	Message  string // whole-form message (429, 503)
+	Retry    *Retry // with a 429: when to try again
+	Next     string // page to return to after sign-in (checked), a hidden field
 	Accounts []Account
 	BackURL  string // picker's Back: the email form again
 }
@@ -23,11 +52,23 @@ type AuthenticateProps struct {
 	Action       string
 	ResendAction string
 	RequestURL   string
-	SentTo       string // masked address
+	// SentTo is the address as the person typed it: the page is theirs,
+	// and masking would hide a typo from the one person who can fix it.
+	SentTo string
+	// Code is what was typed, shown again with the error of a wrong code.
+	Code         string
 	Error        string
 	Ended        bool // the request ended (too many wrong codes)
 	Message      string
-	ResendIn     int // seconds until a resend is allowed, 0 = now
+	Retry        *Retry // with a 429: when to try again
+	// Held is set when nothing was mailed because the address is over its
+	// mail cap: the page says when to try again, with the same words
+	// whether or not the address has an account.
+	Held *Retry
+	// ResendIn is the seconds until a resend is allowed (0 = now),
+	// rendered on every card; static/js/portal.js counts down whichever
+	// card is live, so a card htmx swapped in keeps counting.
+	ResendIn int
 }
 
 // DisplayName is an account's label in the picker.

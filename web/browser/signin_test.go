@@ -37,7 +37,8 @@ func TestSignInThroughFormsCustomerMode(t *testing.T) {
 		t.Fatalf("after request: %q", r.Location())
 	}
 	d = doc(t, c.Get("/acme/portal/authenticate").ExpectStatus(t, 200))
-	if got := text(d, `[data-testid="sent-to"]`); !strings.Contains(got, "I***@example.com") {
+	// The address as typed, unmasked (issue 16.5; it was "I***@example.com").
+	if got := text(d, `[data-testid="sent-to"]`); !strings.Contains(got, "IND@example.com") {
 		t.Errorf("sent-to %q", got)
 	}
 	code := d.Find(`input[name="code"]`)
@@ -145,7 +146,7 @@ func TestSignInErrors(t *testing.T) {
 	// An unknown address goes on to the code page like a known one (G1).
 	e.post(c, "/acme/portal/request", url.Values{"email": {"nobody@example.com"}}).ExpectStatus(t, 303)
 	d = doc(t, c.Get("/acme/portal/authenticate").ExpectStatus(t, 200))
-	if !strings.Contains(text(d, `[data-testid="sent-to"]`), "n***@example.com") {
+	if !strings.Contains(text(d, `[data-testid="sent-to"]`), "nobody@example.com") {
 		t.Fatal("unknown address page differs")
 	}
 	if _, disabled := d.Find(`[data-testid="resend"]`).Attr("disabled"); !disabled {
@@ -231,7 +232,8 @@ func TestRequestRateLimitMessage(t *testing.T) {
 	r := e.post(c, "/acme/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 429)
 	d := doc(t, r)
 	got := text(d, `[data-testid="form-message"]`)
-	if !strings.HasPrefix(got, "Too many attempts. Please try again in ") || !strings.HasSuffix(got, " minutes.") || r.Header.Get("Retry-After") == "" {
+	// Says when, as a time (issue 16.3; it was "Please try again in 15 minutes.").
+	if !strings.HasPrefix(got, "Too many attempts. Try again at ") || !strings.HasSuffix(got, " minutes).") || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("429 message %q, Retry-After %q", got, r.Header.Get("Retry-After"))
 	}
 	if v, _ := d.Find(`input[name="email"]`).Attr("value"); v != "ind@example.com" {

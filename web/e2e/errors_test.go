@@ -108,7 +108,8 @@ func TestRateLimitedSignIn(t *testing.T) {
 		Role string `json:"role"`
 		Text string `json:"text"`
 	}](tb, `(() => { const m = document.querySelector('[data-testid="form-message"]'); return {role: m.getAttribute('role'), text: m.textContent.trim()} })()`)
-	if msg.Role != "alert" || !strings.Contains(msg.Text, "try again in 15 minutes") {
+	// "Try again at 14:32 (in 15 minutes)." in the viewer's clock (issue 16.3).
+	if msg.Role != "alert" || !strings.Contains(msg.Text, "Try again at ") || !strings.Contains(msg.Text, "(in 15 minutes)") {
 		t.Errorf("rate-limited message %+v, want an alert saying when to retry", msg)
 	}
 	if p := tb.path(); p != "/acme/portal/request" {

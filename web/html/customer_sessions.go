@@ -23,8 +23,16 @@ import (
 	"portal/web/session"
 )
 
-// ResendCooldown is how long the code page waits before offering a resend.
+// ResendCooldown is how long the code page waits before offering a resend
+// (config.Config.ResendCooldown overrides it in tests).
 const ResendCooldown = 30 * time.Second
+
+func (h *Handlers) resendCooldown() time.Duration {
+	if d := h.S.Config.ResendCooldown; d > 0 {
+		return d
+	}
+	return ResendCooldown
+}
 
 // renderCard answers a sign-in form: the card alone for htmx, else the page.
 func renderCard(c echo.Context, status int, card, page templ.Component) error {
@@ -36,22 +44,40 @@ func renderCard(c echo.Context, status int, card, page templ.Component) error {
 
 // RequestPage is GET /{slug}/portal/request: the email form.
 func (h *Handlers) RequestPage(c echo.Context) error {
+	slug := Workspace(c).Slug
+	next := SafeNext(slug, c.QueryParam("next"))
 	if middleware.Principal(c) != nil {
-		return c.Redirect(http.StatusSeeOther, paths.Page(Workspace(c).Slug, "overview"))
+		return c.Redirect(http.StatusSeeOther, h.afterSignIn(slug, next))
 	}
 	email := c.QueryParam("email")
 	if len(email) > validate.MaxEmail {
 		email = ""
 	}
-	return h.renderRequest(c, http.StatusOK, signin.RequestProps{Email: email})
+	return h.renderRequest(c, http.StatusOK, signin.RequestProps{Email: email, Next: next})
+}
+
+// afterSignIn is where a sign-in lands: the remembered page, else the
+// overview.
+func (h *Handlers) afterSignIn(slug, next string) string {
+	if next = SafeNext(slug, next); next != "" {
+		return next
+	}
+	return paths.Page(slug, "overview")
 }
 
 func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestProps) error {
 	m := h.Meta(c, "Sign in", "")
 	p.Action = paths.Page(Workspace(c).Slug, "request")
 	p.BackURL = p.Action
+	q := url.Values{}
 	if p.Email != "" {
-		p.BackURL += "?" + url.Values{"email": {p.Email}}.Encode()
+		q.Set("email", p.Email)
+	}
+	if p.Next != "" {
+		q.Set("next", p.Next)
+	}
+	if len(q) > 0 {
+		p.BackURL += "?" + q.Encode()
 	}
 	return renderCard(c, status, signin.RequestCard(m, p), signin.RequestPage(m, p))
 }
@@ -62,21 +88,24 @@ func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestPro
 func (h *Handlers) RequestSubmit(c echo.Context) error {
 	ws := Workspace(c)
 	email := strings.TrimSpace(c.FormValue("email"))
+	next := SafeNext(ws.Slug, c.FormValue("next"))
 	in := auth.RequestInput{Email: email, WorkspaceID: ws.ID, ClientIP: c.RealIP(), Browser: true,
 		Device: h.deviceValue(c)}
 	if raw := c.FormValue("customer_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return h.renderRequest(c, http.StatusUnprocessableEntity, signin.RequestProps{Email: email, Error: "Please choose an account."})
+			return h.renderRequest(c, http.StatusUnprocessableEntity, signin.RequestProps{Email: email, Next: next, Error: "Please choose an account."})
 		}
 		in.CustomerID = &id
 	}
 	res, err := h.S.SignIn.Request(c.Request().Context(), in)
 	if err != nil {
-		return h.requestError(c, email, err)
+		return h.requestError(c, email, next, err)
 	}
 	st := *h.state(c)
 	st.RequestID, st.SentAt = res.SignInRequestID, time.Now()
+	st.HeldUntil = heldUntil(res)
+	st.Next = next
 	st.Email = email
 	if n, verr := validate.Email(email); verr == nil {
 		st.Email = n
@@ -88,12 +117,12 @@ func (h *Handlers) RequestSubmit(c echo.Context) error {
 }
 
 // requestError shows what went wrong on the form itself.
-func (h *Handlers) requestError(c echo.Context, email string, err error) error {
+func (h *Handlers) requestError(c echo.Context, email, next string, err error) error {
 	var ae *apperr.Error
 	if !errors.As(err, &ae) {
 		return err
 	}
-	p := signin.RequestProps{Email: email}
+	p := signin.RequestProps{Email: email, Next: next}
 	switch ae.Kind {
 	case apperr.KindConflict:
 		choices, _ := ae.Data.(auth.AccountChoices)
@@ -111,6 +140,7 @@ func (h *Handlers) requestError(c echo.Context, email string, err error) error {
 	case apperr.KindRateLimited, apperr.KindUnavailable:
 		var status int
 		p.Message, status = signInRefusal(c, ae)
+		p.Retry = retryOf(ae)
 		return h.renderRequest(c, status, p)
 	}
 	return err
@@ -131,24 +161,33 @@ func pickerAccounts(choices auth.AccountChoices) []signin.Account {
 
 // signInRefusal words a rate limit or an outage for the sign-in forms and
 // returns its status, with Retry-After set: one place for the request,
-// code and resend forms.
+// code and resend forms. A rate limit's form also says when to try again
+// (retryOf).
 func signInRefusal(c echo.Context, ae *apperr.Error) (string, int) {
 	status := httperr.StatusOf(c.Response().Header(), ae)
 	if ae.Kind == apperr.KindRateLimited {
-		return tooMany(ae.RetryAfter), status
+		return "Too many attempts.", status
 	}
 	return "Sign-in is temporarily unavailable. Please try again shortly.", status
 }
 
-func tooMany(retry time.Duration) string {
-	mins := int((retry + time.Minute - 1) / time.Minute)
-	if mins < 1 {
-		mins = 1
+// retryOf is when a rate-limited sign-in step is accepted again: the same
+// moment Retry-After names (a refused call never moves it, issue 16.3).
+func retryOf(ae *apperr.Error) *signin.Retry {
+	if ae.Kind != apperr.KindRateLimited {
+		return nil
 	}
-	if mins == 1 {
-		return "Too many attempts. Please try again in 1 minute."
+	return retryAfter(ae.RetryAfter, time.Now())
+}
+
+// retryAfter is the Retry of a wait d from now, in whole minutes rounded up
+// (at least 1).
+func retryAfter(d time.Duration, now time.Time) *signin.Retry {
+	if d < time.Second {
+		d = time.Second
 	}
-	return fmt.Sprintf("Too many attempts. Please try again in %d minutes.", mins)
+	mins := int((d + time.Minute - 1) / time.Minute)
+	return &signin.Retry{At: now.Add(d), Minutes: max(mins, 1)}
 }
 
 // pending returns the browser's live sign-in request, or nil when it has
@@ -169,11 +208,18 @@ func (h *Handlers) pending(c echo.Context) (*auth.PendingRequest, error) {
 func (h *Handlers) authProps(c echo.Context) signin.AuthenticateProps {
 	st := h.state(c)
 	p := signin.AuthenticateProps{Action: paths.Page(Workspace(c).Slug, "authenticate"), ResendAction: paths.Page(Workspace(c).Slug, "authenticate/resend"),
-		RequestURL: paths.Page(Workspace(c).Slug, "request"), SentTo: MaskEmail(st.Email)}
+		RequestURL: paths.Page(Workspace(c).Slug, "request"), SentTo: st.Email}
 	if st.Email != "" {
 		p.RequestURL += "?" + url.Values{"email": {st.Email}}.Encode()
 	}
-	if wait := time.Until(st.SentAt.Add(ResendCooldown)); wait > 0 {
+	wait := time.Until(st.SentAt.Add(h.resendCooldown()))
+	if held := time.Until(st.HeldUntil); held > 0 {
+		// The address is over its mail cap: the same words whether or not
+		// it has an account (D12, issue 16.3), and no resend before then.
+		p.Held = &signin.Retry{At: st.HeldUntil, Minutes: int((held + time.Minute - 1) / time.Minute)}
+		wait = max(wait, held)
+	}
+	if wait > 0 {
 		p.ResendIn = int((wait + time.Second - 1) / time.Second)
 	}
 	return p
@@ -231,19 +277,23 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 				p.Ended = true
 			} else {
 				p.Error = "This code is invalid or has expired."
+				p.Code = typedCode(c.FormValue("code"))
 			}
 			return h.renderAuth(c, http.StatusUnprocessableEntity, p)
 		case apperr.KindRateLimited, apperr.KindUnavailable:
 			var status int
 			p.Message, status = signInRefusal(c, ae)
+			p.Retry = retryOf(ae)
+			p.Code = typedCode(c.FormValue("code"))
 			return h.renderAuth(c, status, p)
 		}
 		return err
 	}
+	target := h.afterSignIn(Workspace(c).Slug, st.Next)
 	if err := h.startSession(c, st, auth.SubjectOf(id)); err != nil {
 		return err
 	}
-	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "overview"))
+	return htmx.Redirect(c, target)
 }
 
 // ResendCode is POST /{slug}/portal/authenticate/resend: another code for
@@ -263,7 +313,7 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 	}
 	st := *h.state(c)
 	id := pr.ID
-	_, err = h.S.SignIn.Request(c.Request().Context(), auth.RequestInput{Email: pr.Email, WorkspaceID: Workspace(c).ID,
+	res, err := h.S.SignIn.Request(c.Request().Context(), auth.RequestInput{Email: pr.Email, WorkspaceID: Workspace(c).ID,
 		CustomerID: pr.CustomerID, ClientIP: c.RealIP(), Browser: true, SignInRequestID: &id,
 		Device: h.deviceValue(c)})
 	if err != nil {
@@ -275,13 +325,19 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 			case apperr.KindRateLimited, apperr.KindUnavailable:
 				var status int
 				p.Message, status = signInRefusal(c, ae)
+				p.Retry = retryOf(ae)
 				return h.renderAuth(c, status, p)
 			}
 		}
 		return err
 	}
 	st.SentAt = time.Now()
+	st.HeldUntil = heldUntil(res)
 	st.Flash, st.FlashKind = "We sent you a new code.", "success"
+	if !st.HeldUntil.IsZero() {
+		// Nothing went out; the page says when to try again (issue 16.3).
+		st.Flash, st.FlashKind = "", ""
+	}
 	if err := h.writeState(c, st); err != nil {
 		return err
 	}
@@ -308,6 +364,26 @@ func (h *Handlers) SignOut(c echo.Context) error {
 		return err
 	}
 	return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "request"))
+}
+
+// heldUntil is when a request that mailed nothing (the address over its
+// cap) may be tried again; zero when a code went out or the address is
+// unknown and under its cap alike.
+func heldUntil(res *auth.RequestResult) time.Time {
+	if res == nil || res.Held <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(res.Held).Truncate(time.Second)
+}
+
+// typedCode is the code as typed, for showing it again beside its error;
+// anything longer than a code (the field's maxlength) is not echoed.
+func typedCode(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) > 16 {
+		return ""
+	}
+	return s
 }
 
 // MaskEmail shows where a code went without spelling the address out:

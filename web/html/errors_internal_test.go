@@ -55,7 +55,7 @@ func TestSignInRefusal(t *testing.T) {
 		retryAfter string
 		msg        string
 	}{
-		{apperr.RateLimited(61*time.Second, ""), http.StatusTooManyRequests, "61", "Too many attempts. Please try again in 2 minutes."},
+		{apperr.RateLimited(61*time.Second, ""), http.StatusTooManyRequests, "61", "Too many attempts."},
 		{apperr.Unavailable("", 0, nil), http.StatusServiceUnavailable, "1", "Sign-in is temporarily unavailable. Please try again shortly."},
 	} {
 		rec := httptest.NewRecorder()

@@ -26,6 +26,9 @@ import (
 const (
 	keyBrowser = "portal.browser_session"
 	keyState   = "portal.cookie_state"
+	// keySessionEnded marks a request whose browser session had ended
+	// (idle or absolute expiry, revoked): sign-in says so.
+	keySessionEnded = "portal.session_ended"
 	// csrfContextKey is where echo's CSRF middleware leaves the token.
 	csrfContextKey = "csrf"
 	// CSRFField is the hidden input every form carries.
@@ -91,7 +94,8 @@ func (h *Handlers) loadSession(c echo.Context, st *session.State, ws uuid.UUID) 
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Kind == apperr.KindUnauthenticated {
 			// Expired, revoked, or its owner is gone: forget it. The route
-			// guard sends the browser to sign in.
+			// guard sends the browser to sign in, saying why.
+			c.Set(keySessionEnded, true)
 			st.DropSession(ws)
 			return h.writeState(c, *st)
 		}
@@ -191,12 +195,19 @@ func (h *Handlers) RequireSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // redirectToSignIn: 303 for a page, HX-Redirect for an htmx request (its
-// session expired while the page was open).
+// session expired while the page was open). The sign-in page gets the page
+// the browser was on as next (a safe, same-portal path), and a session
+// that just ended says so: "Your session ended — sign in to continue."
 func (h *Handlers) redirectToSignIn(c echo.Context) error {
 	ws := Workspace(c)
 	target := "/"
 	if ws != nil {
-		target = paths.SignIn(ws.Slug)
+		target = signInURL(ws.Slug, nextOf(c, ws.Slug))
+		if ended, _ := c.Get(keySessionEnded).(bool); ended {
+			if err := h.setFlash(c, "warn", "Your session ended — sign in to continue."); err != nil {
+				return err
+			}
+		}
 	}
 	if htmx.IsRequest(c) {
 		c.Response().Header().Set("HX-Redirect", target)

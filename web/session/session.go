@@ -45,6 +45,13 @@ type State struct {
 	RequestID uuid.UUID // sign_in_requests row while a code is pending
 	Email     string    // the address the code was requested for (as typed)
 	SentAt    time.Time // when the last code was requested (resend cooldown)
+	// HeldUntil is set when the address was over its mail cap at the last
+	// request (D12): nothing was mailed, and the code page says when to
+	// try again, in the same words for known and unknown addresses.
+	HeldUntil time.Time
+	// Next is the page to return to after this sign-in (already checked
+	// to be a page of the workspace's portal).
+	Next      string
 	Flash     string
 	FlashKind string // "success" or "error"
 	// Link is a pre-authenticated link waiting for "Continue" (D23).
@@ -120,7 +127,7 @@ func (st *State) SessionIDs() []uuid.UUID {
 // IsZero reports whether there is nothing to keep (the cookie is deleted).
 func (st *State) IsZero() bool {
 	return len(st.Sessions) == 0 && st.RequestID == uuid.Nil && st.Email == "" && st.SentAt.IsZero() &&
-		st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == ""
+		st.HeldUntil.IsZero() && st.Next == "" && st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == ""
 }
 
 // Store reads and writes the cookie.
@@ -169,6 +176,10 @@ func (s *Store) Read(r *http.Request) State {
 	if t, err := time.Parse(time.RFC3339, get("sent")); err == nil {
 		st.SentAt = t
 	}
+	if t, err := time.Parse(time.RFC3339, get("held")); err == nil {
+		st.HeldUntil = t
+	}
+	st.Next = get("next")
 	st.Flash, st.FlashKind = get("flash"), get("flash_kind")
 	st.TimeZone = get("tz")
 	if ws, err := uuid.Parse(get("link_ws")); err == nil && get("link_ref") != "" {
@@ -228,6 +239,12 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 	put("email", st.Email)
 	if !st.SentAt.IsZero() {
 		put("sent", st.SentAt.UTC().Format(time.RFC3339))
+	}
+	if !st.HeldUntil.IsZero() {
+		put("held", st.HeldUntil.UTC().Format(time.RFC3339))
+	}
+	if len(st.Next) <= maxNext {
+		put("next", st.Next)
 	}
 	put("flash", st.Flash)
 	put("flash_kind", st.FlashKind)

@@ -74,23 +74,33 @@ func TestG23_TenPerBucketPerIPThen429(t *testing.T) {
 	}
 }
 
-func TestG23_WindowSlidesOnEveryCall(t *testing.T) {
+// TestG23_WindowSlidesOnAllowedCallsOnly: the per-IP window restarts on
+// every allowed call (§2.6), but a refused call never extends it (issue
+// 16.3: before, every call while limited restarted the 15 minutes).
+func TestG23_WindowSlidesOnAllowedCallsOnly(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	ctx := t.Context()
 	key := e.svc.Limiter.Key("203.0.113.9")
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 9; i++ {
 		if err := e.svc.Limiter.CheckIP(ctx, ratelimit.BucketRequest, "203.0.113.9"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Age the window to 1 second from its end; one more call (blocked)
-	// pushes the end a full window away again.
+	// An allowed call (the 10th) pushes the end a full window away.
+	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '1 minute' WHERE key = $1`, key)
+	if err := e.svc.Limiter.CheckIP(ctx, ratelimit.BucketRequest, "203.0.113.9"); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at > now() + interval '14 minutes'`, key); n != 1 {
+		t.Error("window did not slide on an allowed call")
+	}
+	// Age the window to 1 second from its end; a blocked call leaves it.
 	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '1 second' WHERE key = $1`, key)
 	if err := e.svc.Limiter.CheckIP(ctx, ratelimit.BucketRequest, "203.0.113.9"); err == nil {
 		t.Fatal("11th call allowed")
 	}
-	if n := e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at > now() + interval '14 minutes'`, key); n != 1 {
-		t.Error("window did not slide on the blocked call")
+	if n := e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at <= now() + interval '1 second'`, key); n != 1 {
+		t.Error("a blocked call extended the window")
 	}
 	// A window that passed starts again at 1.
 	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE key = $1`, key)
@@ -99,6 +109,35 @@ func TestG23_WindowSlidesOnEveryCall(t *testing.T) {
 	}
 	if n := e.count(`SELECT count FROM rate_limit_buckets WHERE key = $1`, key); n != 1 {
 		t.Errorf("count %d after reset", n)
+	}
+}
+
+// TestRetryAfterCountsDown (issue 16.3): once limited, each refused call
+// answers 429 with a Retry-After that counts down to the same moment,
+// never reset to 900 by the refusals themselves, on both buckets.
+func TestRetryAfterCountsDown(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	body := reqBody("x@example.com", e.legacy, nil)
+	for i := 0; i < 10; i++ {
+		e.request(nil, body).ExpectStatus(t, http.StatusAccepted)
+		e.authenticate(nil, map[string]any{"code": "ZZZZZZZZ"}).ExpectStatus(t, http.StatusUnauthorized)
+	}
+	// Ten minutes of the window have passed.
+	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '5 minutes' WHERE bucket IN ($1, $2)`,
+		ratelimit.BucketRequest, ratelimit.BucketAuthenticate)
+	for _, call := range []func() *testkit.Response{
+		func() *testkit.Response { return e.request(nil, body) },
+		func() *testkit.Response { return e.authenticate(nil, map[string]any{"code": "ZZZZZZZZ"}) },
+	} {
+		prev := 301
+		for i := 0; i < 3; i++ {
+			r := call().ExpectStatus(t, http.StatusTooManyRequests)
+			ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
+			if err != nil || ra > prev || ra < 290 {
+				t.Fatalf("refusal %d: Retry-After %q after %d, want it to count down from 300", i+1, r.Header.Get("Retry-After"), prev)
+			}
+			prev = ra
+		}
 	}
 }
 

@@ -28,7 +28,7 @@ INSERT INTO rate_limit_buckets AS b (bucket, key, count, expires_at)
 VALUES ($1, $2, 1, now() + make_interval(secs => $3::float8))
 ON CONFLICT (bucket, key) DO UPDATE SET
     count = CASE WHEN b.expires_at <= now() THEN 1 ELSE b.count + 1 END,
-    expires_at = CASE WHEN b.expires_at <= now() OR $4::bool
+    expires_at = CASE WHEN b.expires_at <= now() OR ($4::bool AND b.count < $5::int)
                       THEN now() + make_interval(secs => $3::float8)
                       ELSE b.expires_at END
 RETURNING count, expires_at, now()::timestamptz AS now
@@ -39,6 +39,7 @@ type HitRateLimitParams struct {
 	Key           string
 	WindowSeconds float64
 	Slide         bool
+	MaxCount      int32
 }
 
 type HitRateLimitRow struct {
@@ -50,15 +51,17 @@ type HitRateLimitRow struct {
 // Rate-limit counters (D12), shared by every server process through one
 // atomic upsert per hit.
 // Counts one call. An expired counter starts again at 1. With slide the
-// window restarts on every call (§2.6: the counter resets only after a
-// whole window without calls); without it the window is fixed from the
-// first call.
+// window restarts on every call that is allowed (§2.6: the counter resets
+// only after a whole window without calls); a refused call (the count is
+// already at max_count) never moves the end, so the wait it is told is the
+// wait (issue 16.3). Without slide the window is fixed from the first call.
 func (q *Queries) HitRateLimit(ctx context.Context, arg HitRateLimitParams) (HitRateLimitRow, error) {
 	row := q.db.QueryRow(ctx, hitRateLimit,
 		arg.Bucket,
 		arg.Key,
 		arg.WindowSeconds,
 		arg.Slide,
+		arg.MaxCount,
 	)
 	var i HitRateLimitRow
 	err := row.Scan(&i.Count, &i.ExpiresAt, &i.Now)
