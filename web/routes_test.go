@@ -1,9 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -11,11 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"portal/internal/app"
 	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
 	"portal/web/paths"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -25,14 +21,10 @@ func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 // route table (development mode with the card sandbox, so every page
 // exists).
 func TestPagePathsResolve(t *testing.T) {
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "development", Addr: "127.0.0.1:0", BaseURL: "http://portal.test",
-		Secret: "0123456789abcdef0123456789abcdef-routes", MailFrom: "portal@example.test", Payments: "sandbox", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := web.New(svc).E
+	// Development with the card sandbox: every page route is registered.
+	e := webtest.NewServer(t, webtest.Options{BaseURL: "http://portal.test", Config: func(c *config.Config) {
+		c.Env, c.Payments = "development", "sandbox"
+	}}).Web.E
 
 	named := map[string]string{} // name → route path
 	pages := map[string]bool{}   // "METHOD path" of page routes

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -15,12 +13,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"portal/internal/app"
 	"portal/internal/auth"
-	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/internal/workspace"
-	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -324,12 +320,7 @@ func TestSeedDemoIdempotent(t *testing.T) {
 	}
 
 	// The public endpoint shows the demo share, valid against the contract.
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "http://portal.test", Secret: cmdSecret, MailFrom: "p@example.com", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(t.Context(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := testkit.NewClient(t, web.New(svc).Handler())
+	c := webtest.NewServer(t, webtest.Options{Pool: pool, BaseURL: "http://portal.test"}).Client()
 	for _, slug := range []string{"acme", "teamco"} {
 		r := c.GetJSON("/api/customer-portal/workspaces/"+slug).ExpectStatus(t, http.StatusOK)
 		r.ValidateContract(t)

@@ -35,7 +35,7 @@ func (e *env) newestQueuedCode(to string) string {
 	if err := json.Unmarshal(raw, &a); err != nil {
 		e.t.Fatal(err)
 	}
-	sealer, err := mail.NewSealer([]byte(testSecret))
+	sealer, err := mail.NewSealer([]byte(e.svc.Config.Secret))
 	if err != nil {
 		e.t.Fatal(err)
 	}

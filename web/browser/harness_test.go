@@ -5,8 +5,6 @@ package browser_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"regexp"
@@ -19,21 +17,17 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/app"
-	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
 	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
-const testSecret = "0123456789abcdef0123456789abcdef-browser-tests"
-
 type env struct {
 	t    *testing.T
+	s    *webtest.Server
 	pool *pgxpool.Pool
 	svc  *app.Services
-	srv  *web.Server
 	sink *testkit.SMTPSink
 	base string
 
@@ -50,36 +44,12 @@ type opt struct {
 
 func newEnv(t *testing.T, o opt) *env {
 	t.Helper()
-	e := &env{t: t, pool: testkit.DB(t), base: "https://portal.example.test"}
+	o2 := webtest.Options{Mail: o.mail, Start: o.mail, Services: func(svc *app.Services) { svc.SignIn.Floor = 0 }}
 	if o.http {
-		e.base = "http://portal.example.test"
+		o2.BaseURL = "http://portal.example.test"
 	}
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: e.base, Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	if o.mail {
-		e.sink = testkit.NewSMTPSink(t)
-		cfg.SMTPURL = e.sink.URL()
-	}
-	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	e.svc = svc
-	e.srv = web.New(svc)
-	if o.mail {
-		svc.Mail.SetRetryBase(50 * time.Millisecond)
-		ctx, cancel := context.WithCancel(context.Background())
-		if err := svc.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer scancel()
-			_ = svc.Stop(sctx)
-			cancel()
-		})
-	}
+	s := webtest.NewServer(t, o2)
+	e := &env{t: t, s: s, pool: s.Pool, svc: s.Services, sink: s.Mail, base: s.BaseURL}
 	e.legacy = testkit.Workspace(t, e.pool, "acme")
 	e.teams = testkit.Workspace(t, e.pool, "teams")
 	e.exec(`UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, e.teams)
@@ -90,9 +60,7 @@ func newEnv(t *testing.T, o opt) *env {
 	return e
 }
 
-func (e *env) client(opts ...testkit.ClientOption) *testkit.Client {
-	return testkit.NewClient(e.t, e.srv.Handler(), append([]testkit.ClientOption{testkit.WithBaseURL(e.base)}, opts...)...)
-}
+func (e *env) client(opts ...testkit.ClientOption) *testkit.Client { return e.s.Client(opts...) }
 
 func (e *env) exec(sql string, args ...any) {
 	e.t.Helper()

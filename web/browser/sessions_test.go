@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/testkit"
-	"portal/web/webtest"
 	"portal/web/session"
+	"portal/web/webtest"
 )
 
 func (e *env) customerIn(ws uuid.UUID, email, typ, name string) uuid.UUID {

@@ -9,8 +9,8 @@ import (
 	"github.com/google/uuid"
 
 	"portal/internal/auth"
-	"portal/web/webtest"
 	"portal/web/session"
+	"portal/web/webtest"
 )
 
 // TestD25_WorkspacesCoexistInOneBrowser: one browser signed in to two

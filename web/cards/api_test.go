@@ -24,7 +24,7 @@ func TestAddCardSucceeded(t *testing.T) {
 	wantStatus(t, rec, 201)
 	b := decode[addBody](t, rec)
 	if b.Status != "succeeded" || b.PaymentMethod == nil {
-		t.Fatalf("body %s", rec.Body.String())
+		t.Fatalf("body %s", rec.Text())
 	}
 	pm := b.PaymentMethod
 	if !pm.IsDefault || pm.Processor != "stripe" || pm.Type != "card" || *pm.Brand != "visa" || *pm.Last4 != "4242" || *pm.ExpMonth != 12 {
@@ -59,7 +59,7 @@ func TestAddCardRequiresActionThenConfirm(t *testing.T) {
 	wantStatus(t, rec, 201)
 	b := decode[addBody](t, rec)
 	if b.Status != "requires_action" || b.ClientSecret == "" {
-		t.Fatalf("body %s", rec.Body.String())
+		t.Fatalf("body %s", rec.Text())
 	}
 	if e.rows(e.cust) != 0 {
 		t.Fatal("a card was saved before 3-D Secure")
@@ -69,14 +69,14 @@ func TestAddCardRequiresActionThenConfirm(t *testing.T) {
 	rec = e.api("POST", "/payment-methods/confirm", e.custTok, map[string]any{"setup_intent_id": seti})
 	wantStatus(t, rec, 201)
 	if decode[addBody](t, rec).Status != "requires_action" {
-		t.Fatalf("confirm before approval: %s", rec.Body.String())
+		t.Fatalf("confirm before approval: %s", rec.Text())
 	}
 	e.fake.CompleteAction(seti, true)
 	rec = e.api("POST", "/payment-methods/confirm", e.custTok, map[string]any{"setup_intent_id": seti})
 	wantStatus(t, rec, 201)
 	b = decode[addBody](t, rec)
 	if b.Status != "succeeded" || !b.PaymentMethod.IsDefault {
-		t.Fatalf("confirm: %s", rec.Body.String())
+		t.Fatalf("confirm: %s", rec.Text())
 	}
 	// A repeated confirm is harmless: still one card.
 	wantStatus(t, e.api("POST", "/payment-methods/confirm", e.custTok, map[string]any{"setup_intent_id": seti}), 201)
@@ -168,7 +168,7 @@ func TestDefaultAndDelete(t *testing.T) {
 	rec := e.api("POST", "/payment-methods/"+second.ID+"/default", e.ownerTok, nil)
 	wantStatus(t, rec, 200)
 	if !decode[pmBody](t, rec).IsDefault || e.defaultPM(e.team) != second.ID {
-		t.Fatalf("set default: %s", rec.Body.String())
+		t.Fatalf("set default: %s", rec.Text())
 	}
 	cus := e.stripeID(e.team)
 	stripeDefault := e.fake.DefaultPaymentMethod(cus)
@@ -216,7 +216,7 @@ func TestDoubleSubmitCreatesOneSetupIntent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = e.add(e.custTok, "ctoken_double", nil).Code
+			codes[i] = e.add(e.custTok, "ctoken_double", nil).Status
 		}()
 	}
 	wg.Wait()

@@ -8,9 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -27,14 +25,12 @@ import (
 	"portal/internal/payments"
 	"portal/internal/payments/stripefake"
 	"portal/internal/testkit"
-	"portal/web"
 	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
 const (
-	testSecret  = "0123456789abcdef0123456789abcdef-cards-tests"
 	baseURL     = "https://portal.example.test"
 	webhookKey  = "whsec_test_cards"
 	apiPrefix   = "/api/customer-portal"
@@ -43,9 +39,9 @@ const (
 
 type env struct {
 	t       *testing.T
+	s       *webtest.Server
 	pool    *pgxpool.Pool
 	svc     *app.Services
-	srv     *web.Server
 	handler http.Handler
 	fake    *stripefake.Fake
 
@@ -63,36 +59,36 @@ type opts struct {
 
 func newEnv(t *testing.T, o opts) *env {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off", StripeWebhook: webhookKey}
-	e := &env{t: t, pool: pool}
-	switch o.mode {
-	case "stripe", "url":
-		cfg.StripeSecretKey = "sk_test_cards"
-		cfg.StripePublicKey = "pk_test_cards"
-		if o.mode == "stripe" {
-			e.fake = stripefake.New(t)
-			o.stripeURL = e.fake.URL
-		}
-		cfg.StripeAPIURL = o.stripeURL
-	case "sandbox":
-		cfg.Payments = "sandbox"
-		cfg.Env = "development"
+	e := &env{t: t}
+	if o.mode == "stripe" {
+		e.fake = stripefake.New(t)
+		o.stripeURL = e.fake.URL
 	}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.StripeSecretKey != "" {
-		// The same provider the server builds, with a short deadline so the
-		// fault tests end quickly (production uses payments.DefaultTimeout).
-		svc.Payments = payments.NewStripe(payments.StripeOptions{Key: cfg.StripeSecretKey, URL: cfg.StripeAPIURL, Timeout: testTimeout})
-		svc.PaymentMethods = paymentmethod.New(pool, svc.Payments, cfg.BaseURL)
-	}
-	e.svc = svc
-	e.srv = web.New(svc)
-	e.handler = e.srv.Handler()
+	s := webtest.NewServer(t, webtest.Options{
+		BaseURL: baseURL,
+		Config: func(cfg *config.Config) {
+			cfg.StripeWebhook = webhookKey
+			switch o.mode {
+			case "stripe", "url":
+				cfg.StripeSecretKey = "sk_test_cards"
+				cfg.StripePublicKey = "pk_test_cards"
+				cfg.StripeAPIURL = o.stripeURL
+			case "sandbox":
+				cfg.Payments = "sandbox"
+				cfg.Env = "development"
+			}
+		},
+		Services: func(svc *app.Services) {
+			if svc.Config.StripeSecretKey != "" {
+				// The same provider the server builds, with a short deadline so the
+				// fault tests end quickly (production uses payments.DefaultTimeout).
+				svc.Payments = payments.NewStripe(payments.StripeOptions{Key: svc.Config.StripeSecretKey, URL: svc.Config.StripeAPIURL, Timeout: testTimeout})
+				svc.PaymentMethods = paymentmethod.New(svc.Pool, svc.Payments, svc.Config.BaseURL)
+			}
+		},
+	})
+	pool := s.Pool
+	e.s, e.pool, e.svc, e.handler = s, pool, s.Services, s.Handler
 	e.ws = testkit.Workspace(t, pool, "acme")
 	e.ws2 = testkit.Workspace(t, pool, "globex")
 	e.cust = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
@@ -101,87 +97,75 @@ func newEnv(t *testing.T, o opts) *env {
 	e.frn = testkit.Customer(t, pool, e.ws2, "ind@example.com", "individual")
 	e.owner = testkit.Member(t, pool, e.team, "owner@example.com", auth.RoleOwner)
 	e.plain = testkit.Member(t, pool, e.team, "plain@example.com", auth.RoleMember)
-	e.custTok = testkit.CustomerToken(t, pool, svc.Hasher, e.cust)
-	e.otherTok = testkit.CustomerToken(t, pool, svc.Hasher, e.other)
-	e.frnTok = testkit.CustomerToken(t, pool, svc.Hasher, e.frn)
-	e.ownerTok = testkit.MemberToken(t, pool, svc.Hasher, e.owner)
-	e.plainTok = testkit.MemberToken(t, pool, svc.Hasher, e.plain)
+	e.custTok = s.CustomerToken(e.cust)
+	e.otherTok = s.CustomerToken(e.other)
+	e.frnTok = s.CustomerToken(e.frn)
+	e.ownerTok = s.MemberToken(e.owner)
+	e.plainTok = s.MemberToken(e.plain)
 	return e
 }
 
 // api sends a portal API request. Responses the contract documents are
 // validated against it; the project's other statuses (D1, D4) must carry
 // the error envelope.
-func (e *env) api(method, path, bearer string, body any) *httptest.ResponseRecorder {
+func (e *env) api(method, path, bearer string, body any) *testkit.Response {
 	e.t.Helper()
-	var r io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		r = strings.NewReader(string(raw))
-	}
-	req := httptest.NewRequest(method, apiPrefix+path, r)
-	if r != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
+	var auth []string
 	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+		auth = []string{"Authorization", "Bearer " + bearer}
 	}
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	checkContract(e.t, req, rec)
+	rec := e.s.Client().SendJSON(method, apiPrefix+path, body, auth...)
+	checkContract(e.t, rec)
 	return rec
 }
 
-func checkContract(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder) {
+func checkContract(t *testing.T, rec *testkit.Response) {
 	t.Helper()
-	switch rec.Code {
+	switch rec.Status {
 	case 200, 201, 204, 422:
-		testkit.ValidateResponse(t, req.Method, req.URL.Path, rec.Code, rec.Header(), rec.Body.Bytes())
+		rec.ValidateContract(t)
 	default:
 		var b map[string]any
-		if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
-			t.Errorf("%d body is not JSON: %s", rec.Code, rec.Body.String())
+		if err := json.Unmarshal(rec.Body, &b); err != nil {
+			t.Errorf("%d body is not JSON: %s", rec.Status, rec.Body)
 			return
 		}
 		if _, ok := b["detail"].(string); !ok {
-			t.Errorf("%d body has no detail: %s", rec.Code, rec.Body.String())
+			t.Errorf("%d body has no detail: %s", rec.Status, rec.Body)
 		}
-		if rec.Code != 503 && rec.Code != 429 {
+		if rec.Status != 503 && rec.Status != 429 {
 			if _, ok := b["error"].(string); !ok {
-				t.Errorf("%d body has no error name: %s", rec.Code, rec.Body.String())
+				t.Errorf("%d body has no error name: %s", rec.Status, rec.Body)
 			}
 		}
 	}
-	if rec.Code >= 500 && rec.Code != 502 && rec.Code != 503 {
-		t.Errorf("server error %d: %s", rec.Code, rec.Body.String())
+	if rec.Status >= 500 && rec.Status != 502 && rec.Status != 503 {
+		t.Errorf("server error %d: %s", rec.Status, rec.Body)
 	}
 }
 
-func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+func decode[T any](t *testing.T, rec *testkit.Response) T {
 	t.Helper()
 	var v T
-	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
-		t.Fatalf("decode %T: %v\n%s", v, err, rec.Body.String())
+	if err := json.Unmarshal(rec.Body, &v); err != nil {
+		t.Fatalf("decode %T: %v\n%s", v, err, rec.Text())
 	}
 	return v
 }
 
-func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int) {
+func wantStatus(t *testing.T, rec *testkit.Response, status int) {
 	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	if rec.Status != status {
+		t.Fatalf("status %d, want %d: %s", rec.Status, status, rec.Text())
 	}
 }
 
-func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, name, detail string) {
+func wantError(t *testing.T, rec *testkit.Response, status int, name, detail string) {
 	t.Helper()
 	wantStatus(t, rec, status)
 	b := decode[map[string]any](t, rec)
 	if name != "" && b["error"] != name {
-		t.Errorf("error = %v, want %q (%s)", b["error"], name, rec.Body.String())
+		t.Errorf("error = %v, want %q (%s)", b["error"], name, rec.Text())
 	}
 	if detail != "" && b["detail"] != detail {
 		t.Errorf("detail = %v, want %q", b["detail"], detail)
@@ -205,7 +189,7 @@ type addBody struct {
 	PaymentMethod *pmBody `json:"payment_method"`
 }
 
-func (e *env) add(tok, ctoken string, setDefault *bool) *httptest.ResponseRecorder {
+func (e *env) add(tok, ctoken string, setDefault *bool) *testkit.Response {
 	e.t.Helper()
 	body := map[string]any{"confirmation_token_id": ctoken, "return_url": "/acme/portal/billing/return"}
 	if setDefault != nil {
@@ -268,7 +252,7 @@ type page struct {
 // ("cst") or a member ("mst").
 func (e *env) browser(tok string) *page {
 	e.t.Helper()
-	c := testkit.NewClient(e.t, e.handler, testkit.WithBaseURL(baseURL))
+	c := e.s.Client()
 	// A link, continued on the page that asks (D23); each browser gets its
 	// own link for the same person, as a link signs in only once.
 	if loc := webtest.SignInByLink(e.t, c, e.svc, tok, "/acme/portal/billing"); loc != "/acme/portal/billing" || len(c.Cookies()) == 0 {

@@ -181,14 +181,14 @@ func TestSandboxCardErrors(t *testing.T) {
 // the contract's add/confirm flow.
 func TestSandboxAPI(t *testing.T) {
 	e := newEnv(t, opts{mode: "sandbox"})
-	c := testkit.NewClient(t, e.handler, testkit.WithBaseURL(baseURL))
+	c := e.s.Client()
 	var tok struct{ ID string }
 	c.PostJSON("/api/sandbox/confirmation-tokens", map[string]string{"number": "4242424242424242", "expiry": "12/34", "cvc": "123"}).
 		ExpectStatus(t, 201).JSON(t, &tok)
 	rec := e.add(e.custTok, tok.ID, nil)
 	wantStatus(t, rec, 201)
 	if b := decode[addBody](t, rec); b.Status != "succeeded" || *b.PaymentMethod.Last4 != "4242" {
-		t.Fatalf("add: %s", rec.Body.String())
+		t.Fatalf("add: %s", rec.Text())
 	}
 	// The same token again from the same customer replays; from another it is used up.
 	wantStatus(t, e.add(e.custTok, tok.ID, nil), 201)

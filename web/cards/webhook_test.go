@@ -4,20 +4,15 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"portal/internal/payments/stripefake"
+	"portal/internal/testkit"
 )
 
-func (e *env) webhook(payload []byte, sig string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest("POST", "/webhooks/stripe", bytes.NewReader(payload))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Stripe-Signature", sig)
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	return rec
+func (e *env) webhook(payload []byte, sig string) *testkit.Response {
+	return e.s.Client().Request("POST", "/webhooks/stripe", bytes.NewReader(payload), "Content-Type", "application/json", "Stripe-Signature", sig)
 }
 
 func (e *env) processorID(pmID string) string {
@@ -36,8 +31,8 @@ func TestStripeWebhook(t *testing.T) {
 	// A forged or stale signature is 400 and changes nothing.
 	payload, wrongSig := stripefake.Event("whsec_wrong", "evt_1", "payment_method.detached", map[string]any{"id": pmID, "object": "payment_method"}, nil)
 	for _, sig := range []string{wrongSig, "t=1,v1=deadbeef", ""} {
-		if rec := e.webhook(payload, sig); rec.Code != http.StatusBadRequest {
-			t.Fatalf("bad signature %q: %d %s", sig, rec.Code, rec.Body.String())
+		if rec := e.webhook(payload, sig); rec.Status != http.StatusBadRequest {
+			t.Fatalf("bad signature %q: %d %s", sig, rec.Status, rec.Text())
 		}
 	}
 	if e.rows(e.cust) != 1 {
@@ -47,8 +42,8 @@ func TestStripeWebhook(t *testing.T) {
 	// payment_method.detached: the card goes, and so does the default.
 	payload, sig := stripefake.Event(webhookKey, "evt_detach", "payment_method.detached",
 		map[string]any{"id": pmID, "object": "payment_method", "customer": nil}, map[string]any{"customer": e.stripeID(e.cust)})
-	if rec := e.webhook(payload, sig); rec.Code != http.StatusOK {
-		t.Fatalf("detached: %d %s", rec.Code, rec.Body.String())
+	if rec := e.webhook(payload, sig); rec.Status != http.StatusOK {
+		t.Fatalf("detached: %d %s", rec.Status, rec.Text())
 	}
 	if e.rows(e.cust) != 0 || e.defaultPM(e.cust) != "" {
 		t.Fatal("detached card still listed or default")
@@ -58,8 +53,8 @@ func TestStripeWebhook(t *testing.T) {
 	if e.rows(e.cust) != 1 {
 		t.Fatal("re-add failed")
 	}
-	if rec := e.webhook(payload, sig); rec.Code != http.StatusOK || e.rows(e.cust) != 1 {
-		t.Fatalf("redelivery: %d rows %d", rec.Code, e.rows(e.cust))
+	if rec := e.webhook(payload, sig); rec.Status != http.StatusOK || e.rows(e.cust) != 1 {
+		t.Fatalf("redelivery: %d rows %d", rec.Status, e.rows(e.cust))
 	}
 
 	// setup_intent.succeeded after a 3-D Secure the browser never came back
@@ -68,16 +63,16 @@ func TestStripeWebhook(t *testing.T) {
 	seti, _, _ := strings.Cut(b.ClientSecret, "_secret_")
 	e.fake.CompleteAction(seti, true)
 	payload, sig = stripefake.Event(webhookKey, "evt_seti", "setup_intent.succeeded", e.fake.SetupIntentObject(seti), nil)
-	if rec := e.webhook(payload, sig); rec.Code != http.StatusOK {
-		t.Fatalf("setup_intent.succeeded: %d %s", rec.Code, rec.Body.String())
+	if rec := e.webhook(payload, sig); rec.Status != http.StatusOK {
+		t.Fatalf("setup_intent.succeeded: %d %s", rec.Status, rec.Text())
 	}
 	if e.rows(e.other) != 1 {
 		t.Fatal("card from webhook not saved")
 	}
 	// setup_intent.setup_failed writes nothing.
 	payload, sig = stripefake.Event(webhookKey, "evt_failed", "setup_intent.setup_failed", map[string]any{"id": "seti_x", "object": "setup_intent"}, nil)
-	if rec := e.webhook(payload, sig); rec.Code != http.StatusOK {
-		t.Fatalf("setup_failed: %d", rec.Code)
+	if rec := e.webhook(payload, sig); rec.Status != http.StatusOK {
+		t.Fatalf("setup_failed: %d", rec.Status)
 	}
 	var events int
 	_ = e.pool.QueryRow(context.Background(), `SELECT count(*) FROM stripe_events`).Scan(&events)
@@ -90,7 +85,7 @@ func TestStripeWebhookDisabledWithoutSecret(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
 	e.svc.Config.StripeWebhook = ""
 	payload, sig := stripefake.Event(webhookKey, "evt_1", "payment_method.detached", map[string]any{"id": "pm_1"}, nil)
-	if rec := e.webhook(payload, sig); rec.Code != http.StatusNotFound {
-		t.Fatalf("without secret: %d", rec.Code)
+	if rec := e.webhook(payload, sig); rec.Status != http.StatusNotFound {
+		t.Fatalf("without secret: %d", rec.Status)
 	}
 }

@@ -9,9 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -37,8 +34,8 @@ import (
 	"portal/internal/config"
 	"portal/internal/demo"
 	"portal/internal/testkit"
-	"portal/web"
 	"portal/web/session"
+	"portal/web/webtest"
 )
 
 const testSecret = "0123456789abcdef0123456789abcdef-e2e-browser"
@@ -138,42 +135,21 @@ func newDevEnv(t *testing.T) *env {
 // providers at a fake).
 func newEnvWith(t *testing.T, configure func(cfg *config.Config, base string)) *env {
 	t.Helper()
-	e := &env{t: t, pool: testkit.DB(t), sink: testkit.NewSMTPSink(t)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+	pool := testkit.DB(t)
+	// The demo data is there before the server starts, as with `portal dev`.
+	if _, err := demo.Seed(context.Background(), pool); err != nil {
 		t.Fatal(err)
 	}
-	e.base = "http://" + ln.Addr().String()
-	cfg := &config.Config{Env: "test", Addr: ln.Addr().String(), BaseURL: e.base, Secret: testSecret,
-		MailFrom: "portal@example.test", SMTPURL: e.sink.URL(), Payments: "sandbox", Migrate: "off"}
-	if configure != nil {
-		configure(cfg, e.base)
-	}
-	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	svc.Mail.SetRetryBase(50 * time.Millisecond)
-	e.svc = svc
-	if _, err := demo.Seed(context.Background(), e.pool); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv := web.New(svc)
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ctx, ln, 5*time.Second) }()
-	t.Cleanup(func() {
-		cancel()
-		<-served //nolint:errcheck // after the cancel, Serve's result says nothing this harness checks
-		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer scancel()
-		_ = svc.Stop(sctx)
+	s := webtest.NewServer(t, webtest.Options{Pool: pool, Mail: true, Start: true, Listen: true,
+		Config: func(cfg *config.Config) {
+			cfg.Secret, cfg.Payments = testSecret, "sandbox"
+			if configure != nil {
+				configure(cfg, cfg.BaseURL)
+			}
+		},
+		Services: func(svc *app.Services) { svc.SignIn.Floor = 0 },
 	})
-	return e
+	return &env{t: t, pool: pool, svc: s.Services, sink: s.Mail, base: s.BaseURL}
 }
 
 func (e *env) url(path string) string { return e.base + path }

@@ -19,8 +19,8 @@ import (
 	"portal/internal/auth"
 	"portal/internal/devpg"
 	"portal/internal/testkit"
-	"portal/web/webtest"
 	"portal/web/session"
+	"portal/web/webtest"
 )
 
 const (

@@ -9,8 +9,8 @@ import (
 
 	"portal/internal/auth"
 	"portal/internal/testkit"
-	"portal/web/webtest"
 	"portal/web/session"
+	"portal/web/webtest"
 )
 
 // TestNoGoroutineLeaks is R3: the application built as

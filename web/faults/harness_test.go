@@ -25,6 +25,7 @@ import (
 	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -55,13 +56,11 @@ type served struct {
 func serve(t *testing.T, pool *pgxpool.Pool, smtpURL string) *served {
 	t.Helper()
 	logs := &logCapture{}
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: testSecret,
-		MailFrom: "portal@example.test", SMTPURL: smtpURL, Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(logs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := web.New(svc)
+	// Built by webtest; started, served and stopped here, in the order
+	// `portal serve` does.
+	ws := webtest.NewServer(t, webtest.Options{Pool: pool, BaseURL: baseURL, Log: logs,
+		Config: func(cfg *config.Config) { cfg.Secret, cfg.SMTPURL = testSecret, smtpURL }})
+	svc, srv := ws.Services, ws.Web
 	workCtx, stopWork := context.WithCancel(context.Background())
 	if err := svc.Start(workCtx); err != nil {
 		stopWork()

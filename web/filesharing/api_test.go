@@ -68,7 +68,7 @@ func TestAPI_D8_ListScopedToCustomer(t *testing.T) {
 		wantStatus(t, rec, http.StatusOK)
 		b := decode[pageBody](t, rec)
 		if len(b.Data) != 1 || b.Data[0]["id"] != c.want.String() || b.Meta.Total != 1 || b.Meta.Page != 1 || b.Meta.PerPage != 10 || b.Meta.Pages != 1 {
-			t.Fatalf("%s: %s", c.name, rec.Body.String())
+			t.Fatalf("%s: %s", c.name, rec.Text())
 		}
 		want := append([]string(nil), sessionKeys...)
 		sort.Strings(want)
@@ -82,7 +82,7 @@ func TestAPI_D8_ListScopedToCustomer(t *testing.T) {
 	rec = e.do(http.MethodGet, listURL, "rapidly_cst_nope", nil)
 	wantStatus(t, rec, http.StatusUnauthorized)
 	if b := decode[map[string]any](t, rec); b["error"] != "invalid_token" {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 }
 
@@ -115,7 +115,7 @@ func TestAPI_SessionShape(t *testing.T) {
 	got = decode[map[string]any](t, rec)
 	for _, k := range []string{"title", "file_name", "file_size_bytes", "price_cents", "expires_at", "modified_at"} {
 		if v, ok := got[k]; !ok || v != nil {
-			t.Fatalf("%s should be present and null: %s", k, rec.Body.String())
+			t.Fatalf("%s should be present and null: %s", k, rec.Text())
 		}
 	}
 	if ok, _ := regexp.MatchString(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, got["created_at"].(string)); !ok {
@@ -170,7 +170,7 @@ func TestAPI_G19_PaginationEdges(t *testing.T) {
 		wantStatus(t, rec, http.StatusUnprocessableEntity)
 		b := decode[validationBody](t, rec)
 		if b.Error != "RequestValidationError" || len(b.Detail) == 0 || !reflect.DeepEqual(b.Detail[0].Loc, loc) {
-			t.Fatalf("%q: %s", q, rec.Body.String())
+			t.Fatalf("%q: %s", q, rec.Text())
 		}
 	}
 }
@@ -288,18 +288,18 @@ func TestAPI_IDORMatrix(t *testing.T) {
 		for id, status := range cases {
 			for _, suffix := range []string{"", "/downloads", "/payments"} {
 				rec := e.do(http.MethodGet, listURL+"/"+id+suffix, w.tok, nil)
-				if rec.Code != status {
-					t.Fatalf("%s GET %s%s: %d, want %d: %s", w.name, id, suffix, rec.Code, status, rec.Body.String())
+				if rec.Status != status {
+					t.Fatalf("%s GET %s%s: %d, want %d: %s", w.name, id, suffix, rec.Status, status, rec.Text())
 				}
 				if status == http.StatusNotFound {
 					if b := decode[map[string]any](t, rec); b["error"] != "ResourceNotFound" || b["detail"] != "Not found" {
-						t.Fatalf("404 body %s", rec.Body.String())
+						t.Fatalf("404 body %s", rec.Text())
 					}
 				}
 				if status == http.StatusUnprocessableEntity {
 					b := decode[validationBody](t, rec)
 					if !reflect.DeepEqual(b.Detail[0].Loc, []any{"path", "id"}) {
-						t.Fatalf("422 body %s", rec.Body.String())
+						t.Fatalf("422 body %s", rec.Text())
 					}
 				}
 			}
@@ -325,7 +325,7 @@ func TestAPI_DownloadsAndPayments(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	ds := decode[[]map[string]any](t, rec)
 	if len(ds) != 2 || ds[0]["slot_number"] != 1.0 || ds[1]["slot_number"] != 2.0 || ds[0]["created_at"] != "2026-03-01T12:00:00Z" || ds[0]["session_id"] != s.String() {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 	if got := keys(ds[0]); !reflect.DeepEqual(got, []string{"created_at", "id", "modified_at", "session_id", "slot_number"}) {
 		t.Fatalf("download keys %v", got)
@@ -334,7 +334,7 @@ func TestAPI_DownloadsAndPayments(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	ps := decode[[]map[string]any](t, rec)
 	if len(ps) != 1 {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 	want := map[string]any{"session_id": s.String(), "status": "completed", "amount_cents": 1500.0, "currency": "usd",
 		"platform_fee_cents": 75.0, "stripe_checkout_session_id": "cs_test_123", "stripe_payment_intent_id": nil,
@@ -352,7 +352,7 @@ func TestAPI_DownloadsAndPayments(t *testing.T) {
 	for _, suffix := range []string{"/downloads", "/payments"} {
 		rec := e.do(http.MethodGet, listURL+"/"+empty.String()+suffix, e.custTok, nil)
 		wantStatus(t, rec, http.StatusOK)
-		var raw json.RawMessage = rec.Body.Bytes()
+		var raw json.RawMessage = rec.Body
 		if string(raw) != "[]\n" && string(raw) != "[]" {
 			t.Fatalf("%s: %q", suffix, raw)
 		}

@@ -3,7 +3,6 @@ package filesharing_test
 import (
 	"encoding/csv"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -20,23 +19,21 @@ type browser struct {
 	client *testkit.Client // signed in with a session cookie; nil: anonymous
 }
 
-func (b *browser) get(path string, htmx bool) *httptest.ResponseRecorder {
+func (b *browser) get(path string, htmx bool) *testkit.Response {
 	b.e.t.Helper()
-	if b.client != nil {
-		return b.viaClient(path, htmx)
+	c := b.client
+	if c == nil {
+		c = b.e.s.Client()
 	}
-	req := httptest.NewRequest(http.MethodGet, path, nil)
 	if htmx {
-		req.Header.Set("HX-Request", "true")
+		return c.Get(path, "HX-Request", "true")
 	}
-	rec := httptest.NewRecorder()
-	b.e.handler.ServeHTTP(rec, req)
-	return rec
+	return c.Get(path)
 }
 
-func doc(t *testing.T, rec *httptest.ResponseRecorder) *goquery.Document {
+func doc(t *testing.T, rec *testkit.Response) *goquery.Document {
 	t.Helper()
-	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String()))
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Text()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +61,7 @@ func TestPages_Overview(t *testing.T) {
 	d := doc(t, rec)
 	rows := d.Find(`[data-testid="session-row"]`)
 	if rows.Length() != 2 {
-		t.Fatalf("%d rows\n%s", rows.Length(), rec.Body.String())
+		t.Fatalf("%d rows\n%s", rows.Length(), rec.Text())
 	}
 	first, second := rows.Eq(0), rows.Eq(1)
 	if got := first.Find(`[data-testid="session-link"]`).Text(); got != "Q3 report" {
@@ -91,7 +88,7 @@ func TestPages_Overview(t *testing.T) {
 	if first.Find(`[data-testid="status"]`).Text() != "Active" || !first.Find(".badge-active").Is("span") {
 		t.Fatalf("status badge: %s", first.Find(`[data-testid="status"]`).Text())
 	}
-	if strings.Contains(rec.Body.String(), "not mine") {
+	if strings.Contains(rec.Text(), "not mine") {
 		t.Fatal("another customer's session is on the page")
 	}
 	// Default sort: Shared (created_at) descending, with a link to ascending.
@@ -150,7 +147,7 @@ func TestPages_OverviewSortAndPages(t *testing.T) {
 	// HTMX: the fragment alone (no <html>), sorted ascending by downloads, page 2.
 	rec = b.get("/acme/portal/overview?sorting=download_count&page=2", true)
 	wantStatus(t, rec, http.StatusOK)
-	body := rec.Body.String()
+	body := rec.Text()
 	if strings.Contains(body, "<html") || !strings.HasPrefix(strings.TrimSpace(body), `<div id="sessions-table"`) {
 		t.Fatalf("want the table fragment only:\n%s", body[:min(200, len(body))])
 	}
@@ -219,7 +216,7 @@ func TestPages_SessionAndActivity(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	d := doc(t, rec)
 	if d.Find("h1").Text() != "Design files" || d.Find(`[data-testid="download"]`).Length() != 2 {
-		t.Fatalf("session page:\n%s", rec.Body.String())
+		t.Fatalf("session page:\n%s", rec.Text())
 	}
 	if first := d.Find(`[data-testid="download"]`).First().Text(); !strings.Contains(first, "Slot 1") || !strings.Contains(first, "1 Apr 2026, 09:30 UTC") {
 		t.Fatalf("timeline %q", first)
@@ -236,8 +233,8 @@ func TestPages_SessionAndActivity(t *testing.T) {
 	// The expand fragment (HTMX) and its no-JS fallback (303 to the page).
 	rec = b.get("/acme/portal/sessions/"+s.String()+"/activity", true)
 	wantStatus(t, rec, http.StatusOK)
-	if strings.Contains(rec.Body.String(), "<html") || doc(t, rec).Find(`[data-testid="download"]`).Length() != 2 {
-		t.Fatalf("fragment:\n%s", rec.Body.String())
+	if strings.Contains(rec.Text(), "<html") || doc(t, rec).Find(`[data-testid="download"]`).Length() != 2 {
+		t.Fatalf("fragment:\n%s", rec.Text())
 	}
 	rec = b.get("/acme/portal/sessions/"+s.String()+"/activity", false)
 	wantStatus(t, rec, http.StatusSeeOther)
@@ -245,10 +242,10 @@ func TestPages_SessionAndActivity(t *testing.T) {
 	for _, id := range []string{other.String(), frn.String(), uuid.NewString(), "nope"} {
 		for _, suffix := range []string{"", "/activity", "/export.csv"} {
 			rec := b.get("/acme/portal/sessions/"+id+suffix, false)
-			if rec.Code != http.StatusNotFound {
-				t.Fatalf("%s%s: %d", id, suffix, rec.Code)
+			if rec.Status != http.StatusNotFound {
+				t.Fatalf("%s%s: %d", id, suffix, rec.Status)
 			}
-			if strings.Contains(rec.Body.String(), "Secret") || strings.Contains(rec.Body.String(), "Foreign") {
+			if strings.Contains(rec.Text(), "Secret") || strings.Contains(rec.Text(), "Foreign") {
 				t.Fatal("404 page leaks the session")
 			}
 		}
@@ -268,13 +265,13 @@ func TestPages_CSVExport(t *testing.T) {
 
 	rec := b.get("/acme/portal/sessions/"+s.String()+"/export.csv", false)
 	wantStatus(t, rec, http.StatusOK)
-	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+	if ct := rec.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Fatalf("content type %q", ct)
 	}
-	if cd := rec.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=\"file-share-") || !strings.HasSuffix(cd, ".csv\"") {
+	if cd := rec.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment; filename=\"file-share-") || !strings.HasSuffix(cd, ".csv\"") {
 		t.Fatalf("disposition %q", cd)
 	}
-	records, err := csv.NewReader(strings.NewReader(rec.Body.String())).ReadAll()
+	records, err := csv.NewReader(strings.NewReader(rec.Text())).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,13 +297,13 @@ func TestPages_RequireSignIn(t *testing.T) {
 	anon := &browser{e: e}
 	for _, path := range []string{"/acme/portal/overview", "/acme/portal/sessions/" + s.String(), "/acme/portal/sessions/" + s.String() + "/activity", "/acme/portal/sessions/" + s.String() + "/export.csv"} {
 		rec := anon.get(path, false)
-		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/request" {
-			t.Fatalf("%s: %d %s", path, rec.Code, rec.Header().Get("Location"))
+		if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != "/acme/portal/request" {
+			t.Fatalf("%s: %d %s", path, rec.Status, rec.Header.Get("Location"))
 		}
 		// An HTMX swap (sort link, expanded row) is told to go to sign-in.
 		rec = anon.get(path, true)
-		if rec.Header().Get("HX-Redirect") != "/acme/portal/request" {
-			t.Fatalf("%s (htmx): %d %v", path, rec.Code, rec.Header())
+		if rec.Header.Get("HX-Redirect") != "/acme/portal/request" {
+			t.Fatalf("%s (htmx): %d %v", path, rec.Status, rec.Header)
 		}
 	}
 }
@@ -314,14 +311,14 @@ func TestPages_RequireSignIn(t *testing.T) {
 // TestPages_OverviewNoNPlusOne: the overview with 100 rows costs the same
 // number of queries as with one.
 func TestPages_OverviewNoNPlusOne(t *testing.T) {
-	qc := &queryCounter{}
+	qc := &testkit.QueryLog{}
 	e := newEnvTraced(t, qc)
 	b := e.signedIn(t, "customer")
-	count := func() int64 {
-		before := qc.n.Load()
+	count := func() int {
+		before := qc.Len()
 		rec := b.get("/acme/portal/overview?limit=100", false)
 		wantStatus(t, rec, http.StatusOK)
-		return qc.n.Load() - before
+		return qc.Len() - before
 	}
 	testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	count() // warm-up: a first visit may refresh the session

@@ -68,7 +68,7 @@ func TestAPI_OnlyMySessionsInEverySort(t *testing.T) {
 		wantStatus(t, rec, http.StatusOK)
 		b := decode[pageBody](t, rec)
 		if b.Meta.Total != int64(len(mine)) || len(b.Data) != len(mine) {
-			t.Fatalf("sorting %v: total %d, %d rows, want %d: %s", sorting, b.Meta.Total, len(b.Data), len(mine), rec.Body.String())
+			t.Fatalf("sorting %v: total %d, %d rows, want %d: %s", sorting, b.Meta.Total, len(b.Data), len(mine), rec.Text())
 		}
 		for _, s := range b.Data {
 			if !mine[s["id"].(string)] {
@@ -94,7 +94,7 @@ func TestPages_OnlyMySessionsInEverySort(t *testing.T) {
 			if n := d.Find(`[data-testid="session-row"]`).Length(); n != len(mine) {
 				t.Fatalf("%s (htmx %v): %d rows, want %d", path, htmx, n, len(mine))
 			}
-			body := rec.Body.String()
+			body := rec.Text()
 			for _, s := range theirs {
 				if strings.Contains(body, s) {
 					t.Fatalf("%s (htmx %v): someone else's session on the page: %q", path, htmx, s)

@@ -32,9 +32,9 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 	}
 	if s["currency"] != "eur" || s["status"] != "active" || s["activated_at"] == nil || s["expires_at"] == nil ||
 		s["workspace_id"] != e.ws.String() || len(s["short_slug"].(string)) != 10 || len(s["long_slug"].(string)) != 32 {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
-	testkit.ValidateSchema(t, "FileShareSessionSchema", rec.Body.Bytes())
+	testkit.ValidateSchema(t, "FileShareSessionSchema", rec.Body)
 	// The customer sees it through the portal API.
 	got := e.do(http.MethodGet, listURL+"/"+s["id"].(string), e.custTok, nil)
 	wantStatus(t, got, http.StatusOK)
@@ -43,7 +43,7 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 	rec = e.do(http.MethodPost, wsURL+"/", e.wsTok, map[string]any{"customer_id": e.cust})
 	wantStatus(t, rec, http.StatusCreated)
 	if s := decode[map[string]any](t, rec); s["status"] != "created" || s["currency"] != "usd" || s["max_downloads"] != 0.0 {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 
 	for name, c := range map[string]struct {
@@ -65,12 +65,12 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 		"wrong type":                 {map[string]any{"customer_id": e.cust, "max_downloads": "3"}, []any{"body", "max_downloads"}, ""},
 	} {
 		rec := e.do(http.MethodPost, wsURL, e.wsTok, c.body)
-		if rec.Code != http.StatusUnprocessableEntity {
-			t.Fatalf("%s: %d %s", name, rec.Code, rec.Body.String())
+		if rec.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: %d %s", name, rec.Status, rec.Text())
 		}
 		b := decode[validationBody](t, rec)
 		if b.Error != "RequestValidationError" || !reflect.DeepEqual(b.Detail[0].Loc, c.loc) || (c.msg != "" && b.Detail[0].Msg != c.msg) {
-			t.Fatalf("%s: %s", name, rec.Body.String())
+			t.Fatalf("%s: %s", name, rec.Text())
 		}
 	}
 	wantStatus(t, e.do(http.MethodPost, wsURL, e.wsTok, "{not json"), http.StatusUnprocessableEntity)
@@ -91,9 +91,9 @@ func TestWorkspaceAPI_UpdateSession(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK)
 	s := decode[map[string]any](t, rec)
 	if s["status"] != "expired" || s["expires_at"] != "2026-01-01T00:00:00Z" || s["title"] != nil || s["modified_at"] == nil {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
-	testkit.ValidateSchema(t, "FileShareSessionSchema", rec.Body.Bytes())
+	testkit.ValidateSchema(t, "FileShareSessionSchema", rec.Body)
 	// Another workspace's token, unknown and malformed ids.
 	wantStatus(t, e.do(http.MethodPatch, wsURL+"/"+id.String(), e.ws2Tok, map[string]any{"status": "active"}), http.StatusNotFound)
 	wantStatus(t, e.do(http.MethodPatch, wsURL+"/"+uuid.NewString(), e.wsTok, map[string]any{"status": "active"}), http.StatusNotFound)
@@ -123,7 +123,7 @@ func TestWorkspaceAPI_DownloadLimitUnderConcurrency(t *testing.T) {
 			<-start
 			rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, nil)
 			mu.Lock()
-			codes[rec.Code]++
+			codes[rec.Status]++
 			mu.Unlock()
 		}()
 	}
@@ -141,7 +141,7 @@ func TestWorkspaceAPI_DownloadLimitUnderConcurrency(t *testing.T) {
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{})
 	wantStatus(t, rec, http.StatusConflict)
 	if b := decode[map[string]any](t, rec); b["error"] == nil || b["detail"] == nil {
-		t.Fatalf("409 body %s", rec.Body.String())
+		t.Fatalf("409 body %s", rec.Text())
 	}
 }
 
@@ -150,21 +150,21 @@ func TestWorkspaceAPI_RecordDownload(t *testing.T) {
 	id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{"slot_number": 7})
 	wantStatus(t, rec, http.StatusCreated)
-	testkit.ValidateSchema(t, "FileShareDownloadSchema", rec.Body.Bytes())
+	testkit.ValidateSchema(t, "FileShareDownloadSchema", rec.Body)
 	if d := decode[map[string]any](t, rec); d["slot_number"] != 7.0 || d["session_id"] != id.String() {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 	rec = e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, nil)
 	wantStatus(t, rec, http.StatusCreated)
 	if d := decode[map[string]any](t, rec); d["slot_number"] != 2.0 {
-		t.Fatalf("default slot is the new count: %s", rec.Body.String())
+		t.Fatalf("default slot is the new count: %s", rec.Text())
 	}
 	wantStatus(t, e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.ws2Tok, nil), http.StatusNotFound)
 	wantStatus(t, e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{"slot_number": -1}), http.StatusUnprocessableEntity)
 	// The customer sees both downloads.
 	rec = e.do(http.MethodGet, listURL+"/"+id.String()+"/downloads", e.custTok, nil)
 	if ds := decode[[]map[string]any](t, rec); len(ds) != 2 {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 }
 
@@ -176,10 +176,10 @@ func TestWorkspaceAPI_RecordPayment(t *testing.T) {
 		"stripe_payment_intent_id": "pi_test_a"}
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/payments", e.wsTok, body)
 	wantStatus(t, rec, http.StatusCreated)
-	testkit.ValidateSchema(t, "FileSharePaymentSchema", rec.Body.Bytes())
+	testkit.ValidateSchema(t, "FileSharePaymentSchema", rec.Body)
 	p := decode[map[string]any](t, rec)
 	if p["currency"] != "jpy" || p["amount_cents"] != 1500.0 || p["buyer_name"] != "Bo Buyer" || p["stripe_payment_intent_id"] != "pi_test_a" {
-		t.Fatalf("%s", rec.Body.String())
+		t.Fatalf("%s", rec.Text())
 	}
 	// The same checkout session again is a conflict, and writes nothing.
 	wantStatus(t, e.do(http.MethodPost, wsURL+"/"+id.String()+"/payments", e.wsTok, body), http.StatusConflict)
@@ -187,7 +187,7 @@ func TestWorkspaceAPI_RecordPayment(t *testing.T) {
 	rec = e.do(http.MethodPost, wsURL+"/"+id.String()+"/payments", e.wsTok, map[string]any{"amount_cents": -5, "currency": "usd", "status": "paid"})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
 	if b := decode[validationBody](t, rec); len(b.Detail) != 2 {
-		t.Fatalf("want both problems reported: %s", rec.Body.String())
+		t.Fatalf("want both problems reported: %s", rec.Text())
 	}
 	var n int
 	_ = e.pool.QueryRow(t.Context(), `SELECT count(*) FROM file_share_payments`).Scan(&n)

@@ -8,8 +8,6 @@ package inputs_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,9 +19,7 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/auth"
-	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
 	"portal/web/webtest"
 )
 
@@ -41,14 +37,9 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: "0123456789abcdef0123456789abcdef-inputs-tests",
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{pool: pool, svc: svc, h: web.New(svc).Handler()}
+	s := webtest.NewServer(t, webtest.Options{BaseURL: baseURL})
+	pool, svc := s.Pool, s.Services
+	e := &env{pool: pool, svc: svc, h: s.Handler}
 	ws := testkit.Workspace(t, pool, "acme")
 	if _, err := pool.Exec(context.Background(), `UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, ws); err != nil {
 		t.Fatal(err)

@@ -25,11 +25,11 @@ func (e *env) authorize(bearer, platform string, customerID uuid.UUID, returnTo 
 		q.Set("return_to", returnTo)
 	}
 	rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/authorize?"+q.Encode(), bearer)
-	if rec.Code != http.StatusOK {
-		e.t.Fatalf("authorize: %d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusOK {
+		e.t.Fatalf("authorize: %d %s", rec.Status, rec.Body)
 	}
 	var body struct{ URL string }
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+	if err := json.Unmarshal(rec.Body, &body); err != nil {
 		e.t.Fatal(err)
 	}
 	u, err := url.Parse(body.URL)
@@ -43,7 +43,7 @@ func (e *env) authorize(bearer, platform string, customerID uuid.UUID, returnTo 
 func (e *env) callback(bearer string, params url.Values) (int, string, string) {
 	e.t.Helper()
 	rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/callback?"+params.Encode(), bearer)
-	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
+	return rec.Status, rec.Header.Get("Location"), rec.Text()
 }
 
 func redirectQuery(t *testing.T, loc string) url.Values {
@@ -158,14 +158,14 @@ func TestOAuthLinkMicrosoftToCustomer(t *testing.T) {
 
 	// GET /customers/me shows the account as {account_id, account_username}.
 	me := e.do(http.MethodGet, "/api/customer-portal/customers/me", tok)
-	if me.Code != http.StatusOK {
-		t.Fatalf("GET /customers/me: %d %s", me.Code, me.Body.String())
+	if me.Status != http.StatusOK {
+		t.Fatalf("GET /customers/me: %d %s", me.Status, me.Text())
 	}
 	{
 		var c struct {
 			OAuthAccounts map[string]map[string]any `json:"oauth_accounts"`
 		}
-		if err := json.Unmarshal(me.Body.Bytes(), &c); err != nil {
+		if err := json.Unmarshal(me.Body, &c); err != nil {
 			t.Fatal(err)
 		}
 		a := c.OAuthAccounts["microsoft:ms-user-1"]
@@ -551,8 +551,8 @@ func TestOAuthForgedState(t *testing.T) {
 	}
 	// The state parameter is required (422 as the contract).
 	rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/callback?code=x", "")
-	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"loc":["query","state"]`) {
-		t.Fatalf("missing state: %d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusUnprocessableEntity || !strings.Contains(rec.Text(), `"loc":["query","state"]`) {
+		t.Fatalf("missing state: %d %s", rec.Status, rec.Body)
 	}
 	// The real state still works: forgeries did not touch it.
 	if code, _, body := e.callback("", url.Values{"state": {real}, "code": {"c"}}); code != http.StatusSeeOther {
@@ -564,11 +564,11 @@ func TestOAuthAuthorizeAnonymous(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/authorize?platform=microsoft&customer_id="+f.customerID.String(), "")
-	if rec.Code != http.StatusUnauthorized {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusUnauthorized {
+		t.Fatalf("%d %s", rec.Status, rec.Body)
 	}
 	var b map[string]any
-	_ = json.Unmarshal(rec.Body.Bytes(), &b)
+	_ = json.Unmarshal(rec.Body, &b)
 	if b["error"] != "Unauthorized" {
 		t.Fatalf("body %s", rec.Body)
 	}
@@ -579,8 +579,8 @@ func TestOAuthAuthorizeAnonymous(t *testing.T) {
 	}
 	// A bad bearer token is 401 invalid_token (D14).
 	rec = e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/authorize?platform=microsoft&customer_id="+f.customerID.String(), "rapidly_cst_nope")
-	if rec.Code != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "invalid_token") {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusUnauthorized || !strings.Contains(rec.Text(), "invalid_token") {
+		t.Fatalf("%d %s", rec.Status, rec.Body)
 	}
 }
 
@@ -594,8 +594,8 @@ func TestOAuthAuthorizeOtherCustomer(t *testing.T) {
 		id  uuid.UUID
 	}{{tok, f.otherCustomerID}, {tok, f.teamID}, {mtok, f.customerID}, {tok, uuid.New()}} {
 		rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/authorize?platform=discord&customer_id="+c.id.String(), c.tok)
-		if rec.Code != http.StatusForbidden || !strings.Contains(rec.Body.String(), `"error":"NotPermitted"`) {
-			t.Fatalf("%d %s", rec.Code, rec.Body)
+		if rec.Status != http.StatusForbidden || !strings.Contains(rec.Text(), `"error":"NotPermitted"`) {
+			t.Fatalf("%d %s", rec.Status, rec.Body)
 		}
 	}
 }
@@ -618,8 +618,8 @@ func TestOAuthAuthorizeValidation(t *testing.T) {
 	}
 	for _, c := range cases {
 		rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/authorize?"+c.query, tok)
-		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), `"loc":`+c.loc) || !strings.Contains(rec.Body.String(), `"error":"RequestValidationError"`) {
-			t.Fatalf("%s: %d %s", c.query, rec.Code, rec.Body)
+		if rec.Status != http.StatusUnprocessableEntity || !strings.Contains(rec.Text(), `"loc":`+c.loc) || !strings.Contains(rec.Text(), `"error":"RequestValidationError"`) {
+			t.Fatalf("%s: %d %s", c.query, rec.Status, rec.Body)
 		}
 	}
 	if got := e.svc.OAuth.Platforms(); len(got) != 1 || got[0] != oauthaccount.Microsoft {
@@ -677,8 +677,8 @@ func TestOAuth_S1_TakeoverChainClosed(t *testing.T) {
 	// Step 1: anonymous authorize with a victim's customer id → 401, no state.
 	for _, platform := range []string{"microsoft", "discord"} {
 		rec := e.do(http.MethodGet, "/api/customer-portal/oauth-accounts/authorize?platform="+platform+"&customer_id="+f.customerID.String()+"&return_to=https://evil.example/", "")
-		if rec.Code != http.StatusUnauthorized || strings.Contains(rec.Body.String(), "url") {
-			t.Fatalf("anonymous authorize: %d %s", rec.Code, rec.Body)
+		if rec.Status != http.StatusUnauthorized || strings.Contains(rec.Text(), "url") {
+			t.Fatalf("anonymous authorize: %d %s", rec.Status, rec.Body)
 		}
 	}
 	// Step 2: the callback with error=x and anything for a state → 403, no redirect.

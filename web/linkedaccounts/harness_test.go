@@ -8,10 +8,7 @@ package linkedaccounts_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -26,65 +23,52 @@ import (
 	"portal/internal/db/dbgen"
 	"portal/internal/oauthaccount/oauthtest"
 	"portal/internal/testkit"
-	"portal/web"
+	"portal/web/webtest"
 )
-
-const testSecret = "0123456789abcdef0123456789abcdef-oauth-tests"
 
 // env is one test's world: database, services, router, provider.
 type env struct {
 	t        *testing.T
+	s        *webtest.Server
 	pool     *pgxpool.Pool
 	svc      *app.Services
-	handler  http.Handler
-	srv      *web.Server
 	provider *oauthtest.Provider
 	cfg      *config.Config
 }
 
-const baseURL = "https://portal.example.test"
+const baseURL = webtest.DefaultBaseURL
 
 func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	t.Helper()
-	pool := testkit.DB(t)
 	fp := oauthtest.New(t, baseURL)
-	cfg := &config.Config{
-		Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: testSecret, MailFrom: "portal@example.test",
-		Payments: "stripe", Migrate: "off",
-	}
-	fp.Configure(cfg)
-	for _, m := range mutate {
-		m(cfg)
-	}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := web.New(svc)
-	return &env{t: t, pool: pool, svc: svc, srv: srv, handler: srv.Handler(), provider: fp, cfg: cfg}
+	s := webtest.NewServer(t, webtest.Options{Config: func(cfg *config.Config) {
+		fp.Configure(cfg)
+		for _, m := range mutate {
+			m(cfg)
+		}
+	}})
+	return &env{t: t, s: s, pool: s.Pool, svc: s.Services, provider: fp, cfg: s.Config}
 }
 
 // do sends a request through the router; API responses with a documented
 // status are validated against the contract.
-func (e *env) do(method, target, bearer string) *httptest.ResponseRecorder {
+func (e *env) do(method, target, bearer string) *testkit.Response {
 	e.t.Helper()
-	req := httptest.NewRequest(method, target, nil)
-	req.Host = "portal.example.test"
+	var auth []string
 	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
+		auth = []string{"Authorization", "Bearer " + bearer}
 	}
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	if strings.HasPrefix(req.URL.Path, "/api/customer-portal/") && rec.Code != http.StatusSeeOther {
-		switch rec.Code {
+	rec := e.s.Client().Request(method, target, nil, auth...)
+	if strings.HasPrefix(target, "/api/customer-portal/") && rec.Status != http.StatusSeeOther {
+		switch rec.Status {
 		case http.StatusOK, http.StatusUnprocessableEntity:
-			if strings.Contains(rec.Body.String(), `"input":null`) {
+			if strings.Contains(rec.Text(), `"input":null`) {
 				// A missing query parameter's input is null, as FastAPI
 				// sends; the contract's untyped "input" schema allows it
 				// under OpenAPI 3.1, but kin-openapi refuses null there.
 				break
 			}
-			testkit.ValidateResponse(e.t, method, req.URL.Path, rec.Code, rec.Header(), rec.Body.Bytes())
+			rec.ValidateContract(e.t)
 		}
 	}
 	return rec

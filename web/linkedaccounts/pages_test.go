@@ -3,7 +3,6 @@ package linkedaccounts_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -14,7 +13,9 @@ import (
 	"portal/internal/auth"
 	"portal/internal/config"
 	"portal/internal/oauthaccount/oauthtest"
+	"portal/internal/testkit"
 	"portal/web/session"
+	"portal/web/webtest"
 )
 
 // browser is a page visitor: with a session, a real browser_sessions row
@@ -49,32 +50,22 @@ func (e *env) browserFor(customerID uuid.UUID, memberID *uuid.UUID, workspaceID 
 	return &browser{e: e, p: p, cookie: ck}
 }
 
-func (b *browser) do(method, path string, form url.Values, htmx bool) *httptest.ResponseRecorder {
+func (b *browser) do(method, path string, form url.Values, htmx bool) *testkit.Response {
 	b.e.t.Helper()
-	var req *http.Request
-	if form != nil {
-		form.Set("_csrf", csrfValue)
-		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		req = httptest.NewRequest(method, path, nil)
-	}
-	req.Host = "portal.example.test"
-	csrfName := "csrf"
-	if b.e.cfg.Secure() {
-		csrfName = "__Host-csrf"
-	}
-	req.AddCookie(&http.Cookie{Name: csrfName, Value: csrfValue})
+	c := b.e.s.Client()
+	c.SetCookie(&http.Cookie{Name: webtest.CSRFCookieName(b.e.svc), Value: csrfValue, Path: "/"})
 	if b.cookie != nil {
-		req.AddCookie(b.cookie)
+		c.SetCookie(b.cookie)
 	}
+	var headers []string
 	if htmx {
-		req.Header.Set("HX-Request", "true")
-		req.Header.Set("X-CSRF-Token", csrfValue)
+		headers = append(headers, "HX-Request", "true", "X-CSRF-Token", csrfValue)
 	}
-	rec := httptest.NewRecorder()
-	b.e.handler.ServeHTTP(rec, req)
-	return rec
+	if form == nil {
+		return c.Request(method, path, nil, headers...)
+	}
+	form.Set("_csrf", csrfValue)
+	return c.Request(method, path, strings.NewReader(form.Encode()), append(headers, "Content-Type", "application/x-www-form-urlencoded")...)
 }
 
 // callback plays the provider's redirect back to the API callback as this
@@ -82,12 +73,12 @@ func (b *browser) do(method, path string, form url.Values, htmx bool) *httptest.
 func (b *browser) callback(params url.Values) (int, string, string) {
 	b.e.t.Helper()
 	rec := b.do(http.MethodGet, "/api/customer-portal/oauth-accounts/callback?"+params.Encode(), nil, false)
-	return rec.Code, rec.Header().Get("Location"), rec.Body.String()
+	return rec.Status, rec.Header.Get("Location"), rec.Text()
 }
 
-func doc(t *testing.T, rec *httptest.ResponseRecorder) *goquery.Document {
+func doc(t *testing.T, rec *testkit.Response) *goquery.Document {
 	t.Helper()
-	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Body.String()))
+	d, err := goquery.NewDocumentFromReader(strings.NewReader(rec.Text()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,12 +90,12 @@ func doc(t *testing.T, rec *httptest.ResponseRecorder) *goquery.Document {
 func (b *browser) connect(platform, code string) string {
 	b.e.t.Helper()
 	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/"+platform+"/connect", url.Values{}, false)
-	if rec.Code != http.StatusSeeOther {
-		b.e.t.Fatalf("connect: %d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusSeeOther {
+		b.e.t.Fatalf("connect: %d %s", rec.Status, rec.Body)
 	}
-	u, err := url.Parse(rec.Header().Get("Location"))
+	u, err := url.Parse(rec.Header.Get("Location"))
 	if err != nil || !strings.HasPrefix(u.String(), b.e.provider.URL) {
-		b.e.t.Fatalf("connect redirected to %s", rec.Header().Get("Location"))
+		b.e.t.Fatalf("connect redirected to %s", rec.Header.Get("Location"))
 	}
 	// The provider sends the browser back to the API callback.
 	_, loc, body := b.callback(url.Values{"state": {u.Query().Get("state")}, "code": {code}})
@@ -121,10 +112,10 @@ func TestPages_ConnectLinksToCustomer(t *testing.T) {
 	before := e.sessionCounts()
 
 	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, false)
-	if rec.Code != http.StatusSeeOther {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusSeeOther {
+		t.Fatalf("%d %s", rec.Status, rec.Body)
 	}
-	u, _ := url.Parse(rec.Header().Get("Location"))
+	u, _ := url.Parse(rec.Header.Get("Location"))
 	if u.Path != "/"+oauthtest.Tenant+"/oauth2/v2.0/authorize" || u.Query().Get("client_id") != oauthtest.MicrosoftClientID {
 		t.Fatalf("provider URL = %s", u)
 	}
@@ -181,16 +172,16 @@ func TestPages_ConnectHTMXAndUnavailable(t *testing.T) {
 	f := e.seed()
 	b := e.browserFor(f.customerID, nil, f.workspaceID)
 	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, true)
-	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("HX-Redirect"), e.provider.URL) {
-		t.Fatalf("htmx connect: %d %v", rec.Code, rec.Header())
+	if rec.Status != http.StatusOK || !strings.HasPrefix(rec.Header.Get("HX-Redirect"), e.provider.URL) {
+		t.Fatalf("htmx connect: %d %v", rec.Status, rec.Header)
 	}
 	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/discord/connect", url.Values{}, false)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/settings?error=not_available&error_platform=discord" {
-		t.Fatalf("unconfigured: %d %s", rec.Code, rec.Header().Get("Location"))
+	if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != "/acme/portal/settings?error=not_available&error_platform=discord" {
+		t.Fatalf("unconfigured: %d %s", rec.Status, rec.Header.Get("Location"))
 	}
 	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/github/connect", url.Values{}, false)
-	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "error=not_available") {
-		t.Fatalf("unknown platform: %d %s", rec.Code, rec.Header().Get("Location"))
+	if rec.Status != http.StatusSeeOther || !strings.Contains(rec.Header.Get("Location"), "error=not_available") {
+		t.Fatalf("unknown platform: %d %s", rec.Status, rec.Header.Get("Location"))
 	}
 }
 
@@ -200,8 +191,8 @@ func TestPages_ConnectRequiresSignIn(t *testing.T) {
 	anon := &browser{e: e}
 	for _, path := range []string{"/acme/portal/settings/oauth/microsoft/connect", "/acme/portal/settings/oauth/disconnect"} {
 		rec := anon.do(http.MethodPost, path, url.Values{"key": {"microsoft:x"}}, false)
-		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/request" {
-			t.Fatalf("%s: %d %s", path, rec.Code, rec.Header().Get("Location"))
+		if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != "/acme/portal/request" {
+			t.Fatalf("%s: %d %s", path, rec.Status, rec.Header.Get("Location"))
 		}
 	}
 	var n int
@@ -220,8 +211,8 @@ func TestPages_Disconnect(t *testing.T) {
 
 	// HTMX: the panel comes back without the account and says so.
 	rec := b.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, true)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusOK {
+		t.Fatalf("%d %s", rec.Status, rec.Body)
 	}
 	d := doc(t, rec)
 	if d.Find(`#linked-accounts[data-testid="linked-accounts"]`).Length() != 1 {
@@ -243,23 +234,23 @@ func TestPages_Disconnect(t *testing.T) {
 
 	// Again, without JS: the key is gone → redirect with an error.
 	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, false)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/settings?error=unlink_missing" {
-		t.Fatalf("%d %s", rec.Code, rec.Header().Get("Location"))
+	if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != "/acme/portal/settings?error=unlink_missing" {
+		t.Fatalf("%d %s", rec.Status, rec.Header.Get("Location"))
 	}
 
 	// Link again, then disconnect without JS.
 	b.connect("microsoft", "d2")
 	rec = b.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, false)
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/acme/portal/settings?unlinked=microsoft" {
-		t.Fatalf("%d %s", rec.Code, rec.Header().Get("Location"))
+	if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != "/acme/portal/settings?unlinked=microsoft" {
+		t.Fatalf("%d %s", rec.Status, rec.Header.Get("Location"))
 	}
 
 	// Another customer's browser cannot remove this customer's account.
 	b.connect("microsoft", "d3")
 	other := e.browserFor(f.otherCustomerID, nil, f.workspaceID)
 	rec = other.do(http.MethodPost, "/acme/portal/settings/oauth/disconnect", url.Values{"key": {key}}, false)
-	if rec.Header().Get("Location") != "/acme/portal/settings?error=unlink_missing" {
-		t.Fatalf("%d %s", rec.Code, rec.Header().Get("Location"))
+	if rec.Header.Get("Location") != "/acme/portal/settings?error=unlink_missing" {
+		t.Fatalf("%d %s", rec.Status, rec.Header.Get("Location"))
 	}
 	if len(e.accounts("customers", f.customerID)) != 1 {
 		t.Fatal("another customer removed the account")
@@ -271,13 +262,13 @@ func TestPages_SettingsCSPAllowsProviders(t *testing.T) {
 	f := e.seed()
 	b := e.browserFor(f.customerID, nil, f.workspaceID)
 	rec := b.do(http.MethodGet, "/acme/portal/settings", nil, false)
-	csp := rec.Header().Get("Content-Security-Policy")
+	csp := rec.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "form-action 'self' "+e.provider.URL) {
 		t.Fatalf("settings CSP = %q", csp)
 	}
 	// Other pages keep form-action 'self' only.
 	rec = b.do(http.MethodGet, "/acme/portal/overview", nil, false)
-	if strings.Contains(rec.Header().Get("Content-Security-Policy"), e.provider.URL) {
+	if strings.Contains(rec.Header.Get("Content-Security-Policy"), e.provider.URL) {
 		t.Fatal("provider allowed on another page")
 	}
 }
@@ -294,7 +285,7 @@ func TestPages_CallbackChecksBrowserCookie(t *testing.T) {
 	b := e.browserFor(f.customerID, nil, f.workspaceID)
 
 	rec := a.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, false)
-	u, _ := url.Parse(rec.Header().Get("Location"))
+	u, _ := url.Parse(rec.Header.Get("Location"))
 	state := u.Query().Get("state")
 	code, _, body := b.callback(url.Values{"state": {state}, "code": {"c"}})
 	assertInvalidState(t, code, body)
@@ -322,9 +313,9 @@ func TestPages_SignOutKillsPendingLink(t *testing.T) {
 	f := e.seed()
 	a := e.browserFor(f.customerID, nil, f.workspaceID)
 	rec := a.do(http.MethodPost, "/acme/portal/settings/oauth/discord/connect", url.Values{}, false)
-	u, _ := url.Parse(rec.Header().Get("Location"))
-	if rec := a.do(http.MethodPost, "/acme/portal/sign-out", url.Values{}, false); rec.Code != http.StatusSeeOther {
-		t.Fatalf("sign-out: %d", rec.Code)
+	u, _ := url.Parse(rec.Header.Get("Location"))
+	if rec := a.do(http.MethodPost, "/acme/portal/sign-out", url.Values{}, false); rec.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", rec.Status)
 	}
 	code, _, body := e.callback("", url.Values{"state": {u.Query().Get("state")}, "code": {"c"}})
 	assertInvalidState(t, code, body)
@@ -335,13 +326,11 @@ func TestPages_ConnectNeedsCSRF(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed()
 	a := e.browserFor(f.customerID, nil, f.workspaceID)
-	req := httptest.NewRequest(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", strings.NewReader(""))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(a.cookie)
-	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, req)
-	if rec.Code != http.StatusForbidden {
-		t.Fatalf("without CSRF token: %d", rec.Code)
+	c := e.s.Client()
+	c.SetCookie(a.cookie)
+	rec := c.PostForm("/acme/portal/settings/oauth/microsoft/connect", url.Values{})
+	if rec.Status != http.StatusForbidden {
+		t.Fatalf("without CSRF token: %d", rec.Status)
 	}
 	var n int
 	_ = e.pool.QueryRow(context.Background(), `SELECT count(*) FROM oauth_states`).Scan(&n)
@@ -360,7 +349,7 @@ func TestD30_PageStateNeedsItsBrowserSession(t *testing.T) {
 	f := e.seed()
 	a := e.browserFor(f.customerID, nil, f.workspaceID)
 	rec := a.do(http.MethodPost, "/acme/portal/settings/oauth/microsoft/connect", url.Values{}, false)
-	u, _ := url.Parse(rec.Header().Get("Location"))
+	u, _ := url.Parse(rec.Header.Get("Location"))
 	state := u.Query().Get("state")
 	unused := func(when string) {
 		t.Helper()

@@ -1,20 +1,15 @@
 package middleware_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 
-	"portal/internal/app"
 	"portal/internal/auth"
-	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -25,16 +20,9 @@ const baseURL = "https://portal.example.test"
 // ("acme") and a live customer session token.
 func router(t testing.TB) (http.Handler, string) {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: "0123456789abcdef0123456789abcdef-bearer-tests",
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws := testkit.Workspace(t, pool, "acme")
-	tok := testkit.CustomerToken(t, pool, svc.Hasher, testkit.Customer(t, pool, ws, "ada@example.com", "individual"))
-	return web.New(svc).Handler(), tok
+	s := webtest.NewServer(t, webtest.Options{BaseURL: baseURL})
+	ws := testkit.Workspace(t, s.Pool, "acme")
+	return s.Handler, s.CustomerToken(testkit.Customer(t, s.Pool, ws, "ada@example.com", "individual"))
 }
 
 // client is a fresh cookie-less client; the fuzz target makes one per input

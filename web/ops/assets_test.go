@@ -3,10 +3,8 @@ package ops
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,11 +15,9 @@ import (
 
 	"github.com/andybalholm/brotli"
 
-	"portal/internal/app"
-	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/static"
-	"portal/web"
+	"portal/web/webtest"
 )
 
 // Speed over the wire (docs/design.md "Assets"): content-hashed static URLs
@@ -161,14 +157,9 @@ func TestAssets_PrecompressedByAcceptEncoding(t *testing.T) {
 // the same bytes as the plain answer, without a stale Content-Length; a
 // JSON answer under 1 KiB goes out as it is, with its Content-Length.
 func TestAssets_TextAnswersCompressedAbove1KiB(t *testing.T) {
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test",
-		Secret: "0123456789abcdef0123456789abcdef-ops", MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := testkit.NewClient(t, web.New(svc).Handler())
+	s := webtest.NewServer(t, webtest.Options{})
+	pool, svc := s.Pool, s.Services
+	c := testkit.NewClient(t, s.Handler)
 	ws := testkit.Workspace(t, pool, "squeeze")
 	team := testkit.Customer(t, pool, ws, "team@example.com", "team")
 	owner := testkit.Member(t, pool, team, "owner@example.com", "owner")

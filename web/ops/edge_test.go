@@ -2,7 +2,6 @@ package ops
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,10 +14,10 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"portal/internal/app"
 	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web"
+	"portal/web/webtest"
 )
 
 // serverWith builds a server with env and a logger writing JSON into logs.
@@ -27,13 +26,8 @@ func serverWith(t *testing.T, env string, logs io.Writer) *web.Server {
 	if logs == nil {
 		logs = io.Discard
 	}
-	cfg := &config.Config{Env: env, Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test",
-		Secret: "0123456789abcdef0123456789abcdef-ops", MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, testkit.DB(t), slog.New(slog.NewJSONHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return web.New(svc)
+	return webtest.NewServer(t, webtest.Options{Log: slog.NewJSONHandler(logs, nil),
+		Config: func(c *config.Config) { c.Env = env }}).Web
 }
 
 // scrape reads the metrics listener's handler.

@@ -5,7 +5,6 @@ package ops
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -16,24 +15,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"portal/internal/app"
-	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
 func newServer(t *testing.T) *web.Server {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test",
-		Secret: "0123456789abcdef0123456789abcdef-ops", MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return web.New(svc)
+	return webtest.NewServer(t, webtest.Options{}).Web
 }
 
 func TestHealthReadyMetrics(t *testing.T) {

@@ -9,8 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/netip"
 	"os"
@@ -26,6 +24,7 @@ import (
 	"portal/internal/mail"
 	"portal/internal/testkit"
 	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
@@ -41,6 +40,7 @@ const (
 
 type env struct {
 	t    *testing.T
+	s    *webtest.Server
 	pool *pgxpool.Pool
 	svc  *app.Services
 	srv  *web.Server
@@ -62,41 +62,26 @@ type envOpt struct {
 
 func newEnv(t *testing.T, o envOpt) *env {
 	t.Helper()
-	e := &env{t: t, pool: o.pool}
-	if e.pool == nil {
-		e.pool = testkit.DB(t)
-	}
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "https://portal.example.test", Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	if o.env != "" {
-		cfg.Env = o.env
-	}
-	cfg.Trusted = o.trusted
-	if o.smtp {
-		e.sink = testkit.NewSMTPSink(t)
-		cfg.SMTPURL = e.sink.URL()
-	}
-	svc, err := app.Build(context.Background(), cfg, e.pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	svc.Mail.SetRetryBase(50 * time.Millisecond)
-	e.svc = svc
-	e.srv = web.New(svc)
-	e.c = testkit.NewClient(t, e.srv.Handler())
-	if o.start {
-		ctx, cancel := context.WithCancel(context.Background())
-		if err := svc.Start(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer scancel()
-			_ = svc.Stop(sctx)
-			cancel()
-		})
-	}
+	s := webtest.NewServer(t, webtest.Options{
+		Pool:  o.pool,
+		Mail:  o.smtp,
+		Start: o.start,
+		Config: func(cfg *config.Config) {
+			cfg.Secret = testSecret
+			if o.env != "" {
+				cfg.Env = o.env
+			}
+			cfg.Trusted = o.trusted
+		},
+		Services: func(svc *app.Services) {
+			svc.SignIn.Floor = 0
+			svc.Mail.SetRetryBase(50 * time.Millisecond)
+		},
+	})
+	e := &env{t: t, s: s, pool: s.Pool, svc: s.Services, srv: s.Web, sink: s.Mail}
+	// Served at testkit's default base URL, not PORTAL_BASE_URL, as before
+	// webtest: the sign-in API tests send no cookies that care.
+	e.c = testkit.NewClient(t, s.Handler)
 	if !o.noSeed {
 		e.legacy = e.workspace("legacy", false)
 		e.members = e.workspace("teams", true)

@@ -1,14 +1,12 @@
 package signin_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -18,31 +16,18 @@ import (
 	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/internal/workspace"
-	"portal/web"
 	"portal/web/webtest"
 )
 
-// loggedEnv is a started server whose services log to logger, stopped
-// when the test ends.
+// loggedEnv is a started server on pool configured as cfg whose services
+// log to logger, stopped when the test ends.
 func loggedEnv(t *testing.T, pool *pgxpool.Pool, cfg *config.Config, logger *slog.Logger) *env {
 	t.Helper()
-	svc, err := app.Build(context.Background(), cfg, pool, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := svc.Start(ctx); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		defer cancel()
-		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-		defer c()
-		_ = svc.Stop(sctx)
+	s := webtest.NewServer(t, webtest.Options{Pool: pool, Start: true, Log: logger.Handler(),
+		Config:   func(c *config.Config) { *c = *cfg },
+		Services: func(svc *app.Services) { svc.SignIn.Floor = 0 },
 	})
-	return &env{t: t, pool: pool, svc: svc, srv: web.New(svc)}
+	return &env{t: t, s: s, pool: s.Pool, svc: s.Services, srv: s.Web}
 }
 
 func TestD18_CodesAndTokensNeverLogged(t *testing.T) {

@@ -2,7 +2,6 @@ package signin_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -98,12 +97,12 @@ func TestD24_KnownAndUnknownAddressesLookAlike(t *testing.T) {
 		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
 	// The queue is not started: a code stays queued, so a depth gauge
 	// that counted queued mail would show it.
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc.SignIn.Floor = 0
-	e := &env{t: t, pool: pool, svc: svc, srv: web.New(svc)}
+	s := webtest.NewServer(t, webtest.Options{Pool: pool, Log: slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}),
+		Config:   func(c *config.Config) { *c = *cfg },
+		Services: func(svc *app.Services) { svc.SignIn.Floor = 0 },
+	})
+	svc := s.Services
+	e := &env{t: t, s: s, pool: pool, svc: svc, srv: s.Web}
 	e.c = testkit.NewClient(t, e.srv.Handler(), testkit.WithBaseURL(cfg.BaseURL))
 	e.legacy = e.workspace("legacy", false)
 	e.members = e.workspace("teams", true)

@@ -19,6 +19,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -65,6 +66,10 @@ type Options struct {
 	Start bool
 	// Log receives the application's log (nil: discarded).
 	Log slog.Handler
+	// Listen serves the application on a loopback listener as `portal
+	// serve` does (for a real browser or http.Client): BaseURL becomes
+	// http://127.0.0.1:port. It stops before the workers do.
+	Listen bool
 }
 
 // Server is one test's application.
@@ -102,6 +107,14 @@ func NewServer(t testing.TB, o Options) *Server {
 	}
 	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: s.BaseURL, Secret: DefaultSecret,
 		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+	var ln net.Listener
+	if o.Listen {
+		var err error
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			t.Fatalf("webtest: listen: %v", err)
+		}
+		cfg.Addr, cfg.BaseURL = ln.Addr().String(), "http://"+ln.Addr().String()
+	}
 	if o.Mail {
 		s.Mail = testkit.NewSMTPSink(t)
 		cfg.SMTPURL = s.Mail.URL()
@@ -136,6 +149,15 @@ func NewServer(t testing.TB, o Options) *Server {
 			defer scancel()
 			_ = svc.Stop(sctx)
 			cancel()
+		})
+	}
+	if ln != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- s.Web.Serve(ctx, ln, 5*time.Second) }()
+		t.Cleanup(func() {
+			cancel()
+			<-served //nolint:errcheck // after the cancel, Serve's result says nothing a test checks
 		})
 	}
 	return s

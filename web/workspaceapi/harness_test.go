@@ -7,8 +7,6 @@ package workspaceapi_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"reflect"
@@ -18,21 +16,16 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/app"
-	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/internal/workspace"
-	"portal/web"
+	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
-const (
-	testSecret = "0123456789abcdef0123456789abcdef-workspace-tests"
-	baseURL    = "https://portal.example.test"
-)
-
 type env struct {
 	t    *testing.T
+	s    *webtest.Server
 	pool *pgxpool.Pool
 	svc  *app.Services
 	c    *testkit.Client
@@ -44,17 +37,12 @@ type env struct {
 	authz, authz2, tmAz string
 }
 
+const baseURL = webtest.DefaultBaseURL
+
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: baseURL, Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := web.New(svc).Handler()
-	e := &env{t: t, pool: pool, svc: svc, h: h, c: testkit.NewClient(t, h)}
+	s := webtest.NewServer(t, webtest.Options{})
+	e := &env{t: t, s: s, pool: s.Pool, svc: s.Services, h: s.Handler, c: s.Client()}
 	e.ws = e.createWorkspace("acme", false)
 	e.ws2 = e.createWorkspace("globex", false)
 	e.team = e.createWorkspace("teamco", true)
@@ -103,14 +91,13 @@ func (e *env) count(sql string, args ...any) int {
 // customer inserts a customer straight into the database.
 func (e *env) customer(ws uuid.UUID, email, typ string) uuid.UUID {
 	e.t.Helper()
-	return e.id(`INSERT INTO customers (workspace_id, email, name, type) VALUES ($1, $2, $3, $4) RETURNING id`,
-		ws, email, "Customer "+email, typ)
+	return testkit.Customer(e.t, e.pool, ws, email, typ)
 }
 
-func (e *env) member(ws, customer uuid.UUID, email, role string) uuid.UUID {
+// member inserts a member of customer (ws names the customer's workspace).
+func (e *env) member(_, customer uuid.UUID, email, role string) uuid.UUID {
 	e.t.Helper()
-	return e.id(`INSERT INTO members (workspace_id, customer_id, email, name, role) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-		ws, customer, email, "Member "+email, role)
+	return testkit.Member(e.t, e.pool, customer, email, role)
 }
 
 // body decodes a JSON object answer.
