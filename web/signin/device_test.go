@@ -146,3 +146,27 @@ func TestD26_AuthenticateCappedPerAddress(t *testing.T) {
 	e.request(e.clientAt(5), reqBody("victim@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	e.authenticate(e.clientAt(5), map[string]any{"code": e.lastCode("victim@example.com"), "email": "victim@example.com"}).ExpectStatus(t, http.StatusOK)
 }
+
+// TestD26_AuthenticateCapSharedByTwoServers: the wrong-code cap of an
+// address is one counter in PostgreSQL, so two servers on one database
+// share it: 50 wrong codes on each, then both refuse.
+func TestD26_AuthenticateCapSharedByTwoServers(t *testing.T) {
+	a := newEnv(t, envOpt{})
+	b := newEnv(t, envOpt{pool: a.pool, noSeed: true})
+	ctx := context.Background()
+	for i := 0; i < ratelimit.AddressFailureLimit/2; i++ {
+		for j, e := range []*env{a, b} {
+			_, err := e.svc.SignIn.Authenticate(ctx, auth.AuthenticateInput{Code: "ZZZZ-ZZZZ", Email: str("shared@example.com"),
+				ClientIP: fmt.Sprintf("10.%d.%d.%d", j, i/200, i%200)})
+			if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.KindUnauthenticated {
+				t.Fatalf("wrong code %d on server %d: %v", i, j, err)
+			}
+		}
+	}
+	for j, e := range []*env{a, b} {
+		_, err := e.svc.SignIn.Authenticate(ctx, auth.AuthenticateInput{Code: "ZZZZ-ZZZZ", Email: str("shared@example.com"), ClientIP: "10.200.0.1"})
+		if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.KindRateLimited {
+			t.Errorf("server %d after 100 wrong codes in all: %v", j, err)
+		}
+	}
+}
