@@ -7,6 +7,7 @@ type LinkedAccountsProps struct {
 	Platforms        []LinkedPlatform // configured platforms: one connect button each
 	Accounts         []LinkedAccount
 	DisconnectAction string
+	WorkspaceName    string // who recognises the linked account
 	Notice           string // outcome of the last connect or disconnect
 	NoticeKind       string // "success" or "error"
 }
@@ -32,4 +33,33 @@ func (a LinkedAccount) Name() string {
 		return a.Username
 	}
 	return a.ID
+}
+
+// Shown reports whether the settings page has the panel at all: with no
+// platform configured and nothing linked there is nothing to do in it.
+func (p LinkedAccountsProps) Shown() bool {
+	return len(p.Platforms) > 0 || len(p.Accounts) > 0
+}
+
+// Why says what linking is for, naming the configured platforms.
+func (p LinkedAccountsProps) Why() string {
+	names := ""
+	for i, pl := range p.Platforms {
+		switch {
+		case i == 0:
+			names = pl.Label
+		case i == len(p.Platforms)-1:
+			names += " or " + pl.Label
+		default:
+			names += ", " + pl.Label
+		}
+	}
+	who := p.WorkspaceName
+	if who == "" {
+		who = "the workspace"
+	}
+	if names == "" {
+		return "These accounts are linked to your profile. Linking never signs anyone in."
+	}
+	return "Link your " + names + " account so " + who + " can recognise you there and give you access it offers on that service without asking you again. Linking never signs anyone in; you can disconnect at any time."
 }

@@ -94,7 +94,7 @@ func Settings(m layout.Meta, p SettingsProps) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			if p.Linked != nil {
+			if p.Linked != nil && p.Linked.Shown() {
 				templ_7745c5c3_Err = LinkedAccounts(*p.Linked).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

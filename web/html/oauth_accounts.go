@@ -34,7 +34,7 @@ func (h *Handlers) LinkedAccounts(c echo.Context) (customerview.LinkedAccountsPr
 	}
 	token, field := csrfToken(c)
 	props := customerview.LinkedAccountsProps{
-		CSRFField: field, CSRFToken: token,
+		CSRFField: field, CSRFToken: token, WorkspaceName: Workspace(c).Name,
 		DisconnectAction: paths.SettingsPage(Workspace(c).Slug) + "/oauth/disconnect",
 	}
 	for _, pl := range h.S.OAuth.Platforms() {

@@ -376,3 +376,32 @@ func TestD30_PageStateNeedsItsBrowserSession(t *testing.T) {
 		t.Fatalf("%d %s %s", code, loc, body)
 	}
 }
+
+// Issue 16.13: with no provider configured the settings page has no
+// linked-accounts panel at all; with one, the panel says why linking helps
+// and names only the configured provider.
+func TestPages_PanelOnlyWithAProvider(t *testing.T) {
+	none := newEnv(t, func(c *config.Config) {
+		c.DiscordClientID, c.DiscordClientSecret, c.MicrosoftClientID, c.MicrosoftClientSecret = "", "", "", ""
+	})
+	f := none.seed()
+	rec := none.browserFor(f.customerID, nil, f.workspaceID).do(http.MethodGet, "/acme/portal/settings", nil, false)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if n := doc(t, rec).Find(`[data-testid="linked-accounts"]`).Length(); n != 0 {
+		t.Fatal("a linked-accounts panel without any provider")
+	}
+}
+
+func TestPages_PanelSaysWhyLinkingHelps(t *testing.T) {
+	one := newEnv(t, func(c *config.Config) { c.DiscordClientID, c.DiscordClientSecret = "", "" })
+	f := one.seed()
+	rec := one.browserFor(f.customerID, nil, f.workspaceID).do(http.MethodGet, "/acme/portal/settings", nil, false)
+	d := doc(t, rec)
+	why := d.Find(`[data-testid="linked-accounts-why"]`).Text()
+	if d.Find(`[data-testid="linked-accounts"]`).Length() != 1 || !strings.Contains(why, "Link your Microsoft account so") ||
+		!strings.Contains(why, "recognise you there") || strings.Contains(why, "Discord") {
+		t.Fatalf("panel text %q", why)
+	}
+}

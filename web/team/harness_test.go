@@ -16,6 +16,7 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/auth"
+	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web/webtest"
 )
@@ -41,7 +42,10 @@ const baseURL = "http://portal.test"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	s := webtest.NewServer(t, webtest.Options{BaseURL: baseURL})
+	s := webtest.NewServer(t, webtest.Options{BaseURL: baseURL, Config: func(c *config.Config) {
+		// One OAuth provider, so the settings page has its linked-accounts panel.
+		c.MicrosoftClientID, c.MicrosoftClientSecret = "team-test-client", "team-test-secret"
+	}})
 	pool := s.Pool
 	e := &env{t: t, s: s, pool: pool, svc: s.Services, handler: s.Handler}
 	e.ws = testkit.Workspace(t, pool, "acme")
