@@ -79,10 +79,11 @@
     if (dialog) return dialog;
     dialog = document.createElement("dialog");
     dialog.className = "confirm";
-    dialog.setAttribute("aria-labelledby", "confirm-text");
-    dialog.innerHTML = '<p id="confirm-text"></p><div class="actions">' +
+    dialog.setAttribute("aria-labelledby", "confirm-title");
+    dialog.setAttribute("aria-describedby", "confirm-text");
+    dialog.innerHTML = '<h2 id="confirm-title"></h2><p id="confirm-text"></p><div class="actions">' +
       '<button type="button" class="btn btn-ghost" data-act="cancel">Cancel</button>' +
-      '<button type="button" class="btn btn-danger" data-act="ok">Confirm</button></div>';
+      '<button type="button" class="btn btn-danger" data-act="ok" data-testid="confirm-ok">Confirm</button></div>';
     document.body.appendChild(dialog);
     // The pending action is dropped at once on Cancel and on Escape (the
     // cancel event), never in the close event: that one fires later, and
@@ -108,10 +109,16 @@
     });
     return dialog;
   }
-  function confirmThen(message, trigger, action) {
+  // The dialog names what happens: a title (data-confirm-title) and the
+  // confirming button's verb (data-confirm-verb, "Delete card"), never a
+  // bare "Confirm".
+  function confirmThen(el, trigger, action) {
+    var message = el.getAttribute("data-confirm");
     if (typeof HTMLDialogElement === "undefined") { if (window.confirm(message)) action(); return; }
     var d = ensureDialog();
+    d.querySelector("#confirm-title").textContent = el.getAttribute("data-confirm-title") || "Are you sure?";
     d.querySelector("#confirm-text").textContent = message;
+    d.querySelector('[data-act="ok"]').textContent = el.getAttribute("data-confirm-verb") || "Confirm";
     pendingAction = action;
     returnFocus = trigger;
     d.showModal();
@@ -123,7 +130,7 @@
     e.preventDefault();
     e.stopImmediatePropagation();
     var submitter = e.submitter || f.querySelector('button[type="submit"], button:not([type])');
-    confirmThen(f.getAttribute("data-confirm"), submitter, function () {
+    confirmThen(f, submitter, function () {
       f.dataset.confirmed = "1";
       var yes = document.createElement("input");
       yes.type = "hidden"; yes.name = "confirm"; yes.value = "yes";
@@ -136,7 +143,7 @@
     if (!el || el.dataset.confirmed === "1") { if (el) delete el.dataset.confirmed; return; }
     e.preventDefault();
     e.stopImmediatePropagation();
-    confirmThen(el.getAttribute("data-confirm"), el, function () { el.dataset.confirmed = "1"; el.click(); });
+    confirmThen(el, el, function () { el.dataset.confirmed = "1"; el.click(); });
   }, true);
 
   // Copy to clipboard: <button data-copy="text"> or data-copy="#selector".

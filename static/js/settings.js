@@ -33,6 +33,8 @@
       var question = form && form.querySelector("[data-confirm-text]");
       if (!summary || !button || !question) return;
       form.setAttribute("data-confirm", question.textContent.replace(/\s+/g, " ").trim());
+      form.setAttribute("data-confirm-title", question.getAttribute("data-confirm-title") || "Disconnect account?");
+      form.setAttribute("data-confirm-verb", button.textContent.replace(/\s+/g, " ").trim());
       question.remove();
       button.className = summary.className;
       button.textContent = summary.textContent;

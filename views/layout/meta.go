@@ -18,6 +18,12 @@ type Workspace struct {
 	Email   string // support address, shown in the footer
 }
 
+// Link is a labelled link (the unknown-workspace page's ways on).
+type Link struct {
+	Label string
+	URL   string
+}
+
 // User is the signed-in person, when there is one.
 type User struct {
 	Name    string

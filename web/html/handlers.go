@@ -6,16 +6,20 @@ package html
 import (
 	"bytes"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/app"
 	"portal/internal/apperr"
+	"portal/internal/i18n"
 	"portal/internal/workspace"
 	"portal/views/layout"
 	"portal/web/htmx"
 	"portal/web/middleware"
+	"portal/web/paths"
 	"portal/web/session"
 )
 
@@ -137,12 +141,38 @@ func (h *Handlers) RenderError(c echo.Context, status int, e *apperr.Error) erro
 		heading, msg = l.T("error.unavailable_heading"), l.T("error.unavailable_message")
 	}
 	m := h.Meta(c, heading, "")
+	var links []layout.Link
+	if status == http.StatusNotFound && m.Workspace == nil {
+		example := h.S.Config.BaseURL + paths.Page(l.T("error.example_workspace"), "")
+		msg, links = l.T("error.no_portal_message", map[string]any{"Example": example}), h.unknownWorkspaceLinks(c, l)
+	}
 	if htmx.IsRequest(c) {
 		// Whatever the form targeted, the message replaces the page content.
 		c.Response().Header().Set("HX-Retarget", "#main")
 		c.Response().Header().Set("HX-Reswap", "innerHTML")
 		// The card replaces <main>, #flash included: it brings its own.
-		return Render(c, status, layout.ErrorFragment(m, status, heading, msg))
+		return Render(c, status, layout.ErrorFragment(m, status, heading, msg, links))
 	}
-	return Render(c, status, layout.ErrorPage(m, status, heading, msg))
+	return Render(c, status, layout.ErrorPage(m, status, heading, msg, links))
+}
+
+// unknownWorkspaceLinks are the ways on from the page of a workspace that
+// does not exist: the portal the address most likely meant (the slug
+// without the punctuation a link picks up at the end of a sentence, in
+// lower case) and the page the visitor came from.
+func (h *Handlers) unknownWorkspaceLinks(c echo.Context, l *i18n.Locale) []layout.Link {
+	var out []layout.Link
+	if slug := c.Param("slug"); slug != "" {
+		want := strings.TrimFunc(strings.ToLower(slug), func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') })
+		if want != "" && want != slug {
+			if ws, err := h.S.Workspaces.BySlug(c.Request().Context(), want); err == nil {
+				out = append(out, layout.Link{Label: l.T("error.link_workspace", map[string]any{"Workspace": ws.Name}), URL: paths.Page(ws.Slug, "")})
+			}
+		}
+	}
+	if ref, err := url.Parse(c.Request().Referer()); err == nil && (ref.Scheme == "https" || ref.Scheme == "http") && ref.Host != "" &&
+		!(ref.Host == c.Request().Host && ref.Path == c.Request().URL.Path) {
+		out = append(out, layout.Link{Label: l.T("error.link_back"), URL: ref.String()})
+	}
+	return out
 }
