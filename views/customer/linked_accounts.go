@@ -40,26 +40,3 @@ func (a LinkedAccount) Name() string {
 func (p LinkedAccountsProps) Shown() bool {
 	return len(p.Platforms) > 0 || len(p.Accounts) > 0
 }
-
-// Why says what linking is for, naming the configured platforms.
-func (p LinkedAccountsProps) Why() string {
-	names := ""
-	for i, pl := range p.Platforms {
-		switch {
-		case i == 0:
-			names = pl.Label
-		case i == len(p.Platforms)-1:
-			names += " or " + pl.Label
-		default:
-			names += ", " + pl.Label
-		}
-	}
-	who := p.WorkspaceName
-	if who == "" {
-		who = "the workspace"
-	}
-	if names == "" {
-		return "These accounts are linked to your profile. Linking never signs anyone in."
-	}
-	return "Link your " + names + " account so " + who + " can recognise you there and give you access it offers on that service without asking you again. Linking never signs anyone in; you can disconnect at any time."
-}
