@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/andybalholm/brotli"
 	"github.com/labstack/echo/v4"
 
 	"portal/web/middleware"
@@ -68,6 +69,16 @@ func TestCompress_Negotiation(t *testing.T) {
 	plain, _ := io.ReadAll(zr)
 	if !strings.HasPrefix(string(plain), `[{"k":"value"}`) || len(plain) < 2800 {
 		t.Errorf("big decoded to %d bytes", len(plain))
+	}
+	// Per-request compression picks the cheaper gzip when both are
+	// accepted; brotli only for a client that takes nothing else.
+	if r := get(t, e, "/big", "gzip, deflate, br, zstd"); r.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("browser's Accept-Encoding: %q, want gzip", r.Header.Get("Content-Encoding"))
+	}
+	br := get(t, e, "/big", "br")
+	brBody, _ := io.ReadAll(brotli.NewReader(br.Body))
+	if br.Header.Get("Content-Encoding") != "br" || len(brBody) != len(plain) {
+		t.Errorf("br only: %q, %d bytes decoded", br.Header.Get("Content-Encoding"), len(brBody))
 	}
 	for _, tc := range []struct{ path, accept string }{{"/big", ""}, {"/big", "identity"}, {"/small", "gzip, br"}, {"/png", "gzip, br"}} {
 		r := get(t, e, tc.path, tc.accept)
