@@ -22,6 +22,21 @@ var overviewTmpl = template.Must(template.New("overview").Parse(`<!doctype html>
 <td>{{.DownloadCount}} / {{.MaxDownloads}}</td><td>{{if .PriceCents}}{{.PriceCents}} {{.Currency}}{{end}}</td><td>{{if .ExpiresAt}}{{.ExpiresAt.Format "2 Jan 2006, 15:04"}}{{end}}</td></tr>
 {{end}}</tbody></table><p>{{.Total}} file shares</p>`))
 
+// principal is the portal's own principal query (the token's session with
+// its customer's row), for the overview.
+func (b *baseline) principal(w http.ResponseWriter, r *http.Request) (dbgen.GetCustomerSessionPrincipalRow, bool) {
+	h, ok := b.tokenHash(w, r)
+	if !ok {
+		return dbgen.GetCustomerSessionPrincipalRow{}, false
+	}
+	p, err := dbgen.New(b.pool).GetCustomerSessionPrincipal(r.Context(), h)
+	if err != nil {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return p, false
+	}
+	return p, true
+}
+
 // overview runs the SQL of the portal's overview page (the workspace by its
 // slug, the caller's session, the count and the first page of ten, newest
 // first) and writes the table. The caller is named by a bearer token rather

@@ -54,10 +54,23 @@ func attackPair(base, portal vegeta.Targeter, before func(), key func(*vegeta.Re
 	return cb.results(), cp.results()
 }
 
-func newAttacker() *vegeta.Attacker {
+// attackOne measures one target alone with n clients: a warm-up, then the
+// whole duration.
+func attackOne(name string, n uint64, tr vegeta.Targeter) result {
+	c := newCollector(func(*vegeta.Result) string { return name }, []uint16{200})
+	c.workers = n
+	for range newAttackerN(n).Attack(tr, vegeta.Rate{Freq: 0}, warmup, "warmup") {
+	}
+	c.run(tr, duration)
+	return c.results()[0]
+}
+
+func newAttacker() *vegeta.Attacker { return newAttackerN(workers) }
+
+func newAttackerN(n uint64) *vegeta.Attacker {
 	return vegeta.NewAttacker(
-		vegeta.Workers(workers), vegeta.MaxWorkers(workers),
-		vegeta.Connections(workers), vegeta.KeepAlive(true),
+		vegeta.Workers(n), vegeta.MaxWorkers(n),
+		vegeta.Connections(int(n)), vegeta.KeepAlive(true),
 		vegeta.Timeout(timeout), vegeta.Redirects(vegeta.NoFollow),
 	)
 }
@@ -72,6 +85,7 @@ func warm(tr vegeta.Targeter) {
 // collector adds the results of one or more attacks into rows by key.
 type collector struct {
 	key     func(*vegeta.Result) string
+	workers uint64 // clients; 0 means workers
 	ok      []uint16
 	order   []string
 	groups  map[string]*group
@@ -89,7 +103,11 @@ func newCollector(key func(*vegeta.Result) string, ok []uint16) *collector {
 
 func (c *collector) run(tr vegeta.Targeter, d time.Duration) {
 	start := time.Now()
-	for r := range newAttacker().Attack(tr, vegeta.Rate{Freq: 0}, d, "bench") {
+	n := c.workers
+	if n == 0 {
+		n = workers
+	}
+	for r := range newAttackerN(n).Attack(tr, vegeta.Rate{Freq: 0}, d, "bench") {
 		k := c.key(r)
 		g := c.groups[k]
 		if g == nil {
@@ -133,12 +151,15 @@ func rotate(targets []vegeta.Target) vegeta.Targeter {
 	}
 }
 
-// bearerTargets is one GET of path per token.
+// bearerTargets is one GET of path per token. They ask for no compression
+// (Accept-Encoding: identity): the baseline compresses nothing, so the API
+// pairs compare the same work. The overview pages ask for "br, gzip", as a
+// browser does, so their figures include compression.
 func bearerTargets(base, path string, tokens []string) []vegeta.Target {
 	out := make([]vegeta.Target, len(tokens))
 	for i, tok := range tokens {
 		out[i] = vegeta.Target{Method: http.MethodGet, URL: base + path,
-			Header: http.Header{"Authorization": {"Bearer " + tok}, "Accept": {"application/json"}}}
+			Header: http.Header{"Authorization": {"Bearer " + tok}, "Accept": {"application/json"}, "Accept-Encoding": {"identity"}}}
 	}
 	return out
 }

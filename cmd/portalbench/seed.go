@@ -22,12 +22,17 @@ const (
 	nTokens           = 50
 	tokenSessionsEach = 200
 	wsSlug            = "bench"
+	// The heavy customer (README "Measuring", cost as work grows) owns
+	// nHeavy sessions of its own, beside the nSessions above.
+	nHeavy     = 100_000
+	heavyEmail = "heavy@bench.example"
 )
 
 // seedResult is what the load needs to know about the seeded data.
 type seedResult struct {
 	WorkspaceID uuid.UUID
 	Tokens      []string // customer API tokens (rapidly_cst_...)
+	HeavyToken  string   // the heavy customer's API token
 }
 
 // customerEmail is the address of seeded customer n (0-based); the sign-in
@@ -75,7 +80,14 @@ func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult,
 			LEFT JOIN (SELECT session_id, count(*)::int AS cnt FROM file_share_downloads GROUP BY session_id) d ON d.session_id = s.id
 			JOIN bench_customers c ON c.n = CASE WHEN s.n < $2::int * $3::int THEN s.n / $3::int
 				ELSE $2::int + s.n % ($4::int - $2::int) END`, []any{wsID, nTokens, tokenSessionsEach, nCustomers}},
-		{"analyze", `ANALYZE`, nil},
+		{"heavy customer", `INSERT INTO customers (workspace_id, email, email_verified, name) VALUES ($1, $2, true, 'Heavy Customer')`,
+			[]any{wsID, heavyEmail}},
+		{"heavy sessions", `INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug, status,
+				max_downloads, download_count, price_cents, title, file_name, file_size_bytes, ttl_seconds, expires_at, created_at)
+			SELECT $1, c.id, 'h' || g, 'heavy-' || g || '-' || md5(g::text), (ARRAY['created','active','completed','expired'])[1 + g % 4],
+				1000, floor(1000 * power(random(), 3))::int, CASE WHEN g % 3 = 0 THEN 500 END, 'Heavy share ' || g, 'heavy-' || g || '.zip',
+				1024 * (g % 5000 + 1), 86400, now() + interval '1 day', now() - g * interval '3 seconds'
+			FROM customers c, generate_series(0, $3::int - 1) g WHERE c.workspace_id = $1 AND c.email = $2`, []any{wsID, heavyEmail, nHeavy}},
 	}
 	conn, err := pool.Acquire(ctx) // temp tables live on one connection
 	if err != nil {
@@ -102,7 +114,21 @@ func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult,
 	if _, err := conn.Exec(ctx, `RESET session_replication_role`); err != nil {
 		return nil, err
 	}
+	// A steady state as autovacuum would leave it (visibility map and
+	// statistics), so it does not start in the middle of the load.
+	start := time.Now()
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		return nil, fmt.Errorf("seed vacuum: %w", err)
+	}
+	logf("  seed %-14s %v", "vacuum", time.Since(start).Round(time.Millisecond))
 	res := &seedResult{WorkspaceID: wsID}
+	heavy := auth.NewToken(auth.PrefixCustomerSession)
+	if _, err := conn.Exec(ctx, `INSERT INTO customer_sessions (token_hash, expires_at, customer_id)
+		SELECT $1, now() + interval '1 day', id FROM customers WHERE workspace_id = $2 AND email = $3`,
+		h.Hash(heavy), wsID, heavyEmail); err != nil {
+		return nil, fmt.Errorf("seed heavy token: %w", err)
+	}
+	res.HeavyToken = heavy
 	for n := range nTokens {
 		tok := auth.NewToken(auth.PrefixCustomerSession)
 		_, err := conn.Exec(ctx, `INSERT INTO customer_sessions (token_hash, expires_at, customer_id)

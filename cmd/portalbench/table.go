@@ -28,10 +28,19 @@ func ratio(a, b time.Duration) float64 {
 	return float64(a) / float64(b)
 }
 
-func printTable(rows []row, rss int64, ready time.Duration, checks []check) {
+func printTable(rows, heavy []row, rss int64, ready time.Duration, checks []check) {
 	fmt.Printf("\n%-42s %10s %10s %10s %8s %8s %12s %10s\n", "target", "req/s", "p50", "p99", "requests", "errors", "req/s ratio", "p99 ratio")
 	fmt.Println(strings.Repeat("-", 117))
 	for _, r := range rows {
+		rr, pr := "", ""
+		if r.base != nil {
+			rr = fmt.Sprintf("%.2fx", r.r.Rate/r.base.Rate)
+			pr = fmt.Sprintf("%.2fx", ratio(r.r.P99, r.base.P99))
+		}
+		fmt.Printf("%-42s %10.1f %10s %10s %8d %8d %12s %10s\n", r.r.Name, r.r.Rate, ms(r.r.P50), ms(r.r.P99), r.r.Requests, r.r.Errors, rr, pr)
+	}
+	fmt.Printf("\ncost as work grows (one customer with %d sessions, one client; ratios against page 1):\n", nHeavy)
+	for _, r := range heavy {
 		rr, pr := "", ""
 		if r.base != nil {
 			rr = fmt.Sprintf("%.2fx", r.r.Rate/r.base.Rate)

@@ -66,8 +66,13 @@ type Options struct {
 	// are kept either way and included in start-up errors (see LogTail).
 	// Writes happen from another goroutine until the server stops.
 	Log io.Writer
-	// Port names the socket file; 0 means DefaultPort.
+	// Port names the socket file; 0 means DefaultPort. With TCP it is also
+	// the TCP port, and must be free on 127.0.0.1.
 	Port int
+	// TCP makes the server listen on 127.0.0.1:Port as well as on its
+	// socket, for measurements that want the network path production has
+	// (make bench). Tests leave it off.
+	TCP bool
 	// MaxConnections is the server's max_connections; 0 means 200.
 	MaxConnections int
 	// BinDir overrides where initdb and postgres are looked for. Empty means
@@ -190,6 +195,18 @@ func (c *Cluster) Start(ctx context.Context) error {
 func (c *Cluster) DSN(dbname string) string {
 	return "postgres://" + SuperUser + "@/" + url.PathEscape(dbname) +
 		"?host=" + queryEscape(c.SocketDir) + "&port=" + strconv.Itoa(c.Port) + "&sslmode=disable"
+}
+
+// TCPDSN is a connection string for dbname over TCP to 127.0.0.1 (Options.TCP).
+func (c *Cluster) TCPDSN(dbname string) string {
+	return "postgres://" + SuperUser + "@127.0.0.1:" + strconv.Itoa(c.Port) + "/" + url.PathEscape(dbname) + "?sslmode=disable"
+}
+
+func (c *Cluster) listenAddresses() string {
+	if c.opts.TCP {
+		return "127.0.0.1"
+	}
+	return ""
 }
 
 // queryEscape escapes a query parameter value with %20 for spaces: pgx
@@ -588,7 +605,7 @@ func (c *Cluster) startPostmaster(ctx context.Context) error {
 		"-D", c.Dir,
 		"-k", c.SocketDir,
 		"-p", strconv.Itoa(c.Port),
-		"-c", "listen_addresses=",
+		"-c", "listen_addresses=" + c.listenAddresses(),
 		"-c", "max_connections=" + strconv.Itoa(c.opts.MaxConnections),
 		// stderr is our log; no logging collector or log files in PGDATA.
 		"-c", "logging_collector=off",

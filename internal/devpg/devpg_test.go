@@ -3,6 +3,7 @@ package devpg
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -291,4 +292,32 @@ func TestServerDiesWithParent(t *testing.T) {
 	}
 	// And the directory is immediately usable again.
 	connect(t, start(t, dir).DSN("postgres"))
+}
+
+// TestTCPListener: with TCP the server also listens on 127.0.0.1:Port
+// (make bench measures over TCP, as production runs), and TCPDSN reaches it.
+func TestTCPListener(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	ctx := context.Background()
+	c, err := Start(ctx, Options{Dir: filepath.Join(t.TempDir(), "data"), TCP: true, Port: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Stop() })
+	if err := c.CreateDatabase(ctx, "tcp"); err != nil {
+		t.Fatal(err)
+	}
+	conn := connect(t, c.TCPDSN("tcp"))
+	var addr *string
+	if err := conn.QueryRow(ctx, `SELECT host(inet_server_addr())`).Scan(&addr); err != nil {
+		t.Fatal(err)
+	}
+	if addr == nil || *addr != "127.0.0.1" {
+		t.Errorf("server address %v, want 127.0.0.1 (a TCP connection)", addr)
+	}
 }
