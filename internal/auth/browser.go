@@ -41,6 +41,9 @@ type BrowserSession struct {
 	Principal *Principal
 	Name      string // the member's or customer's name, "" when none
 	Email     string
+	// Account is the customer a member acts for ("" for customer
+	// sessions, and for a customer without a name).
+	Account string
 }
 
 // BrowserSubject is whom a new browser session signs in.
@@ -162,7 +165,7 @@ func (b *BrowserSessions) Load(ctx context.Context, id, wsID uuid.UUID) (*Browse
 	out := &BrowserSession{Principal: p, Name: deref(row.CustomerName), Email: row.CustomerEmail}
 	if row.MemberID != nil {
 		p.Kind, p.MemberID, p.Role = SubjectMember, *row.MemberID, deref(row.MemberRole)
-		out.Name, out.Email = deref(row.MemberName), deref(row.MemberEmail)
+		out.Name, out.Email, out.Account = deref(row.MemberName), deref(row.MemberEmail), deref(row.CustomerName)
 	}
 	return out, nil
 }

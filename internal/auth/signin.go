@@ -108,8 +108,11 @@ type RequestResult struct {
 // code form.
 type AuthenticateInput struct {
 	Code string
-	// Email binds the code to an address (API, optional, D18).
-	Email    *string
+	// Email binds the code to an address (API, optional, D18; the pages'
+	// code form opened from the email's link).
+	Email *string
+	// WorkspaceID, when set, binds the code to one workspace (the pages).
+	WorkspaceID *uuid.UUID
 	ClientIP string
 	// SignInRequestID binds the code to a browser's request (pages).
 	SignInRequestID *uuid.UUID
@@ -456,6 +459,10 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 			e = n
 		}
 		params.Email = &e
+	}
+	if in.WorkspaceID != nil {
+		ws := *in.WorkspaceID
+		params.WorkspaceID = &ws
 	}
 	if in.SignInRequestID != nil {
 		r, err := dbgen.New(s.pool).GetSignInRequestByID(ctx, *in.SignInRequestID)

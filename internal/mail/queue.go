@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"net/url"
 	"context"
 	"errors"
 	"fmt"
@@ -168,6 +169,13 @@ func (q *Queue) Depth(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	return n, err
 }
 
+// SignInURL is the code form the email links to. It carries the address
+// the code is bound to (never the code), so the form works in any browser:
+// a phone or a mail app with no sign-in under way (issue 16.2, D18).
+func SignInURL(baseURL, slug, email string) string {
+	return baseURL + "/" + url.PathEscape(slug) + "/portal/authenticate?" + url.Values{"email": {email}}.Encode()
+}
+
 // DisplayCode is the XXXX-XXXX form of an 8-character code.
 func DisplayCode(code string) string {
 	if len(code) == 8 {
@@ -198,7 +206,7 @@ func (w *signInWorker) Work(ctx context.Context, job *river.Job[SignInArgs]) err
 		return river.JobCancel(err) // the secret changed: the code is unusable anyway
 	}
 	d := SignInData{To: job.Args.To, WorkspaceName: row.WorkspaceName, Code: DisplayCode(code),
-		Minutes: int(row.MinutesLeft), URL: w.q.baseURL + "/" + row.WorkspaceSlug + "/portal/authenticate"}
+		Minutes: int(row.MinutesLeft), URL: SignInURL(w.q.baseURL, row.WorkspaceSlug, row.Email)}
 	if row.WorkspaceAvatarUrl != nil {
 		d.LogoURL = *row.WorkspaceAvatarUrl
 	}

@@ -26,8 +26,15 @@ type Link struct {
 
 // User is the signed-in person, when there is one.
 type User struct {
-	Name    string
-	Email   string
+	Name  string
+	Email string
+	// Account is the customer a member session acts for, shown before
+	// the member's name ("Design Studio · Pat Shared"); "" for customer
+	// sessions.
+	Account string
+	// CanSwitch offers "Switch account": the address chose this account
+	// in the account picker, so it has several.
+	CanSwitch bool
 	Role    string // "" for customer sessions
 	CanBill bool
 	CanTeam bool
@@ -51,6 +58,18 @@ type Meta struct {
 	// switcher's ?lang= links (the portal root when the page answered a
 	// form post, which a GET link cannot repeat).
 	Here string
+}
+
+// Who is the signed-in person as the layout names them: "Account · Name"
+// for a member, the name alone for a customer ("" when there is none).
+func (u *User) Who() string {
+	switch {
+	case u.Account != "" && u.Name != "":
+		return u.Account + " · " + u.Name
+	case u.Account != "":
+		return u.Account
+	}
+	return u.Name
 }
 
 // Initials is the avatar fallback when a workspace has no logo.

@@ -55,6 +55,10 @@ type AuthenticateProps struct {
 	// SentTo is the address as the person typed it: the page is theirs,
 	// and masking would hide a typo from the one person who can fix it.
 	SentTo string
+	// BoundEmail is set when the form was opened from the email's link in
+	// a browser without that sign-in under way: the code is then bound to
+	// this address (a hidden field) and no resend is offered here.
+	BoundEmail string
 	// Code is what was typed, shown again with the error of a wrong code.
 	Code         string
 	Error        string

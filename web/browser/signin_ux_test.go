@@ -2,6 +2,7 @@ package browser_test
 
 import (
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -228,5 +229,131 @@ func TestHeldCodeSameWordsKnownOrUnknown(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := len(e.sink.Messages()); n != 0 {
 		t.Errorf("%d mails sent over the address cap", n)
+	}
+}
+
+var linkRE = regexp.MustCompile(`https://portal\.example\.test/acme/portal/authenticate\?email=\S+`)
+
+// TestMailLinkWorksInAnyBrowser (issue 16.2): the email's link carries the
+// address (never the code); opened in a browser that never asked for the
+// code (no cookies: a phone, a mail app) it shows the code form for that
+// address, and the mailed code signs in there. The code is bound to the
+// address: another address's code is refused. The browser that asked keeps
+// today's flow.
+func TestMailLinkWorksInAnyBrowser(t *testing.T) {
+	e := newEnv(t, opt{mail: true})
+	asker := e.client()
+	e.post(asker, "/acme/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 303)
+	m := e.sink.WaitFor(t, "ind@example.com", 15*time.Second)
+	code := codeRE.FindString(m.Text)
+	link := linkRE.FindString(m.Text)
+	if link != "https://portal.example.test/acme/portal/authenticate?email=ind%40example.com" {
+		t.Fatalf("link in the mail %q", link)
+	}
+	if strings.Contains(link, code) || strings.Contains(link, strings.ReplaceAll(code, "-", "")) {
+		t.Fatal("the link carries the code")
+	}
+	path := strings.TrimPrefix(link, "https://portal.example.test")
+
+	// The asking browser: the same page as before.
+	d := doc(t, asker.Get(path).ExpectStatus(t, 200))
+	if d.Find(`[data-testid="bound-email"]`).Length() != 0 || d.Find(`[data-testid="resend-form"]`).Length() != 1 {
+		t.Error("the browser that asked does not get its usual code page")
+	}
+
+	// Another browser, no cookies at all.
+	phone := e.client()
+	d = doc(t, phone.Get(path).ExpectStatus(t, 200))
+	if v, _ := d.Find(`[data-testid="code-form"] input[name="email"]`).Attr("value"); v != "ind@example.com" {
+		t.Fatalf("code form not bound to the address: %q\n%s", v, d.Find("main").Text())
+	}
+	if got := text(d, `[data-testid="sent-to"] strong`); got != "ind@example.com" {
+		t.Errorf("sent-to %q", got)
+	}
+	if href, _ := d.Find(`[data-testid="request-new"]`).Attr("href"); href != "/acme/portal/request?email=ind%40example.com" {
+		t.Errorf("send a new code link %q", href)
+	}
+	// Another address's code is refused, and the typed code stays.
+	e.customerIn(e.legacy, "other@example.com", "individual", "")
+	e.post(e.client(), "/acme/portal/request", url.Values{"email": {"other@example.com"}}).ExpectStatus(t, 303)
+	otherCode := e.code("other@example.com")
+	d = doc(t, e.post(phone, "/acme/portal/authenticate", url.Values{"email": {"ind@example.com"}, "code": {otherCode}}).ExpectStatus(t, 422))
+	if got := text(d, `[data-testid="code-error"]`); got != "This code is invalid or has expired." {
+		t.Errorf("another address's code: %q", got)
+	}
+	if v, _ := d.Find(`input[name="code"]`).Attr("value"); v != otherCode {
+		t.Errorf("typed code not kept: %q", v)
+	}
+	r := e.post(phone, "/acme/portal/authenticate", url.Values{"email": {"ind@example.com"}, "code": {code}}).ExpectStatus(t, 303)
+	if r.Location() != "/acme/portal/overview" {
+		t.Fatalf("after the code: %q", r.Location())
+	}
+	d = doc(t, phone.Get("/acme/portal/overview").ExpectStatus(t, 200))
+	if !strings.Contains(d.Find(`.who`).Text(), "ind@example.com") {
+		t.Fatal("the phone is not signed in")
+	}
+	// The code was single use: the asking browser cannot use it again.
+	e.post(asker, "/acme/portal/authenticate", url.Values{"code": {code}}).ExpectStatus(t, 422)
+	// A code of another workspace is not accepted here either.
+	e.customerIn(e.teams, "ind@example.com", "individual", "")
+	e.post(e.client(), "/teams/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 303)
+	teamsCode := e.code("ind@example.com")
+	e.post(e.client(), "/acme/portal/authenticate", url.Values{"email": {"ind@example.com"}, "code": {teamsCode}}).ExpectStatus(t, 422)
+}
+
+// TestLayoutNamesAccountAndOffersSwitch (issue 16.6): after the account
+// picker the layout names the account and the person ("Second Team · Pat
+// Owner") and offers "Switch account", which leads back to the picker and
+// on to the other account; an address with one account gets no switch.
+func TestLayoutNamesAccountAndOffersSwitch(t *testing.T) {
+	e := newEnv(t, opt{mail: true})
+	e.exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
+	e.exec(`UPDATE members SET name = 'Pat Shared' WHERE id = $1`, e.owner)
+	other := e.customerIn(e.teams, "second@example.com", "team", "Second Team")
+	e.memberOf(other, "owner@example.com", "member")
+	e.exec(`UPDATE members SET name = 'Pat Shared' WHERE customer_id = $1`, other)
+	c := e.client()
+
+	e.post(c, "/teams/portal/request", url.Values{"email": {"owner@example.com"}}).ExpectStatus(t, 200)
+	e.post(c, "/teams/portal/request", url.Values{"email": {"owner@example.com"}, "customer_id": {e.team.String()}}).ExpectStatus(t, 303)
+	e.post(c, "/teams/portal/authenticate", url.Values{"code": {e.code("owner@example.com")}}).ExpectStatus(t, 303)
+	d := doc(t, c.Get("/teams/portal/overview").ExpectStatus(t, 200))
+	if got := text(d, `[data-testid="who"]`); got != "Design Studio · Pat Shared" {
+		t.Errorf("layout names %q", got)
+	}
+	sw := d.Find(`[data-testid="switch-account"]`)
+	if strings.TrimSpace(sw.Text()) != "Switch account" {
+		t.Fatalf("no Switch account: %s", d.Find("nav").Text())
+	}
+	form := sw.Closest("form")
+	if a, _ := form.Attr("action"); a != "/teams/portal/request" {
+		t.Errorf("switch form action %q", a)
+	}
+	if v, _ := form.Find(`input[name="email"]`).Attr("value"); v != "owner@example.com" {
+		t.Errorf("switch form email %q", v)
+	}
+	// Switching: the picker, the other account, its code, its layout.
+	d = doc(t, e.post(c, "/teams/portal/request", url.Values{"email": {"owner@example.com"}}).ExpectStatus(t, 200))
+	if d.Find(`[data-testid="account-choice"]`).Length() != 2 {
+		t.Fatalf("switch did not show the picker: %s", d.Find("main").Text())
+	}
+	e.post(c, "/teams/portal/request", url.Values{"email": {"owner@example.com"}, "customer_id": {other.String()}}).ExpectStatus(t, 303)
+	c.Get("/teams/portal/authenticate").ExpectStatus(t, 200)
+	e.post(c, "/teams/portal/authenticate", url.Values{"code": {e.code("owner@example.com")}}).ExpectStatus(t, 303)
+	d = doc(t, c.Get("/teams/portal/overview").ExpectStatus(t, 200))
+	if got := text(d, `[data-testid="who"]`); got != "Second Team · Pat Shared" {
+		t.Errorf("after the switch the layout names %q", got)
+	}
+
+	// One account: named, no switch.
+	c2 := e.client()
+	e.post(c2, "/teams/portal/request", url.Values{"email": {"plain@example.com"}}).ExpectStatus(t, 303)
+	e.post(c2, "/teams/portal/authenticate", url.Values{"code": {e.code("plain@example.com")}}).ExpectStatus(t, 303)
+	d = doc(t, c2.Get("/teams/portal/overview").ExpectStatus(t, 200))
+	if d.Find(`[data-testid="switch-account"]`).Length() != 0 {
+		t.Error("Switch account offered to an address with one account")
+	}
+	if got := text(d, `[data-testid="who"]`); !strings.HasPrefix(got, "Design Studio") {
+		t.Errorf("member of one account: layout names %q", got)
 	}
 }

@@ -106,6 +106,7 @@ func (h *Handlers) RequestSubmit(c echo.Context) error {
 	st.RequestID, st.SentAt = res.SignInRequestID, time.Now()
 	st.HeldUntil = heldUntil(res)
 	st.Next = next
+	st.Picked = in.CustomerID != nil
 	st.Email = email
 	if n, verr := validate.Email(email); verr == nil {
 		st.Email = n
@@ -233,12 +234,20 @@ func (h *Handlers) renderAuth(c echo.Context, status int, p signin.AuthenticateP
 // AuthenticatePage is GET /{slug}/portal/authenticate: the code form for
 // the request kept in the cookie; without one, back to the email form.
 func (h *Handlers) AuthenticatePage(c echo.Context) error {
-	if middleware.Principal(c) != nil {
+	// Signed in, the code page is only for switching accounts (a sign-in
+	// under way); otherwise there is nothing to enter here.
+	if middleware.Principal(c) != nil && h.state(c).RequestID == uuid.Nil {
 		return c.Redirect(http.StatusSeeOther, paths.Page(Workspace(c).Slug, "overview"))
 	}
 	pr, err := h.pending(c)
 	if err != nil {
 		return err
+	}
+	// The email's link names the address (issue 16.2): without this
+	// address's sign-in under way in this browser (a phone, a mail app),
+	// the form binds the code to the address instead.
+	if linked := linkEmail(c.QueryParam("email")); linked != "" && (pr == nil || !strings.EqualFold(pr.Email, linked)) {
+		return h.renderAuth(c, http.StatusOK, h.boundProps(c, linked))
 	}
 	if pr == nil {
 		if h.state(c).RequestID != uuid.Nil {
@@ -255,6 +264,9 @@ func (h *Handlers) AuthenticatePage(c echo.Context) error {
 // to the browser's request (D18). Success starts a new browser session.
 func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 	st := h.state(c)
+	if linked := linkEmail(c.FormValue("email")); linked != "" {
+		return h.authenticateBound(c, st, linked)
+	}
 	if st.RequestID == uuid.Nil {
 		return htmx.Redirect(c, paths.Page(Workspace(c).Slug, "request"))
 	}
@@ -290,6 +302,62 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 		return err
 	}
 	target := h.afterSignIn(Workspace(c).Slug, st.Next)
+	if err := h.startSession(c, st, auth.SubjectOf(id)); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, target)
+}
+
+// linkEmail is the address a sign-in email's link carries, normalized, or
+// "" when there is none or it is not an address.
+func linkEmail(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > validate.MaxEmail {
+		return ""
+	}
+	n, err := validate.Email(raw)
+	if err != nil {
+		return ""
+	}
+	return n
+}
+
+// boundProps is the code form for an address from the email's link.
+func (h *Handlers) boundProps(c echo.Context, email string) signin.AuthenticateProps {
+	slug := Workspace(c).Slug
+	return signin.AuthenticateProps{Action: paths.Page(slug, "authenticate"), SentTo: email, BoundEmail: email,
+		RequestURL: paths.Page(slug, "request") + "?" + url.Values{"email": {email}}.Encode()}
+}
+
+// authenticateBound signs in with a code bound to an address and this
+// workspace (D18), from the form the email's link opened in a browser that
+// did not ask for the code (issue 16.2). Wrong codes count against the
+// caller's IP like every code (and per address, D26).
+func (h *Handlers) authenticateBound(c echo.Context, st *session.State, email string) error {
+	ws := Workspace(c)
+	wsID := ws.ID
+	id, err := h.S.SignIn.Authenticate(c.Request().Context(), auth.AuthenticateInput{Code: c.FormValue("code"),
+		Email: &email, WorkspaceID: &wsID, ClientIP: c.RealIP(), Device: h.deviceValue(c)})
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) {
+			return err
+		}
+		p := h.boundProps(c, email)
+		p.Code = typedCode(c.FormValue("code"))
+		switch ae.Kind {
+		case apperr.KindUnauthenticated:
+			p.Error = "This code is invalid or has expired."
+			return h.renderAuth(c, http.StatusUnprocessableEntity, p)
+		case apperr.KindRateLimited, apperr.KindUnavailable:
+			var status int
+			p.Message, status = signInRefusal(c, ae)
+			p.Retry = retryOf(ae)
+			return h.renderAuth(c, status, p)
+		}
+		return err
+	}
+	target := h.afterSignIn(ws.Slug, st.Next)
 	if err := h.startSession(c, st, auth.SubjectOf(id)); err != nil {
 		return err
 	}
@@ -356,8 +424,9 @@ func (h *Handlers) SignOut(c echo.Context) error {
 	}
 	// Only this workspace's session ends (D25); the pending sign-in and
 	// link, if any, go with it.
-	next := session.State{Sessions: st.Sessions, Flash: "You have signed out.", FlashKind: "success"}
+	next := session.State{Sessions: st.Sessions, Switch: st.Switch, Flash: "You have signed out.", FlashKind: "success"}
 	next.DropSession(ws)
+	next.SetSwitch(ws, false)
 	*st = next
 	h.rotateCSRF(c)
 	if err := h.writeState(c, *st); err != nil {

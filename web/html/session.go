@@ -139,8 +139,9 @@ func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, creat
 			return err
 		}
 	}
-	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind}
+	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind, Switch: st.Switch}
 	next.SetSession(ws, id)
+	next.SetSwitch(ws, st.Picked)
 	*st = next
 	h.rotateCSRF(c)
 	h.rememberDevice(c, id, ws)
@@ -318,9 +319,10 @@ func (h *Handlers) fillUser(c echo.Context, m *layout.Meta) {
 	if p == nil {
 		return
 	}
-	u := &layout.User{Role: p.Role, CanBill: p.CanBill(), CanTeam: p.CanManageTeam() && p.CustomerType == "team"}
+	u := &layout.User{Role: p.Role, CanBill: p.CanBill(), CanTeam: p.CanManageTeam() && p.CustomerType == "team",
+		CanSwitch: h.state(c).CanSwitch(p.WorkspaceID)}
 	if bs != nil {
-		u.Name, u.Email = bs.Name, bs.Email
+		u.Name, u.Email, u.Account = bs.Name, bs.Email, bs.Account
 	}
 	m.User = u
 	if p.ReturnURL != nil && isHTTPS(*p.ReturnURL) {

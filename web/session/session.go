@@ -51,7 +51,12 @@ type State struct {
 	HeldUntil time.Time
 	// Next is the page to return to after this sign-in (already checked
 	// to be a page of the workspace's portal).
-	Next      string
+	Next string
+	// Picked is set when the pending sign-in chose its account in the
+	// account picker; Switch lists the workspaces whose session did, where
+	// the layout offers "Switch account".
+	Picked bool
+	Switch []uuid.UUID
 	Flash     string
 	FlashKind string // "success" or "error"
 	// Link is a pre-authenticated link waiting for "Continue" (D23).
@@ -101,6 +106,36 @@ func (st *State) SetSession(ws, id uuid.UUID) {
 	}
 }
 
+// CanSwitch reports whether ws's session came through the account picker.
+func (st *State) CanSwitch(ws uuid.UUID) bool {
+	for _, id := range st.Switch {
+		if id == ws {
+			return true
+		}
+	}
+	return false
+}
+
+// SetSwitch records whether ws's session came through the account picker.
+func (st *State) SetSwitch(ws uuid.UUID, on bool) {
+	keep := make([]uuid.UUID, 0, len(st.Switch)+1)
+	for _, id := range st.Switch {
+		if id != ws {
+			keep = append(keep, id)
+		}
+	}
+	if on {
+		keep = append(keep, ws)
+	}
+	if len(keep) > MaxWorkspaces {
+		keep = keep[len(keep)-MaxWorkspaces:]
+	}
+	if len(keep) == 0 {
+		keep = nil
+	}
+	st.Switch = keep
+}
+
 // DropSession forgets ws's browser session (sign-out, expiry) and no other.
 func (st *State) DropSession(ws uuid.UUID) {
 	keep := make([]Signed, 0, len(st.Sessions))
@@ -127,7 +162,7 @@ func (st *State) SessionIDs() []uuid.UUID {
 // IsZero reports whether there is nothing to keep (the cookie is deleted).
 func (st *State) IsZero() bool {
 	return len(st.Sessions) == 0 && st.RequestID == uuid.Nil && st.Email == "" && st.SentAt.IsZero() &&
-		st.HeldUntil.IsZero() && st.Next == "" && st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == ""
+		st.HeldUntil.IsZero() && st.Next == "" && !st.Picked && len(st.Switch) == 0 && st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == ""
 }
 
 // Store reads and writes the cookie.
@@ -180,6 +215,12 @@ func (s *Store) Read(r *http.Request) State {
 		st.HeldUntil = t
 	}
 	st.Next = get("next")
+	st.Picked = get("picked") == "1"
+	for _, v := range strings.Split(get("switch"), ",") {
+		if id, err := uuid.Parse(v); err == nil && len(st.Switch) < MaxWorkspaces {
+			st.Switch = append(st.Switch, id)
+		}
+	}
 	st.Flash, st.FlashKind = get("flash"), get("flash_kind")
 	st.TimeZone = get("tz")
 	if ws, err := uuid.Parse(get("link_ws")); err == nil && get("link_ref") != "" {
@@ -245,6 +286,16 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 	}
 	if len(st.Next) <= maxNext {
 		put("next", st.Next)
+	}
+	if st.Picked {
+		put("picked", "1")
+	}
+	if len(st.Switch) > 0 {
+		ids := make([]string, 0, len(st.Switch))
+		for _, id := range st.Switch {
+			ids = append(ids, id.String())
+		}
+		put("switch", strings.Join(ids, ","))
 	}
 	put("flash", st.Flash)
 	put("flash_kind", st.FlashKind)
