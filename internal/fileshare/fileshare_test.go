@@ -637,3 +637,40 @@ func TestRecordPayment(t *testing.T) {
 		t.Fatal("unreachable")
 	}
 }
+
+// TestDeepPages: a deep page (listDeep, an index-only id scan then the
+// rows by key) lists exactly what the plain OFFSET query lists, for every
+// single sort key and every page, ties included, and only the caller's rows.
+func TestDeepPages(t *testing.T) {
+	w := newWorld(t)
+	all := seedSortable(t, w, 37)
+	at := time.Now().Add(-time.Minute).Truncate(time.Second)
+	for i := 0; i < 6; i++ { // ties on every key
+		testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Status: "active", Downloads: 2, CreatedAt: at})
+	}
+	list := func(sorting []string) []uuid.UUID {
+		var got []uuid.UUID
+		for page := int64(1); page <= 10; page++ {
+			pg, err := w.svc.List(context.Background(), w.custP(), fileshare.ListInput{Page: page, Limit: 5, Sorting: sorting})
+			if err != nil {
+				t.Fatalf("%v: %v", sorting, err)
+			}
+			got = append(got, ids(pg.Data)...)
+		}
+		return got
+	}
+	defer func(d int64) { fileshare.DeepOffset = d }(fileshare.DeepOffset)
+	for _, k := range append([]string{""}, fileshare.SortKeys...) {
+		var sorting []string
+		if k != "" {
+			sorting = []string{k}
+		}
+		fileshare.DeepOffset = 1 << 62
+		plain := list(sorting)
+		fileshare.DeepOffset = 0
+		deep := list(sorting)
+		if len(plain) != len(all)+6 || !reflect.DeepEqual(plain, deep) {
+			t.Fatalf("sorting %v: deep pages differ from OFFSET pages (%d rows)\n deep %v\nplain %v", sorting, len(plain), deep, plain)
+		}
+	}
+}
