@@ -198,3 +198,10 @@ func formatter(lang string) *currency.Formatter {
 	}
 	return formatters[Default]
 }
+
+// Clock is t's time of day in the viewer's zone with the zone's
+// abbreviation ("08:36 MEZ").
+func (l *Locale) Clock(t time.Time) string {
+	t = t.In(l.Zone)
+	return t.Format(l.form().clock) + " " + l.zoneName(t)
+}

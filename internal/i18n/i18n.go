@@ -268,3 +268,25 @@ func Has(id string) bool {
 	}
 	return c.ids[id]
 }
+
+// Texts are every message of lang's catalog, id → its texts (each plural
+// form), for tests that look for untranslated English on a page.
+func Texts(lang string) map[string][]string {
+	c, err := loadCatalog()
+	if err != nil {
+		return nil
+	}
+	f, ok := c.files[lang]
+	if !ok {
+		return nil
+	}
+	out := map[string][]string{}
+	for _, m := range f.Messages {
+		for _, s := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+			if s != "" {
+				out[m.ID] = append(out[m.ID], s)
+			}
+		}
+	}
+	return out
+}

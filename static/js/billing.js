@@ -17,19 +17,20 @@
   var errorLine = document.getElementById('card-error');
 
   function showError(msg) {
-    errorLine.textContent = msg || 'Something went wrong. Please try again.';
+    errorLine.textContent = msg || form.dataset.msgError || 'Something went wrong. Please try again.';
     errorLine.hidden = false;
     button.disabled = false;
   }
 
   if (typeof window.Stripe !== 'function' || !form.dataset.publishableKey) {
-    showError('The card form could not load. Check your connection and reload the page.');
+    showError(form.dataset.msgLoad || 'The card form could not load. Check your connection and reload the page.');
     button.disabled = true;
     return;
   }
 
   var stripe = window.Stripe(form.dataset.publishableKey);
   var elements = stripe.elements({
+    locale: document.documentElement.lang || 'auto', // Stripe's own labels in the page's language
     mode: 'setup',
     currency: 'usd',
     paymentMethodCreation: 'manual',

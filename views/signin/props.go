@@ -32,7 +32,7 @@ func (r Retry) InMinutes() string {
 // Account is one choice in the account picker.
 type Account struct {
 	ID   string
-	Name string // "" shows as "Unnamed account"
+	Name string // "" shows as "Unnamed account" (signin.unnamed)
 }
 
 // RequestProps is the email form (and, when Accounts is set, the picker).
@@ -73,6 +73,8 @@ type AuthenticateProps struct {
 	// rendered on every card; static/js/portal.js counts down whichever
 	// card is live, so a card htmx swapped in keeps counting.
 	ResendIn int
+	// ExpiresInMinutes is the code's lifetime, said in the page's language.
+	ExpiresInMinutes int
 }
 
 // DisplayName is an account's label in the picker.

@@ -2,7 +2,6 @@ package html
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
+	"portal/internal/i18n"
 	"portal/internal/validate"
 	"portal/views/signin"
 	"portal/web/htmx"
@@ -66,7 +66,7 @@ func (h *Handlers) afterSignIn(slug, next string) string {
 }
 
 func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestProps) error {
-	m := h.Meta(c, "Sign in", "")
+	m := h.Meta(c, "title.sign_in", "")
 	p.Action = paths.Page(Workspace(c).Slug, "request")
 	p.BackURL = p.Action
 	q := url.Values{}
@@ -94,7 +94,7 @@ func (h *Handlers) RequestSubmit(c echo.Context) error {
 	if raw := c.FormValue("customer_id"); raw != "" {
 		id, err := uuid.Parse(raw)
 		if err != nil {
-			return h.renderRequest(c, http.StatusUnprocessableEntity, signin.RequestProps{Email: email, Next: next, Error: "Please choose an account."})
+			return h.renderRequest(c, http.StatusUnprocessableEntity, signin.RequestProps{Email: email, Next: next, Error: h.locale(c).T("signin.choose_account")})
 		}
 		in.CustomerID = &id
 	}
@@ -133,9 +133,9 @@ func (h *Handlers) requestError(c echo.Context, email, next string, err error) e
 		}
 		return h.renderRequest(c, http.StatusOK, p)
 	case apperr.KindInvalid:
-		p.Error = "Enter a valid email address."
-		if len(ae.Fields) > 0 && ae.Fields[0].Msg != "" {
-			p.Error = ae.Fields[0].Msg
+		p.Error = h.locale(c).T("fielderr.invalid_email")
+		if len(ae.Fields) > 0 {
+			p.Error = fieldMsg(h.locale(c), ae.Fields[0])
 		}
 		return h.renderRequest(c, http.StatusUnprocessableEntity, p)
 	case apperr.KindRateLimited, apperr.KindUnavailable:
@@ -167,9 +167,9 @@ func pickerAccounts(choices auth.AccountChoices) []signin.Account {
 func signInRefusal(c echo.Context, ae *apperr.Error) (string, int) {
 	status := httperr.StatusOf(c.Response().Header(), ae)
 	if ae.Kind == apperr.KindRateLimited {
-		return "Too many attempts.", status
+		return i18n.From(c.Request().Context()).T("signin.more.too_many_short"), status
 	}
-	return "Sign-in is temporarily unavailable. Please try again shortly.", status
+	return i18n.From(c.Request().Context()).T("signin.unavailable"), status
 }
 
 // retryOf is when a rate-limited sign-in step is accepted again: the same
@@ -209,7 +209,8 @@ func (h *Handlers) pending(c echo.Context) (*auth.PendingRequest, error) {
 func (h *Handlers) authProps(c echo.Context) signin.AuthenticateProps {
 	st := h.state(c)
 	p := signin.AuthenticateProps{Action: paths.Page(Workspace(c).Slug, "authenticate"), ResendAction: paths.Page(Workspace(c).Slug, "authenticate/resend"),
-		RequestURL: paths.Page(Workspace(c).Slug, "request"), SentTo: st.Email}
+		RequestURL: paths.Page(Workspace(c).Slug, "request"), SentTo: st.Email,
+		ExpiresInMinutes: int(auth.CodeTTL / time.Minute)}
 	if st.Email != "" {
 		p.RequestURL += "?" + url.Values{"email": {st.Email}}.Encode()
 	}
@@ -227,7 +228,7 @@ func (h *Handlers) authProps(c echo.Context) signin.AuthenticateProps {
 }
 
 func (h *Handlers) renderAuth(c echo.Context, status int, p signin.AuthenticateProps) error {
-	m := h.Meta(c, "Verification code", "")
+	m := h.Meta(c, "title.code", "")
 	return renderCard(c, status, signin.AuthenticateCard(m, p), signin.AuthenticatePage(m, p))
 }
 
@@ -251,7 +252,7 @@ func (h *Handlers) AuthenticatePage(c echo.Context) error {
 	}
 	if pr == nil {
 		if h.state(c).RequestID != uuid.Nil {
-			if err := h.setFlash(c, "error", "Your sign-in request has ended. Please ask for a new code."); err != nil {
+			if err := h.setFlash(c, "error", h.locale(c).T("signin.request_ended")); err != nil {
 				return err
 			}
 		}
@@ -288,7 +289,7 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 			if pr == nil {
 				p.Ended = true
 			} else {
-				p.Error = "This code is invalid or has expired."
+				p.Error = h.locale(c).T("signin.code_invalid")
 				p.Code = typedCode(c.FormValue("code"))
 			}
 			return h.renderAuth(c, http.StatusUnprocessableEntity, p)
@@ -347,7 +348,7 @@ func (h *Handlers) authenticateBound(c echo.Context, st *session.State, email st
 		p.Code = typedCode(c.FormValue("code"))
 		switch ae.Kind {
 		case apperr.KindUnauthenticated:
-			p.Error = "This code is invalid or has expired."
+			p.Error = h.locale(c).T("signin.code_invalid")
 			return h.renderAuth(c, http.StatusUnprocessableEntity, p)
 		case apperr.KindRateLimited, apperr.KindUnavailable:
 			var status int
@@ -376,7 +377,7 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 	}
 	p := h.authProps(c)
 	if p.ResendIn > 0 {
-		p.Message = fmt.Sprintf("Please wait %d seconds before asking for another code.", p.ResendIn)
+		p.Message = h.locale(c).N("signin.wait_seconds", p.ResendIn)
 		return h.renderAuth(c, http.StatusTooManyRequests, p)
 	}
 	st := *h.state(c)
@@ -401,7 +402,7 @@ func (h *Handlers) ResendCode(c echo.Context) error {
 	}
 	st.SentAt = time.Now()
 	st.HeldUntil = heldUntil(res)
-	st.Flash, st.FlashKind = "We sent you a new code.", "success"
+	st.Flash, st.FlashKind = h.locale(c).T("signin.new_code_sent"), "success"
 	if !st.HeldUntil.IsZero() {
 		// Nothing went out; the page says when to try again (issue 16.3).
 		st.Flash, st.FlashKind = "", ""
@@ -424,7 +425,7 @@ func (h *Handlers) SignOut(c echo.Context) error {
 	}
 	// Only this workspace's session ends (D25); the pending sign-in and
 	// link, if any, go with it.
-	next := session.State{Sessions: st.Sessions, Switch: st.Switch, Flash: "You have signed out.", FlashKind: "success"}
+	next := session.State{Sessions: st.Sessions, Switch: st.Switch, Flash: h.locale(c).T("signin.signed_out"), FlashKind: "success"}
 	next.DropSession(ws)
 	next.SetSwitch(ws, false)
 	*st = next

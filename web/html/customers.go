@@ -98,7 +98,7 @@ func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Prof
 		return err
 	}
 	props.Devices = &devices
-	return Render(c, status, customerview.Settings(h.Meta(c, "Settings", "settings"), props))
+	return Render(c, status, customerview.Settings(h.Meta(c, "nav.settings", "settings"), props))
 }
 
 // formValue reads billing_address[key], or the flat key (docs/design.md "Interface"

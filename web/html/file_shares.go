@@ -13,6 +13,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/fileshare"
+	"portal/internal/i18n"
 	fsview "portal/views/fileshare"
 	"portal/web/htmx"
 	"portal/web/middleware"
@@ -31,7 +32,7 @@ func (h *Handlers) Overview(c echo.Context) error {
 	if err != nil {
 		// A hand-edited or stale link: show the default view and say so
 		// rather than an error page.
-		notice = "That sort order or page does not exist, so the newest file shares are shown."
+		notice = h.locale(c).T("fileshare.notice_bad_query")
 		in = fileshare.ListInput{}
 	}
 	explicitLimit := in.Limit
@@ -39,14 +40,14 @@ func (h *Handlers) Overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	props := overviewProps(ws.Slug, ws.Name, page, explicitLimit)
+	props := overviewProps(h.locale(c), ws.Slug, ws.Name, page, explicitLimit)
 	props.Notice = notice
 	props.WorkspaceEmail, props.WorkspaceWebsite = deref(ws.Email), deref(ws.Website)
 	c.Response().Header().Add("Vary", "HX-Request")
 	if htmx.IsRequest(c) {
 		return Render(c, http.StatusOK, fsview.Table(props))
 	}
-	return Render(c, http.StatusOK, fsview.Overview(h.Meta(c, "Overview", "overview"), props))
+	return Render(c, http.StatusOK, fsview.Overview(h.Meta(c, "nav.overview", "overview"), props))
 }
 
 // sortColumn is a table column and, when sortable, its sort key and the
@@ -57,16 +58,16 @@ type sortColumn struct {
 }
 
 var overviewColumns = []sortColumn{
-	{key: "status", label: "Status", sortKey: "status"},
-	{key: "file", label: "File"},
-	{key: "size", label: "Size"},
-	{key: "downloads", label: "Downloads", sortKey: "download_count", firstDesc: true},
-	{key: "price", label: "Price"},
-	{key: "expires", label: "Expires"},
-	{key: "created", label: "Shared", sortKey: "created_at", firstDesc: true},
+	{key: "status", label: "fileshare.col_status", sortKey: "status"},
+	{key: "file", label: "fileshare.col_file"},
+	{key: "size", label: "fileshare.col_size"},
+	{key: "downloads", label: "fileshare.col_downloads", sortKey: "download_count", firstDesc: true},
+	{key: "price", label: "fileshare.col_price"},
+	{key: "expires", label: "fileshare.col_expires"},
+	{key: "created", label: "fileshare.col_shared", sortKey: "created_at", firstDesc: true},
 }
 
-func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview.OverviewProps {
+func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, limit int64) fsview.OverviewProps {
 	primary := fileshare.DefaultSorting[0]
 	if len(page.Sorting) > 0 {
 		primary = page.Sorting[0]
@@ -81,7 +82,7 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 		FirstPageURL:  paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], 1, limit),
 	}
 	for _, col := range overviewColumns {
-		vc := fsview.Column{Key: col.key, Label: col.label}
+		vc := fsview.Column{Key: col.key, Label: l.T(col.label)}
 		if col.sortKey != "" {
 			desc := col.firstDesc
 			if col.sortKey == primaryCol {
@@ -102,7 +103,7 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 	}
 	now := time.Now()
 	for _, s := range page.Data {
-		props.Rows = append(props.Rows, sessionRow(slug, s, now))
+		props.Rows = append(props.Rows, sessionRow(l, slug, s, now))
 	}
 	cur, last := page.Meta.Page, page.Meta.Pages
 	if cur > 1 && cur <= last {
@@ -127,21 +128,23 @@ func overviewProps(slug, wsName string, page fileshare.Page, limit int64) fsview
 		if i > 0 && n > nums[i-1]+1 {
 			props.PageLinks = append(props.PageLinks, fsview.PageLink{Gap: true})
 		}
-		props.PageLinks = append(props.PageLinks, fsview.PageLink{Label: strconv.FormatInt(n, 10),
+		props.PageLinks = append(props.PageLinks, fsview.PageLink{Label: l.Int(n),
 			URL: paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], n, limit), Current: n == cur})
 	}
 	return props
 }
 
-func sessionRow(slug string, s fileshare.Session, now time.Time) fsview.SessionRow {
+// sessionRow is one session as the views show it, in l's language, zone
+// and number forms.
+func sessionRow(l *i18n.Locale, slug string, s fileshare.Session, now time.Time) fsview.SessionRow {
 	base := paths.SessionPage(slug, s.ID.String())
 	r := fsview.SessionRow{
 		ID:           s.ID.String(),
 		Status:       s.Status,
-		Size:         fsview.FileSize(s.FileSizeBytes),
-		Downloads:    fsview.Downloads(s.DownloadCount, s.MaxDownloads),
-		Price:        fsview.Price(s.PriceCents, s.Currency),
-		CreatedLabel: fsview.DateTime(s.CreatedAt),
+		Size:         "—",
+		Downloads:    downloads(l, s.DownloadCount, s.MaxDownloads),
+		Price:        price(l, s.PriceCents, s.Currency),
+		CreatedLabel: l.DateTime(s.CreatedAt),
 		CreatedISO:   fsview.ISO(s.CreatedAt),
 		DetailURL:    base,
 		ActivityURL:  base + "/activity",
@@ -157,10 +160,39 @@ func sessionRow(slug string, s fileshare.Session, now time.Time) fsview.SessionR
 	// A session is live while expires_at > now (G22).
 	r.Expired = s.Status == "expired" || (s.ExpiresAt != nil && !s.ExpiresAt.After(now))
 	if s.ExpiresAt != nil {
-		r.ExpiresLabel = fsview.DateTime(*s.ExpiresAt)
+		r.ExpiresLabel = l.DateTime(*s.ExpiresAt)
 		r.ExpiresISO = fsview.ISO(*s.ExpiresAt)
 	}
+	if s.FileSizeBytes != nil {
+		r.Size = l.Size(*s.FileSizeBytes)
+	}
 	return r
+}
+
+// downloads is "used / max", with ∞ for an unlimited session (max 0).
+func downloads(l *i18n.Locale, used, max int32) string {
+	m := "∞"
+	if max > 0 {
+		m = l.Int(int64(max))
+	}
+	return l.Int(int64(used)) + " / " + m
+}
+
+// price is a session's price in l's form, "Free" when it has none.
+func price(l *i18n.Locale, cents *int32, currency string) string {
+	if cents == nil || *cents == 0 {
+		return l.T("fileshare.free")
+	}
+	return money(l, int64(*cents), currency)
+}
+
+// money is an amount as l writes it (CLDR), or the plain form for a
+// currency CLDR does not know.
+func money(l *i18n.Locale, minor int64, currency string) string {
+	if s, ok := l.Money(minor, currency); ok {
+		return s
+	}
+	return fsview.Money(minor, currency)
 }
 
 // sessionID reads the {id} of a page URL; anything that is not a UUID is
@@ -184,15 +216,16 @@ func (h *Handlers) activity(c echo.Context) (fileshare.Activity, fsview.Activity
 		return fileshare.Activity{}, fsview.ActivityProps{}, err
 	}
 	slug := Workspace(c).Slug
-	p := fsview.ActivityProps{Session: sessionRow(slug, a.Session, time.Now()), OverviewURL: paths.Page(slug, "overview")}
+	l := h.locale(c)
+	p := fsview.ActivityProps{Session: sessionRow(l, slug, a.Session, time.Now()), OverviewURL: paths.Page(slug, "overview")}
 	for _, d := range a.Downloads {
 		p.Downloads = append(p.Downloads, fsview.DownloadRow{Slot: strconv.Itoa(int(d.SlotNumber)),
-			At: fsview.DateTime(d.CreatedAt), AtISO: fsview.ISO(d.CreatedAt)})
+			At: l.DateTime(d.CreatedAt), AtISO: fsview.ISO(d.CreatedAt)})
 	}
 	for _, pay := range a.Payments {
-		row := fsview.PaymentRow{Amount: fsview.Money(int64(pay.AmountCents), pay.Currency),
-			Fee: fsview.Money(int64(pay.PlatformFeeCents), pay.Currency), Status: pay.Status,
-			At: fsview.DateTime(pay.CreatedAt), AtISO: fsview.ISO(pay.CreatedAt)}
+		row := fsview.PaymentRow{Amount: money(l, int64(pay.AmountCents), pay.Currency),
+			Fee: money(l, int64(pay.PlatformFeeCents), pay.Currency), Status: pay.Status,
+			At: l.DateTime(pay.CreatedAt), AtISO: fsview.ISO(pay.CreatedAt)}
 		if pay.BuyerName != nil {
 			row.BuyerName = *pay.BuyerName
 		}

@@ -84,8 +84,12 @@ func Render(c echo.Context, status int, comp templ.Component) error {
 	return err
 }
 
-// Meta builds the request-wide page data.
+// Meta builds the request-wide page data; title is a catalog id (or text
+// already in the page's language, as error pages pass).
 func (h *Handlers) Meta(c echo.Context, title, current string) layout.Meta {
+	if i18n.Has(title) {
+		title = h.locale(c).T(title)
+	}
 	m := layout.Meta{Title: title, Nonce: middleware.Nonce(c), Current: current, Theme: theme(c)}
 	if ws := Workspace(c); ws != nil {
 		lw := &layout.Workspace{Name: ws.Name, Slug: ws.Slug}

@@ -30,8 +30,8 @@ import (
 // the account.
 
 const (
-	msgLinkUsed    = "This link was already used. Sign in with your email to continue."
-	msgLinkExpired = "This link has expired. Sign in with your email to continue."
+	msgLinkUsed    = "signin.link_used"
+	msgLinkExpired = "signin.link_expired"
 )
 
 // takeLinkToken strips the link token (and the email that rides along)
@@ -73,7 +73,7 @@ func (h *Handlers) takeLinkToken(c echo.Context, token string, st *session.State
 	}
 	if inv.Used {
 		st.Link = session.Link{}
-		st.Flash, st.FlashKind = msgLinkUsed, "error"
+		st.Flash, st.FlashKind = h.locale(c).T(msgLinkUsed), "error"
 		if err := h.writeState(c, *st); err != nil {
 			return err
 		}
@@ -127,9 +127,9 @@ func (h *Handlers) linkFailed(c echo.Context, err error) error {
 	}
 	st := *h.state(c)
 	st.Link = session.Link{}
-	st.Flash, st.FlashKind = msgLinkExpired, "error"
+	st.Flash, st.FlashKind = h.locale(c).T(msgLinkExpired), "error"
 	if ae.Name == auth.ErrLinkUsed().Name {
-		st.Flash = msgLinkUsed
+		st.Flash = h.locale(c).T(msgLinkUsed)
 	}
 	if err := h.writeState(c, st); err != nil {
 		return err
@@ -160,7 +160,7 @@ func (h *Handlers) ContinuePage(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, linkNext(c, link.Next))
 	}
-	m := h.Meta(c, "Continue", "")
+	m := h.Meta(c, "title.continue", "")
 	p := signin.ContinueProps{Action: paths.Page(Workspace(c).Slug, "continue"), Email: inv.Email, Workspace: Workspace(c).Name,
 		RequestURL: paths.Page(Workspace(c).Slug, "request")}
 	if m.User != nil {

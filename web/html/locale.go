@@ -42,7 +42,7 @@ func (h *Handlers) locale(c echo.Context) *i18n.Locale {
 			if ck, err := r.Cookie(LangCookie); err != nil || ck.Value != lang {
 				http.SetCookie(c.Response(), &http.Cookie{
 					Name: LangCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
-					Secure: h.S.Config.Secure(), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+					Secure: h.S != nil && h.S.Config.Secure(), HttpOnly: true, SameSite: http.SameSiteLaxMode,
 				})
 			}
 		}
@@ -58,8 +58,10 @@ func (h *Handlers) locale(c echo.Context) *i18n.Locale {
 	}
 	lang := i18n.Negotiate(explicit, r.Header.Get("Accept-Language"), wsDefault)
 	var zone *time.Location
-	if z, ok := i18n.Zone(h.state(c).TimeZone); ok {
-		zone = z
+	if h.cookies != nil {
+		if z, ok := i18n.Zone(h.state(c).TimeZone); ok {
+			zone = z
+		}
 	}
 	l := i18n.New(lang, zone)
 	c.Set(keyLocale, l)

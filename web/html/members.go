@@ -88,7 +88,7 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 		props.Swap = true
 		return Render(c, status, memberview.Panel(props))
 	}
-	return Render(c, status, memberview.Team(h.Meta(c, "Team", "team"), props))
+	return Render(c, status, memberview.Team(h.Meta(c, "nav.team", "team"), props))
 }
 
 func roleRank(role string) int {
@@ -229,7 +229,7 @@ func (h *Handlers) TeamRemove(c echo.Context) error {
 			return err
 		}
 		tok, field := csrfToken(c)
-		return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "Remove member", "team"),
+		return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "title.remove_member", "team"),
 			memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: paths.TeamPage(Workspace(c).Slug, ""), CSRFField: field, CSRFToken: tok}))
 	}
 	label := "The member"

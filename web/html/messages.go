@@ -1,6 +1,7 @@
 package html
 
 import (
+	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/customer"
 	"portal/internal/i18n"
@@ -46,4 +47,20 @@ func detail(l *i18n.Locale, text, fallback string) string {
 		return text
 	}
 	return l.T(fallback)
+}
+
+// fieldMsg is a form field's error in l's language, chosen by its stable
+// code (fielderr.<code>). English pages keep the service's own wording,
+// which names the limit or the rule exactly.
+func fieldMsg(l *i18n.Locale, f apperr.FieldError) string {
+	if l.Lang == i18n.Default && f.Msg != "" {
+		return f.Msg
+	}
+	if id := "fielderr." + string(f.Code); f.Code != "" && i18n.Has(id) {
+		return l.T(id)
+	}
+	if id, ok := detailIDs[f.Msg]; ok {
+		return l.T(id)
+	}
+	return l.T("fielderr.invalid")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/apperr"
+	"portal/internal/i18n"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
 	pmview "portal/views/paymentmethod"
@@ -24,11 +25,11 @@ import (
 // billingFlashes are the outcomes a card action reports on the next page
 // (a one-shot flash kept in the browser session), so URLs stay clean.
 var billingFlashes = map[string][2]string{
-	"added":    {"Card added.", "success"},
-	"default":  {"Default card updated.", "success"},
-	"deleted":  {"Card deleted.", "success"},
-	"verify":   {"The card could not be verified, so it was not saved. Please try again or use another card.", "error"},
-	"canceled": {"Adding the card was cancelled.", "error"},
+	"added":    {"billing.flash_added", "success"},
+	"default":  {"billing.flash_default", "success"},
+	"deleted":  {"billing.flash_deleted", "success"},
+	"verify":   {"billing.flash_verify", "error"},
+	"canceled": {"billing.flash_canceled", "error"},
 }
 
 // cardMode says which add-card form the billing page shows.
@@ -57,7 +58,7 @@ func newFormID() string {
 func (h *Handlers) renderBilling(c echo.Context, status int, form pmview.SandboxForm) error {
 	p := middleware.Principal(c)
 	ws := Workspace(c)
-	m := h.Meta(c, "Payment methods", "billing")
+	m := h.Meta(c, "title.payment_methods", "billing")
 	if form.FormID == "" {
 		form.FormID = newFormID()
 	}
@@ -76,7 +77,7 @@ func (h *Handlers) renderBilling(c echo.Context, status int, form pmview.Sandbox
 			return err
 		}
 		for _, pm := range cards {
-			props.Cards = append(props.Cards, cardRow(ws.Slug, pm))
+			props.Cards = append(props.Cards, cardRow(h.locale(c), ws.Slug, pm))
 		}
 	}
 	if props.Mode == pmview.ModeStripe && props.CanBill {
@@ -93,18 +94,18 @@ func (h *Handlers) renderBilling(c echo.Context, status int, form pmview.Sandbox
 // as a flash (303, or HX-Redirect for htmx).
 func (h *Handlers) billingDone(c echo.Context, slug, outcome string) error {
 	f := billingFlashes[outcome]
-	if err := h.setFlash(c, f[1], f[0]); err != nil {
+	if err := h.setFlash(c, f[1], h.locale(c).T(f[0])); err != nil {
 		return err
 	}
 	return htmx.Redirect(c, paths.BillingPage(slug, ""))
 }
 
-func cardRow(slug string, pm paymentmethod.Method) pmview.CardRow {
-	r := pmview.CardRow{ID: pm.ID.String(), Brand: "Card", IsDefault: pm.IsDefault,
+func cardRow(l *i18n.Locale, slug string, pm paymentmethod.Method) pmview.CardRow {
+	r := pmview.CardRow{ID: pm.ID.String(), Brand: l.T("billing.card"), IsDefault: pm.IsDefault,
 		DefaultURL: paths.BillingPage(slug, "/cards/"+pm.ID.String()+"/default"),
 		DeleteURL:  paths.BillingPage(slug, "/cards/"+pm.ID.String()+"/delete")}
 	if pm.Brand != nil {
-		r.Brand = brandName(*pm.Brand)
+		r.Brand = brandName(l, *pm.Brand)
 	} else if pm.Type != "card" {
 		r.Brand = strings.ReplaceAll(pm.Type, "_", " ")
 	}
@@ -117,7 +118,7 @@ func cardRow(slug string, pm paymentmethod.Method) pmview.CardRow {
 	return r
 }
 
-func brandName(b string) string {
+func brandName(l *i18n.Locale, b string) string {
 	switch b {
 	case "visa":
 		return "Visa"
@@ -136,7 +137,7 @@ func brandName(b string) string {
 	case "cartes_bancaires":
 		return "Cartes Bancaires"
 	case "", "unknown":
-		return "Card"
+		return l.T("billing.card")
 	}
 	return strings.ToUpper(b[:1]) + b[1:]
 }
@@ -156,9 +157,10 @@ func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Re
 		if !ok || e.Kind == apperr.KindInternal || e.Kind == apperr.KindUnauthenticated {
 			return err
 		}
-		msg := e.Detail
+		l := h.locale(c)
+		msg := detail(l, e.Detail, "billing.card_failed")
 		if e.Kind == apperr.KindInvalid && len(e.Fields) > 0 {
-			msg = e.Fields[0].Msg
+			msg = fieldMsg(l, e.Fields[0])
 		}
 		if e.Err != nil {
 			middleware.Log(c).Warn("add card failed", "error", e.Err.Error())
@@ -170,7 +172,7 @@ func (h *Handlers) islandAnswer(c echo.Context, slug string, r *paymentmethod.Re
 		out["client_secret"] = r.ClientSecret
 	} else {
 		f := billingFlashes["added"]
-		if err := h.setFlash(c, f[1], f[0]); err != nil {
+		if err := h.setFlash(c, f[1], h.locale(c).T(f[0])); err != nil {
 			return err
 		}
 		out["redirect"] = paths.BillingPage(slug, "")
@@ -227,11 +229,11 @@ func (h *Handlers) sandboxFormError(c echo.Context, form pmview.SandboxForm, err
 		form.Errors = map[string]string{}
 		for _, f := range e.Fields {
 			if name := f.Name(); name != "" {
-				form.Errors[name] = f.Msg
+				form.Errors[name] = fieldMsg(h.locale(c), f)
 			}
 		}
 	} else {
-		form.Error = e.Detail
+		form.Error = detail(h.locale(c), e.Detail, "billing.card_failed")
 	}
 	if e.Err != nil {
 		middleware.Log(c).Warn("add card failed", "error", e.Err.Error())
@@ -328,9 +330,9 @@ func (h *Handlers) BillingDeleteCard(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		m := h.Meta(c, "Delete card", "billing")
+		m := h.Meta(c, "title.delete_card", "billing")
 		return Render(c, http.StatusOK, pmview.DeleteConfirm(m, pmview.DeleteProps{
-			Card: cardRow(ws.Slug, pm), CancelURL: paths.BillingPage(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
+			Card: cardRow(h.locale(c), ws.Slug, pm), CancelURL: paths.BillingPage(ws.Slug, ""), CSRFField: m.CSRFField, CSRFToken: m.CSRFToken}))
 	}
 	if err := h.S.PaymentMethods.Delete(ctx, p, id); err != nil {
 		return err
@@ -345,11 +347,12 @@ func (h *Handlers) SandboxChallenge(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	card := "your card"
+	l := h.locale(c)
+	card := l.T("billing.extra.your_card")
 	if ch.Last4 != "" {
-		card = brandName(ch.Brand) + " ending in " + ch.Last4
+		card = l.T("billing.card_label", map[string]any{"Brand": brandName(l, ch.Brand), "Last4": ch.Last4})
 	}
-	m := h.Meta(c, "3-D Secure", "")
+	m := h.Meta(c, "title.three_ds", "")
 	return Render(c, http.StatusOK, pmview.Challenge(m, pmview.ChallengeProps{
 		SetupIntentID: ch.SetupIntentID, ClientSecret: ch.ClientSecret, Card: card, CSRFField: m.CSRFField, CSRFToken: m.CSRFToken,
 		Action: "/sandbox/3ds/" + url.PathEscape(ch.SetupIntentID), Answered: ch.Status != payments.StatusRequiresAction}))

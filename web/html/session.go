@@ -205,7 +205,7 @@ func (h *Handlers) redirectToSignIn(c echo.Context) error {
 	if ws != nil {
 		target = signInURL(ws.Slug, nextOf(c, ws.Slug))
 		if ended, _ := c.Get(keySessionEnded).(bool); ended {
-			if err := h.setFlash(c, "warn", "Your session ended — sign in to continue."); err != nil {
+			if err := h.setFlash(c, "warn", h.locale(c).T("signin.extra.session_ended")); err != nil {
 				return err
 			}
 		}

@@ -37,7 +37,7 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := testkit.DB(t)
 	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "http://portal.test",
-		Secret: "0123456789abcdef0123456789abcdef-lang-tests", MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
+		Secret: "0123456789abcdef0123456789abcdef-lang-tests", MailFrom: "portal@example.test", Payments: "sandbox", Migrate: "off"}
 	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
