@@ -60,11 +60,11 @@ type AuthenticateProps struct {
 	// this address (a hidden field) and no resend is offered here.
 	BoundEmail string
 	// Code is what was typed, shown again with the error of a wrong code.
-	Code         string
-	Error        string
-	Ended        bool // the request ended (too many wrong codes)
-	Message      string
-	Retry        *Retry // with a 429: when to try again
+	Code    string
+	Error   string
+	Ended   bool // the request ended (too many wrong codes)
+	Message string
+	Retry   *Retry // with a 429: when to try again
 	// Held is set when nothing was mailed because the address is over its
 	// mail cap: the page says when to try again, with the same words
 	// whether or not the address has an account.

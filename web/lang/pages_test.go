@@ -97,7 +97,7 @@ func TestSignInPagesTranslated(t *testing.T) {
 	for _, lang := range i18n.Locales[1:] {
 		t.Run(lang, func(t *testing.T) {
 			c := testkit.NewClient(t, e.handler)
-			c.Get("/acme/portal/request?lang=" + lang).ExpectStatus(t, http.StatusOK)
+			c.Get("/acme/portal/request?lang="+lang).ExpectStatus(t, http.StatusOK)
 			for _, p := range []struct {
 				path   string
 				status int
@@ -163,7 +163,7 @@ func TestSignedInPagesTranslated(t *testing.T) {
 	for _, lang := range i18n.Locales[1:] {
 		t.Run(lang, func(t *testing.T) {
 			c := testkit.NewClient(t, e.handler)
-			c.Get("/acme/portal/request?lang=" + lang).ExpectStatus(t, http.StatusOK)
+			c.Get("/acme/portal/request?lang="+lang).ExpectStatus(t, http.StatusOK)
 			webtest.SignIn(t, c, e.svc, cust, uuid.Nil)
 			for _, p := range signedInPages(share) {
 				var h []string
