@@ -117,6 +117,9 @@ func (s *Server) pageRoutes(h *html.Handlers) {
 	g.POST("/timezone", h.TimeZone).Name = paths.TimeZone
 	g.GET("/continue", h.ContinuePage).Name = paths.Continue
 	g.POST("/continue", h.ContinueSubmit).Name = paths.ContinueSubmit
+	// --- passkeys (issue 18): sign-in ceremony, JSON for static/js/passkey.js
+	g.POST("/passkeys/sign-in/begin", h.PasskeyLoginBegin).Name = paths.PasskeyBegin
+	g.POST("/passkeys/sign-in/finish", h.PasskeyLoginFinish).Name = paths.PasskeyFinish
 	// --- file sharing (issue 5)
 	g.GET("/overview", h.Overview, signedIn).Name = paths.Overview
 	g.GET("/sessions/:id", h.SessionDetail, signedIn).Name = paths.Session
@@ -130,6 +133,11 @@ func (s *Server) pageRoutes(h *html.Handlers) {
 	// --- devices, sign-in history (issue 18)
 	g.POST("/settings/devices/sign-out-others", h.DevicesSignOutOthers, signedIn).Name = paths.DevicesOthers
 	g.POST("/settings/devices/:id/sign-out", h.DeviceSignOut, signedIn).Name = paths.DeviceSignOut
+	g.POST("/settings/passkeys/begin", h.PasskeyAddBegin, signedIn).Name = paths.PasskeyAdd
+	g.POST("/settings/passkeys/finish", h.PasskeyAddFinish, signedIn).Name = paths.PasskeyAdded
+	g.POST("/settings/passkeys/reverify", h.PasskeyReverify, signedIn).Name = paths.PasskeyReverifR
+	g.POST("/settings/passkeys/:id/rename", h.PasskeyRename, signedIn).Name = paths.PasskeyRenameR
+	g.POST("/settings/passkeys/:id/remove", h.PasskeyRemove, signedIn).Name = paths.PasskeyRemoveR
 	// --- cards (issue 6)
 	g.GET("/billing", h.Billing, signedIn).Name = paths.Billing
 	g.POST("/billing/cards", h.BillingAddCard, signedIn, billing).Name = paths.BillingAddCard

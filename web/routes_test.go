@@ -49,7 +49,9 @@ func TestPagePathsResolve(t *testing.T) {
 	for _, name := range []string{paths.Entry, paths.Request, paths.RequestSubmit, paths.Authenticate, paths.AuthSubmit,
 		paths.Resend, paths.SignOut, paths.Continue, paths.ContinueSubmit, paths.Overview, paths.Session,
 		paths.SessionActivity, paths.SessionCSV, paths.Settings, paths.SettingsSave, paths.OAuthConnect,
-		paths.OAuthDisconnect, paths.DeviceSignOut, paths.DevicesOthers, paths.Billing, paths.BillingAddCard, paths.BillingConfirm, paths.BillingReturn,
+		paths.OAuthDisconnect, paths.DeviceSignOut, paths.DevicesOthers,
+		paths.PasskeyBegin, paths.PasskeyFinish, paths.PasskeyAdd, paths.PasskeyAdded, paths.PasskeyRenameR, paths.PasskeyRemoveR,
+		paths.PasskeyReverifR, paths.Billing, paths.BillingAddCard, paths.BillingConfirm, paths.BillingReturn,
 		paths.BillingDefault, paths.BillingDelete, paths.Team, paths.TeamAdd, paths.TeamRole, paths.TeamRemove,
 		paths.SandboxThreeDS, paths.DevMail, paths.TimeZone} {
 		route, ok := named[name]
@@ -91,6 +93,9 @@ func TestPagePathsResolve(t *testing.T) {
 		paths.TeamPage("acme", "/members/"+id+"/remove"), paths.SettingsPage("acme") + "/oauth/disconnect",
 		paths.TimeZonePage("acme"),
 		paths.DeviceSignOutPage("acme", id), paths.DevicesOthersPage("acme"),
+		paths.PasskeySignInBegin("acme"), paths.PasskeySignInFinish("acme"), paths.PasskeyAddBegin("acme"),
+		paths.PasskeyAddFinish("acme"), paths.PasskeyRename("acme", id), paths.PasskeyRemove("acme", id),
+		paths.PasskeyReverify("acme"),
 	} {
 		resolve(http.MethodPost, u)
 	}

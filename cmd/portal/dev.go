@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,6 +43,18 @@ func cmdDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	if getenv("PORTAL_PAYMENTS") == "" {
 		set["PORTAL_PAYMENTS"] = "sandbox"
+	}
+	if getenv("PORTAL_BASE_URL") == "" {
+		// Passkeys need a host name: WebAuthn refuses an IP address as the
+		// relying party ID, so the default 127.0.0.1 listener is announced
+		// as localhost (docs/design.md "Passkeys").
+		addr := getenv("PORTAL_ADDR")
+		if addr == "" {
+			addr = "127.0.0.1:8080"
+		}
+		if host, port, err := net.SplitHostPort(addr); err == nil && port != "0" && (host == "127.0.0.1" || host == "localhost") {
+			set["PORTAL_BASE_URL"] = "http://localhost:" + port
+		}
 	}
 	if getenv("PORTAL_SECRET") == "" {
 		secret, err := devSecret(filepath.Join(devDir, "secret"))
@@ -87,7 +100,7 @@ func cmdDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	explicitBase := getenv("PORTAL_BASE_URL") != ""
+	explicitBase := get("PORTAL_BASE_URL") != ""
 	ready := func(url string) {
 		base := cfg.BaseURL
 		if !explicitBase {

@@ -15,6 +15,7 @@ import (
 	"portal/internal/mail"
 	"portal/internal/member"
 	"portal/internal/oauthaccount"
+	"portal/internal/passkey"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
 	"portal/internal/ratelimit"
@@ -42,7 +43,10 @@ type Services struct {
 	Limiter *ratelimit.Limiter
 	// Browser holds the pages' server-side sessions (D19).
 	Browser *auth.BrowserSessions
-	Mail    *mail.Queue
+	// Passkeys is WebAuthn sign-in (issue 18); disabled (Enabled false)
+	// when PORTAL_BASE_URL's host cannot be a relying party ID.
+	Passkeys *passkey.Service
+	Mail     *mail.Queue
 
 	// Payments is the card provider (nil when cards are not configured);
 	// Sandbox is set when it is the built-in card sandbox.
@@ -75,6 +79,9 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 		return nil, err
 	}
 	s.Limiter = ratelimit.New(pool, []byte(cfg.Secret))
+	if s.Passkeys, err = passkey.New(pool, s.Limiter, cfg.BaseURL); err != nil {
+		log.Info("passkeys are off", "reason", err.Error())
+	}
 	if s.Mail, err = mail.NewQueue(mail.Options{Pool: pool, Log: log, Secret: []byte(cfg.Secret),
 		SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Dev: cfg.Dev(),
 		PollOnly: cfg.TransactionPooling()}); err != nil {

@@ -271,7 +271,7 @@ func Cleanup(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	for _, f := range []func(context.Context) (int64, error){
 		q.DeleteExpiredSignInCodes, q.DeleteExpiredCustomerSessions, q.DeleteExpiredMemberSessions,
 		q.DeleteExpiredSignInRequests, q.DeleteExpiredBrowserSessions, q.DeleteStaleRateLimits,
-		q.DeleteExpiredOAuthStates,
+		q.DeleteExpiredOAuthStates, q.DeleteExpiredPasskeyChallenges,
 	} {
 		n, err := f(ctx)
 		if err != nil {

@@ -38,6 +38,9 @@ type SettingsProps struct {
 	// Devices is the "Sign-in and devices" section (devices.templ); nil
 	// renders nothing.
 	Devices *DevicesProps
+	// Passkeys is the "Passkeys" section (passkeys.templ); nil when
+	// passkeys are off.
+	Passkeys *PasskeysProps
 }
 
 // firstInvalid is the first field, in page order, with an error: it takes

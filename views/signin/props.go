@@ -45,6 +45,18 @@ type RequestProps struct {
 	Next     string // page to return to after sign-in (checked), a hidden field
 	Accounts []Account
 	BackURL  string // picker's Back: the email form again
+	// Passkey is the "Sign in with a passkey" button (nil when passkeys
+	// are off): the email field then also offers passkey autofill.
+	Passkey *PasskeyProps
+}
+
+// emailAutocomplete asks for passkey autofill on the email field when
+// passkeys are on (conditional mediation needs the webauthn token).
+func (p RequestProps) emailAutocomplete() string {
+	if p.Passkey != nil {
+		return "username webauthn"
+	}
+	return "email"
 }
 
 // AuthenticateProps is the code form.

@@ -67,6 +67,9 @@ func (e *env) browser(customer, member uuid.UUID) (*testkit.Client, uuid.UUID) {
 	return c, webtest.SignIn(e.t, c, e.svc, customer, member)
 }
 
+// browserAnon is a browser that is not signed in.
+func (e *env) browserAnon() *testkit.Client { return testkit.NewClient(e.t, e.handler) }
+
 func (e *env) settings(c *testkit.Client) *goquery.Document {
 	e.t.Helper()
 	r := c.Get(paths.SettingsPage("acme")).ExpectStatus(e.t, http.StatusOK)

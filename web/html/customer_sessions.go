@@ -68,6 +68,9 @@ func (h *Handlers) afterSignIn(slug, next string) string {
 func (h *Handlers) renderRequest(c echo.Context, status int, p signin.RequestProps) error {
 	m := h.Meta(c, "title.sign_in", "")
 	p.Action = paths.Page(Workspace(c).Slug, "request")
+	if len(p.Accounts) == 0 {
+		p.Passkey = h.PasskeySignIn(c)
+	}
 	p.BackURL = p.Action
 	q := url.Values{}
 	if p.Email != "" {

@@ -98,6 +98,9 @@ func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Prof
 		return err
 	}
 	props.Devices = &devices
+	if props.Passkeys, err = h.PasskeysSection(c); err != nil {
+		return err
+	}
 	return Render(c, status, customerview.Settings(h.Meta(c, "nav.settings", "settings"), props))
 }
 

@@ -34,6 +34,13 @@ const (
 	OAuthDisconnect = "page.settings.oauth.disconnect"
 	DeviceSignOut   = "page.settings.devices.sign_out"
 	DevicesOthers   = "page.settings.devices.sign_out_others"
+	PasskeyBegin    = "page.passkeys.sign_in.begin"
+	PasskeyFinish   = "page.passkeys.sign_in.finish"
+	PasskeyAdd      = "page.settings.passkeys.begin"
+	PasskeyAdded    = "page.settings.passkeys.finish"
+	PasskeyRenameR  = "page.settings.passkeys.rename"
+	PasskeyRemoveR  = "page.settings.passkeys.remove"
+	PasskeyReverifR = "page.settings.passkeys.reverify"
 	Billing         = "page.billing"
 	BillingAddCard  = "page.billing.cards"
 	BillingConfirm  = "page.billing.confirm"
@@ -80,6 +87,35 @@ func DeviceSignOutPage(slug, id string) string {
 
 // DevicesOthersPage is "Sign out everywhere else".
 func DevicesOthersPage(slug string) string { return SettingsPage(slug) + "/devices/sign-out-others" }
+
+// PasskeysPage is the settings page's "Passkeys" section.
+func PasskeysPage(slug string) string { return SettingsPage(slug) + "#passkeys" }
+
+// PasskeySignInBegin and PasskeySignInFinish are the sign-in page's
+// passkey ceremony (JSON, called by static/js/passkey.js).
+func PasskeySignInBegin(slug string) string { return Page(slug, "passkeys/sign-in/begin") }
+
+// PasskeySignInFinish: see PasskeySignInBegin.
+func PasskeySignInFinish(slug string) string { return Page(slug, "passkeys/sign-in/finish") }
+
+// PasskeyAddBegin and PasskeyAddFinish add a passkey (JSON).
+func PasskeyAddBegin(slug string) string { return SettingsPage(slug) + "/passkeys/begin" }
+
+// PasskeyAddFinish: see PasskeyAddBegin.
+func PasskeyAddFinish(slug string) string { return SettingsPage(slug) + "/passkeys/finish" }
+
+// PasskeyRename renames one passkey (form).
+func PasskeyRename(slug, id string) string {
+	return SettingsPage(slug) + "/passkeys/" + url.PathEscape(id) + "/rename"
+}
+
+// PasskeyRemove removes one passkey (form, confirmed).
+func PasskeyRemove(slug, id string) string {
+	return SettingsPage(slug) + "/passkeys/" + url.PathEscape(id) + "/remove"
+}
+
+// PasskeyReverify starts a fresh code sign-in to add a passkey.
+func PasskeyReverify(slug string) string { return SettingsPage(slug) + "/passkeys/reverify" }
 
 // BillingPage is the cards page; rest ("/cards", "?added=1", ...) follows.
 func BillingPage(slug, rest string) string { return Page(slug, "billing") + rest }

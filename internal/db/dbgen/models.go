@@ -180,6 +180,37 @@ type OauthState struct {
 	ReturnTo   string
 }
 
+type Passkey struct {
+	ID           uuid.UUID
+	CreatedAt    time.Time
+	LastUsedAt   *time.Time
+	WorkspaceID  uuid.UUID
+	CustomerID   uuid.UUID
+	MemberID     *uuid.UUID
+	UserHandle   []byte
+	CredentialID []byte
+	Credential   json.RawMessage
+	Name         string
+}
+
+type PasskeyChallenge struct {
+	ID               uuid.UUID
+	CreatedAt        time.Time
+	ExpiresAt        time.Time
+	WorkspaceID      uuid.UUID
+	Kind             string
+	BrowserSessionID *uuid.UUID
+	SessionData      json.RawMessage
+}
+
+type PasskeyUser struct {
+	Handle      []byte
+	CreatedAt   time.Time
+	WorkspaceID uuid.UUID
+	CustomerID  uuid.UUID
+	MemberID    *uuid.UUID
+}
+
 type PaymentMethod struct {
 	ID             uuid.UUID
 	CreatedAt      time.Time

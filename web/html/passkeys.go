@@ -1,0 +1,266 @@
+package html
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"portal/internal/apperr"
+	"portal/internal/auth"
+	"portal/internal/device"
+	customerview "portal/views/customer"
+	"portal/views/signin"
+	"portal/web/htmx"
+	"portal/web/httperr"
+	"portal/web/middleware"
+	"portal/web/paths"
+	"portal/web/session"
+)
+
+// Passkeys on the pages (issue 18). The ceremonies are JSON calls made by
+// static/js/passkey.js (CSRF token in X-CSRF-Token); rename and remove are
+// plain forms. Without JavaScript the passkey buttons stay hidden and codes
+// work as before.
+
+// maxCredentialBody bounds a ceremony's JSON answer.
+const maxCredentialBody = 64 << 10
+
+const msgPasskeyAdded = "Passkey added — next time choose “Sign in with a passkey”."
+
+// finishBody is what passkey.js posts to finish a ceremony.
+type finishBody struct {
+	ChallengeID uuid.UUID       `json:"challenge_id"`
+	Credential  json.RawMessage `json:"credential"`
+}
+
+func readFinish(c echo.Context) (finishBody, error) {
+	var b finishBody
+	raw, err := io.ReadAll(io.LimitReader(c.Request().Body, maxCredentialBody+1))
+	if err != nil || len(raw) > maxCredentialBody {
+		return b, passkeyBadAnswer()
+	}
+	if err := json.Unmarshal(raw, &b); err != nil || len(b.Credential) == 0 {
+		return b, passkeyBadAnswer()
+	}
+	return b, nil
+}
+
+// passkeyBadAnswer is a ceremony answer that is not the JSON passkey.js
+// sends (too big, malformed): the ceremony cannot be checked.
+func passkeyBadAnswer() error {
+	return &apperr.Error{Kind: apperr.KindBadRequest, Name: "PasskeyBadAnswer", Detail: "The passkey answer could not be read. Please try again."}
+}
+
+// passkeyJSONError answers a ceremony's failure as JSON the script shows
+// (detail), with the status and headers of its kind. Internal errors go to
+// the central handler (logged once there, no detail leaks).
+func passkeyJSONError(c echo.Context, err error, extra map[string]any) error {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Kind == apperr.KindInternal {
+		return err
+	}
+	httperr.SetHeaders(c.Response().Header(), ae)
+	c.Response().Header().Del("WWW-Authenticate") // a page call, not a bearer one
+	body := map[string]any{"name": ae.Name, "detail": ae.Detail}
+	if ae.Kind == apperr.KindRateLimited {
+		body["detail"] = "Too many attempts. Please wait a few minutes and try again."
+	}
+	if ae.Kind == apperr.KindUnavailable {
+		body["detail"] = "The portal is busy. Please try again in a moment."
+	}
+	if ae.Kind == apperr.KindInvalid && len(ae.Fields) > 0 {
+		body["detail"] = ae.Fields[0].Msg
+	}
+	for k, v := range extra {
+		body[k] = v
+	}
+	return c.JSON(httperr.Status(ae.Kind), body)
+}
+
+// PasskeySignIn is the sign-in card's passkey button (nil when passkeys
+// are off for this portal's base URL).
+func (h *Handlers) PasskeySignIn(c echo.Context) *signin.PasskeyProps {
+	if !h.S.Passkeys.Enabled() {
+		return nil
+	}
+	slug := Workspace(c).Slug
+	return &signin.PasskeyProps{BeginURL: paths.PasskeySignInBegin(slug), FinishURL: paths.PasskeySignInFinish(slug)}
+}
+
+// PasskeyLoginBegin is POST /{slug}/portal/passkeys/sign-in/begin.
+func (h *Handlers) PasskeyLoginBegin(c echo.Context) error {
+	b, err := h.S.Passkeys.BeginLogin(c.Request().Context(), Workspace(c).ID, c.RealIP())
+	if err != nil {
+		return passkeyJSONError(c, err, nil)
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+// PasskeyLoginFinish is POST /{slug}/portal/passkeys/sign-in/finish: a
+// verified assertion signs the browser in exactly as a code does (a new
+// browser session, D19/D25, through signIn); the credential names its
+// principal, so there is no account picker.
+func (h *Handlers) PasskeyLoginFinish(c echo.Context) error {
+	body, err := readFinish(c)
+	if err != nil {
+		return passkeyJSONError(c, err, nil)
+	}
+	ws := Workspace(c)
+	subject, err := h.S.Passkeys.FinishLogin(c.Request().Context(), ws.ID, c.RealIP(), body.ChallengeID, body.Credential)
+	if err != nil {
+		return passkeyJSONError(c, err, nil)
+	}
+	st := h.state(c)
+	if err := h.signIn(c, st, ws.ID, func(ctx context.Context) (uuid.UUID, error) {
+		return h.S.Browser.CreateWith(ctx, subject, h.signInMeta(c, auth.MethodPasskey))
+	}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"redirect": paths.Page(ws.Slug, "overview")})
+}
+
+// PasskeysSection builds the settings page's passkeys section.
+func (h *Handlers) PasskeysSection(c echo.Context) (*customerview.PasskeysProps, error) {
+	if !h.S.Passkeys.Enabled() {
+		return nil, nil
+	}
+	p := middleware.Principal(c)
+	list, err := h.S.Passkeys.List(c.Request().Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	slug := Workspace(c).Slug
+	tok, field := csrfToken(c)
+	props := &customerview.PasskeysProps{CSRFField: field, CSRFToken: tok, Fresh: h.S.Passkeys.Fresh(p),
+		BeginURL: paths.PasskeyAddBegin(slug), FinishURL: paths.PasskeyAddFinish(slug), ReverifyURL: paths.PasskeyReverify(slug),
+		Nonce: middleware.Nonce(c)}
+	for _, k := range list {
+		props.Passkeys = append(props.Passkeys, customerview.PasskeyRow{ID: k.ID.String(), Name: k.Name, CreatedAt: k.CreatedAt,
+			LastUsedAt: k.LastUsedAt, RenameAction: paths.PasskeyRename(slug, k.ID.String()), RemoveAction: paths.PasskeyRemove(slug, k.ID.String())})
+	}
+	return props, nil
+}
+
+// PasskeyAddBegin is POST /{slug}/portal/settings/passkeys/begin: only a
+// browser session younger than ten minutes may add a passkey; an older one
+// is told to re-verify with a code (reverify: the form to do so).
+func (h *Handlers) PasskeyAddBegin(c echo.Context) error {
+	p := middleware.Principal(c)
+	label := ""
+	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
+		label = bs.Email
+	}
+	b, err := h.S.Passkeys.BeginRegistration(c.Request().Context(), p, label)
+	if err != nil {
+		var ae *apperr.Error
+		if errors.As(err, &ae) && ae.Name == "PasskeyReverify" {
+			return passkeyJSONError(c, err, map[string]any{"reverify": true})
+		}
+		return passkeyJSONError(c, err, nil)
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+// PasskeyAddFinish is POST /{slug}/portal/settings/passkeys/finish: the
+// new passkey is named after this browser ("Chrome on macOS"); it can be
+// renamed later.
+func (h *Handlers) PasskeyAddFinish(c echo.Context) error {
+	body, err := readFinish(c)
+	if err != nil {
+		return passkeyJSONError(c, err, nil)
+	}
+	name := device.Describe(c.Request().UserAgent()).Name
+	if _, err := h.S.Passkeys.FinishRegistration(c.Request().Context(), middleware.Principal(c), body.ChallengeID, name, body.Credential); err != nil {
+		return passkeyJSONError(c, err, nil)
+	}
+	if err := h.setFlash(c, "success", msgPasskeyAdded); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"redirect": paths.PasskeysPage(Workspace(c).Slug)})
+}
+
+// PasskeyRename is POST /{slug}/portal/settings/passkeys/{id}/rename.
+func (h *Handlers) PasskeyRename(c echo.Context) error {
+	msg, kind := "Passkey renamed.", "success"
+	id, perr := uuid.Parse(c.Param("id"))
+	var err error = apperr.NotFound("")
+	if perr == nil {
+		err = h.S.Passkeys.Rename(c.Request().Context(), middleware.Principal(c), id, c.FormValue("name"))
+	}
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) {
+			return err
+		}
+		switch ae.Kind {
+		case apperr.KindNotFound:
+			msg, kind = "That passkey no longer exists.", "error"
+		case apperr.KindInvalid:
+			msg, kind = "A passkey's name can have at most 64 characters.", "error"
+		default:
+			return err
+		}
+	}
+	if err := h.setFlash(c, kind, msg); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, paths.PasskeysPage(Workspace(c).Slug))
+}
+
+// PasskeyRemove is POST /{slug}/portal/settings/passkeys/{id}/remove
+// (confirmed on the page): the passkey stops signing in at once.
+func (h *Handlers) PasskeyRemove(c echo.Context) error {
+	msg := "Passkey removed. It can no longer be used to sign in."
+	id, perr := uuid.Parse(c.Param("id"))
+	var err error = apperr.NotFound("")
+	if perr == nil {
+		err = h.S.Passkeys.Remove(c.Request().Context(), middleware.Principal(c), id)
+	}
+	if err != nil {
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Kind != apperr.KindNotFound {
+			return err
+		}
+		msg = "That passkey was already removed."
+	}
+	if err := h.setFlash(c, "success", msg); err != nil {
+		return err
+	}
+	return htmx.Redirect(c, paths.PasskeysPage(Workspace(c).Slug))
+}
+
+// PasskeyReverify is POST /{slug}/portal/settings/passkeys/reverify: a
+// session too old to add a passkey signs out and starts a code sign-in for
+// the same address; the next sign-in is fresh.
+func (h *Handlers) PasskeyReverify(c echo.Context) error {
+	st := h.state(c)
+	ws := Workspace(c)
+	email := ""
+	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
+		email = bs.Email
+	}
+	if sid := st.Session(ws.ID); sid != uuid.Nil {
+		if err := h.S.Browser.Revoke(c.Request().Context(), sid); err != nil {
+			return err
+		}
+	}
+	next := session.State{Sessions: st.Sessions, Flash: "To add a passkey, sign in again with a code; then add it in Settings.", FlashKind: "success"}
+	next.DropSession(ws.ID)
+	*st = next
+	h.rotateCSRF(c)
+	if err := h.writeState(c, *st); err != nil {
+		return err
+	}
+	target := paths.SignIn(ws.Slug)
+	if email = strings.TrimSpace(email); email != "" {
+		target += "?" + url.Values{"email": {email}}.Encode()
+	}
+	return htmx.Redirect(c, target)
+}
