@@ -88,6 +88,7 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 		return nil, err
 	}
 	s.SignIn = auth.NewSignIn(pool, h, s.Limiter, s.Mail, log)
+	s.Members.SetInviter(s.Mail)
 	s.Browser = auth.NewBrowserSessions(pool, h)
 	return s, nil
 }

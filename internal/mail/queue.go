@@ -91,6 +91,7 @@ func NewQueue(o Options) (*Queue, error) {
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &signInWorker{q: q, pool: o.Pool})
+	river.AddWorker(workers, &inviteWorker{q: q})
 	river.AddWorker(workers, &cleanupWorker{pool: o.Pool, log: o.Log})
 	// River's own chatter stays out of the log unless it is a problem.
 	riverLog := slog.New(levelFilter{h: o.Log.Handler(), min: slog.LevelWarn})

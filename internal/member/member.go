@@ -14,6 +14,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/mail"
 	"portal/internal/member/roster"
 	"portal/internal/validate"
 )
@@ -49,10 +50,20 @@ func newMembers(rows []dbgen.Member) []Member {
 
 // Service is the member domain.
 type Service struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	inviter Inviter
 }
 
 func New(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// Inviter queues the invitation a member gets when the team adds them
+// (the mail queue; nil sends none).
+type Inviter interface {
+	EnqueueInviteTx(ctx context.Context, tx pgx.Tx, a mail.InviteArgs) error
+}
+
+// SetInviter makes Create send invitations through i.
+func (s *Service) SetInviter(i Inviter) { s.inviter = i }
 
 // The original's messages (§3.11–3.14); rule violations are 400
 // MemberRuleViolation (D2).
@@ -81,9 +92,10 @@ func roleEnumError(role string) apperr.FieldError {
 
 // team is the locked state one operation works on.
 type team struct {
-	q       *dbgen.Queries
-	caller  dbgen.Member
-	members []dbgen.Member
+	q        *dbgen.Queries
+	customer dbgen.Customer
+	caller   dbgen.Member
+	members  []dbgen.Member
 }
 
 func (t *team) owners() int {
@@ -112,7 +124,7 @@ func (s *Service) lockTeam(ctx context.Context, q *dbgen.Queries, p *auth.Princi
 	if err != nil {
 		return nil, dbErr("member.lock", err)
 	}
-	t := &team{q: q, members: members}
+	t := &team{q: q, customer: c, members: members}
 	found := false
 	for _, m := range members {
 		if m.ID == p.MemberID {
@@ -234,7 +246,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 	if err != nil {
 		return Member{}, false, err
 	}
-	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
+	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, tx pgx.Tx) error {
 		t, err := s.lockTeam(ctx, q, p)
 		if err != nil {
 			return err
@@ -252,7 +264,7 @@ func (s *Service) Create(ctx context.Context, p *auth.Principal, in CreateInput)
 			return nil // a live member with exactly this email: 201 unchanged
 		}
 		created = true
-		return nil
+		return s.invite(ctx, q, tx, t, m)
 	})
 	if err != nil {
 		return Member{}, false, err
@@ -386,4 +398,31 @@ func dbErr(op string, err error) error {
 		return apperr.Unavailable("", 0, err)
 	}
 	return apperr.Internal(op, err)
+}
+
+// invite queues the new member's invitation in the transaction that adds
+// them: "<inviter> added you to <team> on <workspace>", with the sign-in
+// link (docs/design.md "Team members").
+func (s *Service) invite(ctx context.Context, q *dbgen.Queries, tx pgx.Tx, t *team, m dbgen.Member) error {
+	if s.inviter == nil {
+		return nil
+	}
+	ws, err := q.GetWorkspaceByID(ctx, t.caller.WorkspaceID)
+	if err != nil {
+		return dbErr("member.invite", err)
+	}
+	a := mail.InviteArgs{To: m.Email, Inviter: t.caller.Email, Team: t.customer.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug}
+	if t.caller.Name != nil && *t.caller.Name != "" {
+		a.Inviter = *t.caller.Name
+	}
+	if t.customer.Name != nil && *t.customer.Name != "" {
+		a.Team = *t.customer.Name
+	}
+	if ws.Email != nil {
+		a.ReplyTo = *ws.Email
+	}
+	if ws.AvatarUrl != nil {
+		a.LogoURL = *ws.AvatarUrl
+	}
+	return s.inviter.EnqueueInviteTx(ctx, tx, a)
 }

@@ -127,6 +127,13 @@
   document.addEventListener("submit", function (e) {
     var f = e.target;
     if (!f.hasAttribute("data-confirm") || f.dataset.confirmed === "1") { delete f.dataset.confirmed; return; }
+    // data-confirm-if="field:value" asks only for that choice (the role
+    // form asks before handing ownership over, not for other roles).
+    var cond = f.getAttribute("data-confirm-if");
+    if (cond) {
+      var i = cond.indexOf(":"), fld = f.elements[cond.slice(0, i)];
+      if (!fld || fld.value !== cond.slice(i + 1)) return;
+    }
     e.preventDefault();
     e.stopImmediatePropagation();
     var submitter = e.submitter || f.querySelector('button[type="submit"], button:not([type])');

@@ -15,6 +15,11 @@ type Row struct {
 	Error        string // a rule violation for this row
 }
 
+// IsOwner reports whether this row is the team's owner: nobody changes or
+// removes the owner from the table (ownership is handed over from another
+// row), so the row offers neither.
+func (r Row) IsOwner() bool { return r.Role == "owner" }
+
 // Label is how the member is named: name, else email.
 func (r Row) Label() string {
 	if r.Name != "" {
@@ -48,9 +53,14 @@ type TeamProps struct {
 	Form      AddForm
 	AddAction string
 	Notice    string // success message after an HTMX action
-	Swap      bool   // an HTMX response: the notice goes out of band into #flash
-	CSRFField string
-	CSRFToken string
+	// ViewerIsOwner offers the Owner choice (a handover, confirmed); a
+	// billing manager is offered only what they may do.
+	ViewerIsOwner bool
+	ViewerName    string // how the viewer is named in the handover question
+	TeamName      string
+	Swap          bool // an HTMX response: the notice goes out of band into #flash
+	CSRFField     string
+	CSRFToken     string
 }
 
 // RemoveProps is the no-JavaScript confirmation step before a removal.
@@ -72,4 +82,28 @@ func RoleLabel(r string) string {
 		return "Member"
 	}
 	return r
+}
+
+// TransferProps is the no-JavaScript confirmation step before handing
+// ownership over.
+type TransferProps struct {
+	Member     Row
+	ViewerName string
+	TeamName   string
+	CancelURL  string
+	CSRFField  string
+	CSRFToken  string
+}
+
+// roleChoices are the roles the viewer may give this row: the owner may
+// hand ownership over (confirmed); a billing manager may not, so the
+// choice is not offered. Your own row shows your role, disabled.
+func roleChoices(p TeamProps, r Row) []string {
+	if r.IsSelf {
+		return []string{r.Role}
+	}
+	if p.ViewerIsOwner {
+		return []string{"owner", "billing_manager", "member"}
+	}
+	return []string{"billing_manager", "member"}
 }

@@ -65,13 +65,6 @@ func (tb *tab) setField(sel, v string) {
 	}
 }
 
-// rowError waits for a rule violation shown on a member's row.
-func (tb *tab) rowError(row, want string) {
-	tb.t.Helper()
-	tb.waitFor(fmt.Sprintf(`(() => { const n = document.querySelector(%q);
-		return !!n && n.textContent.includes(%q) })()`, row+" "+tid("member-error"), want))
-}
-
 // confirmDialog waits for the confirmation <dialog> and clicks Confirm.
 func (tb *tab) confirmDialog() {
 	tb.t.Helper()
@@ -204,14 +197,41 @@ func TestTeamOwnerJourney(t *testing.T) {
 
 	// The one-owner rule: handing ownership over demotes olivia in the
 	// same step; then she cannot demote the (only) new owner.
+	// Handing over is confirmed first (issue 16.9): the dialog names both
+	// people and the consequence; Cancel changes nothing.
 	bill := teamRow(e, "bill@example.com")
 	tb.setRole(bill, "owner")
+	tb.waitFor(`!!document.querySelector('dialog.confirm[open]')`)
+	if got := tb.text(`dialog.confirm[open] #confirm-title`); got != "Hand over ownership?" {
+		t.Errorf("the handover dialog's title is %q", got)
+	}
+	if got := tb.text(`dialog.confirm[open] #confirm-text`); !strings.Contains(got, "Make Bill Billing the owner of Design Studio?") || !strings.Contains(got, "become a billing manager") {
+		t.Errorf("the handover dialog asks %q", got)
+	}
+	if got := tb.text(`dialog.confirm[open] [data-act="ok"]`); !strings.HasPrefix(got, "Make ") {
+		t.Errorf("the handover dialog's verb is %q", got)
+	}
+	tb.check("team (handover dialog)")
+	tb.run(chromedp.Click(chromedp.CSS(`dialog.confirm[open] [data-act="cancel"]`)))
+	tb.waitFor(`!document.querySelector('dialog.confirm[open]')`)
+	if teamRole(e, "bill@example.com") != "billing_manager" || teamRole(e, "olivia@example.com") != "owner" {
+		t.Fatal("Cancel handed ownership over")
+	}
+	tb.setRole(bill, "owner")
+	tb.confirmDialog()
 	tb.teamNotice("bill@example.com is now the owner")
 	if a, b := teamRole(e, "bill@example.com"), teamRole(e, "olivia@example.com"); a != "owner" || b != "billing_manager" {
 		t.Errorf("after the transfer bill=%s olivia=%s, want owner/billing_manager", a, b)
 	}
-	tb.setRole(bill, "member")
-	tb.rowError(bill, "exactly one owner")
+	// Olivia, now a billing manager, is offered no way to change the owner;
+	// a forged request is refused by the rule.
+	if tb.count(bill+` select[name="role"]`) != 0 || tb.count(bill+" "+tid("member-remove")) != 0 {
+		t.Error("a billing manager is offered to change or remove the owner")
+	}
+	_, billID := e.member("teamco", designTeam, "bill@example.com")
+	if r := tb.forge("/teamco/portal/team/members/"+billID.String()+"/role", "role=member"); r.Status != 400 || !strings.Contains(r.Body, "exactly one owner") {
+		t.Errorf("demoting the only owner: %d", r.Status)
+	}
 	if teamRole(e, "bill@example.com") != "owner" {
 		t.Error("the only owner was demoted")
 	}
@@ -240,14 +260,23 @@ func TestTeamBillingManagerJourney(t *testing.T) {
 	}
 
 	// Refused: taking ownership, demoting or removing the only owner.
+	// The page offers none of these (issue 16.9); forged requests are
+	// refused by the rules.
 	mia, olivia := teamRow(e, "mia@example.com"), teamRow(e, "olivia@example.com")
-	tb.setRole(mia, "owner")
-	tb.rowError(mia, "Only the owner can transfer ownership.")
-	tb.setRole(olivia, "member")
-	tb.rowError(olivia, "exactly one owner")
-	tb.run(chromedp.Click(chromedp.CSS(olivia + " " + tid("member-remove"))))
-	tb.confirmDialog()
-	tb.rowError(olivia, "Cannot remove the only owner")
+	if tb.count(mia+` option[value="owner"]`) != 0 || tb.count(olivia+` select[name="role"]`) != 0 || tb.count(olivia+" "+tid("member-remove")) != 0 {
+		t.Error("a billing manager is offered the Owner choice or a change to the owner")
+	}
+	_, miaID := e.member("teamco", designTeam, "mia@example.com")
+	_, oliviaID := e.member("teamco", designTeam, "olivia@example.com")
+	for _, f := range []struct{ path, body, want string }{
+		{"/teamco/portal/team/members/" + miaID.String() + "/role", "role=owner", "Only the owner can transfer ownership."},
+		{"/teamco/portal/team/members/" + oliviaID.String() + "/role", "role=member", "exactly one owner"},
+		{"/teamco/portal/team/members/" + oliviaID.String() + "/remove", "confirm=yes", "Cannot remove the only owner"},
+	} {
+		if r := tb.forge(f.path, f.body); r.Status != 400 || !strings.Contains(r.Body, f.want) {
+			t.Errorf("%s %s: %d, want 400 %q", f.path, f.body, r.Status, f.want)
+		}
+	}
 	if a, b := teamRole(e, "mia@example.com"), teamRole(e, "olivia@example.com"); a != "member" || b != "owner" {
 		t.Errorf("after the refusals mia=%s olivia=%s", a, b)
 	}

@@ -60,7 +60,11 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 			r := h.teamRow(c, p, m)
 			r.Error = rowErr[m.ID]
 			props.Members = append(props.Members, r)
+			if r.IsSelf {
+				props.ViewerIsOwner, props.ViewerName = m.Role == auth.RoleOwner, r.Label()
+			}
 		}
+		props.TeamName = h.teamName(c)
 	case apperr.IsKind(err, apperr.KindUnauthenticated) && p != nil && !p.IsMember():
 		// A customer session: say why teams don't apply rather than send
 		// someone to a sign-in that cannot give them a team.
@@ -115,6 +119,19 @@ func (h *Handlers) teamRow(c echo.Context, p *auth.Principal, m member.Member) m
 		SignInLink: h.S.Config.BaseURL + paths.SignIn(Workspace(c).Slug) + "?" + url.Values{"email": {m.Email}}.Encode()}
 }
 
+// teamName is how the handover question names the team: the customer's
+// name, else its email.
+func (h *Handlers) teamName(c echo.Context) string {
+	prof, err := h.S.Customers.Get(c.Request().Context(), middleware.Principal(c))
+	if err != nil {
+		return ""
+	}
+	if prof.Name != nil && *prof.Name != "" {
+		return *prof.Name
+	}
+	return prof.Email
+}
+
 // teamDone answers a successful action: 303 with a flash, or the panel.
 func (h *Handlers) teamDone(c echo.Context, msg string) error {
 	if htmx.IsRequest(c) {
@@ -159,7 +176,8 @@ func (h *Handlers) TeamAdd(c echo.Context) error {
 	if !created {
 		return h.teamDone(c, label+" is already on the team.")
 	}
-	return h.teamDone(c, label+" was added to the team.")
+	// The service queued the invitation with the member (docs/design.md "Team members").
+	return h.teamDone(c, h.locale(c).T("team.added_invited", map[string]any{"Email": label}))
 }
 
 // teamFieldMessage words a field error of the add form, by its code.
@@ -204,6 +222,23 @@ func (h *Handlers) TeamRole(c echo.Context) error {
 		return err
 	}
 	role := c.FormValue("role")
+	p := middleware.Principal(c)
+	if role == auth.RoleOwner && p != nil && p.Role == auth.RoleOwner && c.FormValue("confirm") != "yes" && !htmx.IsRequest(c) {
+		// Handing ownership over demotes the viewer: confirmed first, like
+		// a removal (with JavaScript the dialog asks and sends confirm=yes).
+		target, err := h.S.Members.Get(c.Request().Context(), p, id)
+		if err != nil {
+			return err
+		}
+		tok, field := csrfToken(c)
+		m := h.Meta(c, h.locale(c).T("team.transfer_title"), "team")
+		viewer := ""
+		if self, err := h.S.Members.Get(c.Request().Context(), p, p.MemberID); err == nil {
+			viewer = memberLabel(self)
+		}
+		return Render(c, http.StatusOK, memberview.TransferConfirm(m, memberview.TransferProps{Member: h.teamRow(c, p, target),
+			ViewerName: viewer, TeamName: h.teamName(c), CancelURL: paths.TeamPage(Workspace(c).Slug, ""), CSRFField: field, CSRFToken: tok}))
+	}
 	m, err := h.S.Members.Update(c.Request().Context(), middleware.Principal(c), id, member.UpdateInput{Role: &role})
 	if err != nil {
 		return h.teamRuleError(c, id, err)

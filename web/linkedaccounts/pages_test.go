@@ -386,8 +386,8 @@ func TestPages_PanelOnlyWithAProvider(t *testing.T) {
 	})
 	f := none.seed()
 	rec := none.browserFor(f.customerID, nil, f.workspaceID).do(http.MethodGet, "/acme/portal/settings", nil, false)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("%d %s", rec.Code, rec.Body)
+	if rec.Status != http.StatusOK {
+		t.Fatalf("%d %s", rec.Status, rec.Text())
 	}
 	if n := doc(t, rec).Find(`[data-testid="linked-accounts"]`).Length(); n != 0 {
 		t.Fatal("a linked-accounts panel without any provider")

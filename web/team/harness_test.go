@@ -40,12 +40,16 @@ type env struct {
 // baseURL is plain http: the pages' cookies are then csrf and portal.
 const baseURL = "http://portal.test"
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, tweak ...func(*webtest.Options)) *env {
 	t.Helper()
-	s := webtest.NewServer(t, webtest.Options{BaseURL: baseURL, Config: func(c *config.Config) {
+	o := webtest.Options{BaseURL: baseURL, Config: func(c *config.Config) {
 		// One OAuth provider, so the settings page has its linked-accounts panel.
 		c.MicrosoftClientID, c.MicrosoftClientSecret = "team-test-client", "team-test-secret"
-	}})
+	}}
+	for _, f := range tweak {
+		f(&o)
+	}
+	s := webtest.NewServer(t, o)
 	pool := s.Pool
 	e := &env{t: t, s: s, pool: pool, svc: s.Services, handler: s.Handler}
 	e.ws = testkit.Workspace(t, pool, "acme")
