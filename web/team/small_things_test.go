@@ -73,7 +73,7 @@ func TestConfirmFormsNameTitleAndVerb(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
 	d := doc(t, c.Get(teamPage))
-	remove := d.Find(`form[data-confirm]`).First()
+	remove := d.Find(`form[data-confirm]:not([data-confirm-if])`).First()
 	if title, _ := remove.Attr("data-confirm-title"); title != "Remove member?" {
 		t.Fatalf("title %q", title)
 	}
