@@ -200,33 +200,51 @@
   // server knows the browser's zone (<html data-tz-url> is set), every
   // <time datetime> was printed in UTC. Re-render them in the browser's zone
   // in the page's language, and post the zone once into the session (with
-  // the CSRF token) so the next pages come from the server in it.
+  // the CSRF token) so the next pages come from the server in it. Intl's
+  // first use costs tens of milliseconds, so it runs in a worker
+  // (<html data-tz-worker>, static/js/tz.js), never on the page's main
+  // thread (docs/design.md "Assets").
   var tzURL = document.documentElement.getAttribute("data-tz-url");
-  var zone = "";
-  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  var tzWorkerURL = document.documentElement.getAttribute("data-tz-worker");
+  var worker = null, asked = 0, pending = {}, zonePosted = false;
+  function tzWorker() {
+    if (worker || !tzURL || !tzWorkerURL || !window.Worker) return worker;
+    try { worker = new Worker(tzWorkerURL); } catch (e) { worker = null; return null; }
+    worker.onmessage = function (e) {
+      var els = pending[e.data.id];
+      delete pending[e.data.id];
+      if (!els) return;
+      els.forEach(function (el, i) { if (e.data.texts[i] !== null) el.textContent = e.data.texts[i]; });
+      postZone(e.data.zone);
+    };
+    return worker;
+  }
   function localTimes(root) {
-    if (!tzURL || !zone) return;
-    var lang = document.documentElement.lang || "en";
+    var w = tzWorker();
+    if (!w) return;
+    var els = [];
     (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d.getTime()) || el.getAttribute("datetime").length < 11) return; // a date alone has no zone
-      var opts = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone: zone };
-      if (el.getAttribute("data-format") === "date") opts = { year: "numeric", month: "short", day: "numeric", timeZone: zone };
-      if (el.getAttribute("data-format") === "time") opts = { hour: "2-digit", minute: "2-digit", timeZone: zone };
-      try { el.textContent = new Intl.DateTimeFormat(lang, opts).format(d); } catch (e) { /* keep UTC */ }
+      els.push(el);
     });
+    var id = ++asked;
+    pending[id] = els;
+    w.postMessage({ id: id, lang: document.documentElement.lang || "en",
+      times: els.map(function (el) { return { datetime: el.getAttribute("datetime"), format: el.getAttribute("data-format") || "" }; }) });
   }
-  function postZone() {
-    if (!tzURL || !zone || !window.fetch) return;
+  function postZone(zone) {
+    if (zonePosted || !tzURL || !zone || !window.fetch) return;
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (!meta) return;
+    zonePosted = true;
     fetch(tzURL, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": meta.content },
       body: "tz=" + encodeURIComponent(zone)
     }).catch(function () { /* the next page tries again */ });
   }
-  document.addEventListener("DOMContentLoaded", function () { focusFlash(); localTimes(); postZone(); });
+  document.addEventListener("DOMContentLoaded", function () { focusFlash(); localTimes(); });
   document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.detail.target); });
   document.addEventListener("htmx:afterSwap", function (e) { focusFlash(e.detail.target.parentNode || document); });
 })();

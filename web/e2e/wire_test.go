@@ -116,4 +116,11 @@ func TestWireAudits(t *testing.T) {
 		owner.open(path)
 		owner.audit(p, path)
 	}
+	// The browser's time zone is found off the main thread (static/js/tz.js)
+	// and still reaches the session: the next page comes without the
+	// request for it.
+	owner.open("/teamco/portal/overview")
+	if eval[bool](owner, `document.documentElement.hasAttribute('data-tz-url')`) {
+		t.Error("the time-zone worker did not post the browser's zone into the session")
+	}
 }
