@@ -36,7 +36,7 @@ RETURNING id, email, customer_id, member_id, workspace_id;
 -- name: SignInCodeDeliverable :one
 -- The mail worker sends only a code that is still live (D20).
 SELECT c.id, c.expires_at, c.email, w.name AS workspace_name, w.slug AS workspace_slug,
-       w.email AS workspace_email, w.avatar_url AS workspace_avatar_url,
+       w.email AS workspace_email, w.avatar_url AS workspace_avatar_url, w.default_locale AS workspace_default_locale,
        ceil(extract(epoch FROM c.expires_at - now()) / 60)::int AS minutes_left
 FROM customer_session_codes c
 JOIN workspaces w ON w.id = c.workspace_id

@@ -10,9 +10,26 @@ import (
 	"testing"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
-
-	"portal/internal/testkit"
 )
+
+// repoRoot is the folder holding go.mod, above the test's own (testkit
+// cannot be used here: it imports the mail package, which imports i18n).
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
 
 // pluralForms are the CLDR plural categories each language distinguishes
 // for whole numbers (CLDR 46: French, Spanish and Portuguese have "many"
@@ -129,7 +146,7 @@ func TestCatalogIDsUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := testkit.RepoRoot()
+	root, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

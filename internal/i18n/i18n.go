@@ -290,3 +290,17 @@ func Texts(lang string) map[string][]string {
 	}
 	return out
 }
+
+// Chosen is the language a request chose, when one was put in ctx (a page,
+// or an API request whose Accept-Language names a supported language);
+// ok is false otherwise, and the workspace default applies.
+func Chosen(ctx context.Context) (string, bool) {
+	if ctx == nil {
+		return "", false
+	}
+	l, ok := ctx.Value(ctxKey{}).(*Locale)
+	if !ok || l == nil {
+		return "", false
+	}
+	return l.Lang, true
+}

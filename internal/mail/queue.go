@@ -1,11 +1,11 @@
 package mail
 
 import (
-	"net/url"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -18,6 +18,7 @@ import (
 
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/i18n"
 )
 
 // SignInArgs is the queued sign-in email. The code travels sealed; the
@@ -27,6 +28,10 @@ type SignInArgs struct {
 	CodeID     uuid.UUID `json:"code_id"`
 	To         string    `json:"to"`
 	SealedCode string    `json:"sealed_code"`
+	// Lang is the language of the page (or the API request's
+	// Accept-Language) that asked for the code; "" is the workspace's
+	// default_locale.
+	Lang string `json:"lang,omitempty"`
 }
 
 func (SignInArgs) Kind() string { return "portal_sign_in_mail" }
@@ -128,6 +133,9 @@ func (q *Queue) SetRetryBase(d time.Duration) { q.retryBase.Store(int64(d)) }
 // transaction that inserts the code: both happen or neither (D20).
 func (q *Queue) EnqueueSignInTx(ctx context.Context, tx pgx.Tx, codeID uuid.UUID, to, code string) error {
 	args := SignInArgs{CodeID: codeID, To: to, SealedCode: q.sealer.Seal(code, codeID.String())}
+	if lang, ok := i18n.Chosen(ctx); ok {
+		args.Lang = lang
+	}
 	// Retries continue until the code expires (the worker then cancels the
 	// job); the attempt cap only bounds a pathological loop.
 	_, err := q.client.InsertTx(ctx, tx, args, &river.InsertOpts{MaxAttempts: 100})
@@ -206,7 +214,11 @@ func (w *signInWorker) Work(ctx context.Context, job *river.Job[SignInArgs]) err
 	if err != nil {
 		return river.JobCancel(err) // the secret changed: the code is unusable anyway
 	}
-	d := SignInData{To: job.Args.To, WorkspaceName: row.WorkspaceName, Code: DisplayCode(code),
+	lang := job.Args.Lang
+	if !i18n.Valid(lang) {
+		lang = row.WorkspaceDefaultLocale
+	}
+	d := SignInData{To: job.Args.To, WorkspaceName: row.WorkspaceName, Code: DisplayCode(code), Lang: lang,
 		Minutes: int(row.MinutesLeft), URL: SignInURL(w.q.baseURL, row.WorkspaceSlug, row.Email)}
 	if row.WorkspaceAvatarUrl != nil {
 		d.LogoURL = *row.WorkspaceAvatarUrl

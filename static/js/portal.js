@@ -161,7 +161,7 @@
     if (v.charAt(0) === "#") { var src = document.querySelector(v); v = src ? (src.value || src.textContent) : ""; }
     navigator.clipboard.writeText(v).then(function () {
       var label = el.textContent;
-      el.textContent = "Copied";
+      el.textContent = el.getAttribute("data-copied") || "Copied"; // the page says it in its language
       setTimeout(function () { el.textContent = label; }, 1500);
     });
   });

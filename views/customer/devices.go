@@ -1,7 +1,6 @@
 package customer
 
 import (
-	"strconv"
 	"time"
 )
 
@@ -49,26 +48,4 @@ func (p DevicesProps) others() int {
 	return n
 }
 
-// stamp is how the section prints a moment: UTC, unambiguous (as the other
-// pages do).
-func stamp(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
-
 func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// activeAgo is "active now", "active 5 minutes ago", "active 2 hours ago";
-// older than a day it gives the time itself. Last activity moves at most
-// once a minute, so "now" covers that minute.
-func activeAgo(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < 2*time.Minute:
-		return "active now"
-	case d < time.Hour:
-		return "active " + strconv.Itoa(int(d/time.Minute)) + " minutes ago"
-	case d < 2*time.Hour:
-		return "active an hour ago"
-	case d < 24*time.Hour:
-		return "active " + strconv.Itoa(int(d/time.Hour)) + " hours ago"
-	}
-	return "active " + stamp(t)
-}

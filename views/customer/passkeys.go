@@ -25,10 +25,3 @@ type PasskeyRow struct {
 	RenameAction string
 	RemoveAction string
 }
-
-func lastUsed(t *time.Time) string {
-	if t == nil {
-		return "never used"
-	}
-	return "last used " + stamp(*t)
-}

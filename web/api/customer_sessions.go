@@ -10,6 +10,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
+	"portal/internal/i18n"
 	"portal/internal/validate"
 	"portal/web/middleware"
 )
@@ -57,7 +58,13 @@ func (h *Handlers) RequestCode(c echo.Context) error {
 	if customerID != nil {
 		in.CustomerID = customerID
 	}
-	if _, err := h.S.SignIn.Request(c.Request().Context(), in); err != nil {
+	ctx := c.Request().Context()
+	if lang, ok := i18n.Match(c.Request().Header.Get("Accept-Language")); ok {
+		// The email speaks the request's language; without one that the
+		// portal speaks, the workspace's default_locale (the mail worker).
+		ctx = i18n.WithLocale(ctx, i18n.New(lang, nil))
+	}
+	if _, err := h.S.SignIn.Request(ctx, in); err != nil {
 		return err
 	}
 	return c.JSONBlob(http.StatusAccepted, []byte("null"))

@@ -2,13 +2,18 @@ package html
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/customer"
+	"portal/internal/i18n"
 	customerview "portal/views/customer"
 	"portal/web/htmx"
 	"portal/web/httperr"
@@ -19,7 +24,7 @@ import (
 // The settings page: profile and billing details (§3.1–3.2, docs/design.md "Pages")
 // and the linked accounts panel (oauth_accounts.go).
 
-const msgBillingSaved = "Billing details saved."
+const msgBillingSaved = "settings.saved"
 
 var countryOptions = func() []customerview.Country {
 	var out []customerview.Country
@@ -69,7 +74,7 @@ func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form cus
 	p := middleware.Principal(c)
 	tok, field := csrfToken(c)
 	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
-		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: countriesFor(form.Country),
+		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: localCountries(h.locale(c), countriesFor(form.Country)),
 		Action: paths.SettingsPage(Workspace(c).Slug), CSRFField: field, CSRFToken: tok, Form: form}
 	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
 		props.PersonName, props.PersonEmail = bs.Name, bs.Email
@@ -149,12 +154,12 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 				if key == "" {
 					key = "billing_address"
 				}
-				form.Errors[key] = settingsMessage(key, f)
+				form.Errors[key] = settingsMessage(h.locale(c), key, f)
 			}
 		case apperr.KindProviderUnavailable:
-			form.Error = "Your billing details could not be saved because the payment provider did not answer. Nothing was changed; please try again."
+			form.Error = h.locale(c).T("settings.form.provider_down")
 		default:
-			form.Error = e.Detail
+			form.Error = detail(h.locale(c), e.Detail, "error.generic_message")
 		}
 		return h.renderSettings(c, status, cur, form)
 	}
@@ -163,27 +168,50 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 		f.Saved = true
 		return h.renderSettings(c, http.StatusOK, prof, f)
 	}
-	if err := h.setFlash(c, "success", msgBillingSaved); err != nil {
+	if err := h.setFlash(c, "success", h.locale(c).T(msgBillingSaved)); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, paths.SettingsPage(Workspace(c).Slug))
 }
 
-// settingsMessage words a field error for people, by its code.
-func settingsMessage(key string, f apperr.FieldError) string {
+// settingsMessage words a field error for people, by its code, in l's
+// language.
+func settingsMessage(l *i18n.Locale, key string, f apperr.FieldError) string {
 	switch {
 	case key == "country" && f.Code == apperr.CodeRequired:
-		return "Choose a country for the billing address."
+		return l.T("settings.form.choose_country")
 	case key == "country":
-		return "Billing addresses in this country are not supported."
+		return l.T("settings.form.country_unsupported")
 	case f.Code == apperr.CodeInvalidUSState:
-		return "Invalid US state: use a two-letter code such as NY."
+		return l.T("settings.form.us_state")
 	case f.Code == apperr.CodeInvalidCAProvince:
-		return "Invalid CA province: use a two-letter code such as QC."
+		return l.T("settings.form.ca_province")
 	case f.Code == apperr.CodeTooLong:
-		return "This is too long: at most 256 characters."
+		return l.T("settings.form.too_long")
 	}
-	return f.Msg
+	return fieldMsg(l, f)
+}
+
+// localCountries names the countries in l's language (CLDR, via
+// x/text/language/display) and orders them as that language sorts.
+func localCountries(l *i18n.Locale, in []customerview.Country) []customerview.Country {
+	if l.Lang == i18n.Default {
+		return in
+	}
+	tag := language.MustParse(l.Lang)
+	names := display.Regions(tag)
+	out := make([]customerview.Country, len(in))
+	for i, c := range in {
+		out[i] = c
+		if r, err := language.ParseRegion(c.Code); err == nil {
+			if n := names.Name(r); n != "" {
+				out[i].Name = n
+			}
+		}
+	}
+	col := collate.New(tag)
+	slices.SortStableFunc(out, func(a, b customerview.Country) int { return col.CompareString(a.Name, b.Name) })
+	return out
 }
 
 func strOr(s *string) string {

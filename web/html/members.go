@@ -12,6 +12,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
+	"portal/internal/i18n"
 	"portal/internal/member"
 	memberview "portal/views/member"
 	"portal/web/htmx"
@@ -25,12 +26,12 @@ import (
 // flash) and with HTMX (the panel is swapped in place).
 
 const (
-	msgNoTeamHeading  = "Teams don't apply to this account"
-	msgIndividualTeam = "This is a personal account: it has no team members to add, change or remove."
-	msgLegacyTeam     = "In this portal you sign in as the account itself, not as one of its people, so team members are not managed here. Contact the workspace to change who is on your team."
+	msgNoTeamHeading  = "team.no_team_heading"
+	msgIndividualTeam = "team.individual"
+	msgLegacyTeam     = "team.legacy"
 )
 
-const msgCustomerSessionTeam = "Team management is for the people of a team: sign in with your own email as an owner or billing manager of the team to add, change or remove members."
+const msgCustomerSessionTeam = "team.customer_session"
 
 // Team is GET /{slug}/portal/team.
 func (h *Handlers) Team(c echo.Context) error {
@@ -41,6 +42,7 @@ func (h *Handlers) Team(c echo.Context) error {
 // violation on one row.
 func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddForm, notice string, rowErr map[uuid.UUID]string) error {
 	p := middleware.Principal(c)
+	l := h.locale(c)
 	tok, field := csrfToken(c)
 	props := memberview.TeamProps{Form: form, Notice: notice, AddAction: paths.TeamPage(Workspace(c).Slug, "/members"), CSRFField: field, CSRFToken: tok}
 	ms, err := h.S.Members.List(c.Request().Context(), p)
@@ -70,17 +72,17 @@ func (h *Handlers) renderTeam(c echo.Context, status int, form memberview.AddFor
 		// someone to a sign-in that cannot give them a team.
 		switch {
 		case p.CustomerType != "team":
-			props.Heading, props.Reason = msgNoTeamHeading, msgIndividualTeam
+			props.Heading, props.Reason = l.T(msgNoTeamHeading), l.T(msgIndividualTeam)
 		case !Workspace(c).MemberModelEnabled:
-			props.Heading, props.Reason = msgNoTeamHeading, msgLegacyTeam
+			props.Heading, props.Reason = l.T(msgNoTeamHeading), l.T(msgLegacyTeam)
 		default:
-			props.Reason = msgCustomerSessionTeam
+			props.Reason = l.T(msgCustomerSessionTeam)
 		}
 	case apperr.IsKind(err, apperr.KindForbidden):
 		e, _ := apperr.As(err)
-		props.Reason = e.Detail
+		props.Reason = detail(l, e.Detail, "error.forbidden_message")
 		if e.Detail == member.MsgInsufficientRole {
-			props.Reason = "Only the team's owner and billing managers can add, change or remove members."
+			props.Reason = l.T("team.only_admins")
 		}
 	default:
 		return err
@@ -165,32 +167,33 @@ func (h *Handlers) TeamAdd(c echo.Context) error {
 				if key == "" {
 					key = "email"
 				}
-				form.Errors[key] = teamFieldMessage(f)
+				form.Errors[key] = teamFieldMessage(h.locale(c), f)
 			}
 		} else {
-			form.Error = e.Detail
+			form.Error = detail(h.locale(c), e.Detail, "error.generic_message")
 		}
 		return h.renderTeam(c, status, form, "", nil)
 	}
-	label := m.Email
+	l := h.locale(c)
 	if !created {
-		return h.teamDone(c, label+" is already on the team.")
+		return h.teamDone(c, l.T("team.already", map[string]any{"Email": m.Email}))
 	}
 	// The service queued the invitation with the member (docs/design.md "Team members").
-	return h.teamDone(c, h.locale(c).T("team.added_invited", map[string]any{"Email": label}))
+	return h.teamDone(c, l.T("team.added_invited", map[string]any{"Email": m.Email}))
 }
 
-// teamFieldMessage words a field error of the add form, by its code.
-func teamFieldMessage(f apperr.FieldError) string {
+// teamFieldMessage words a field error of the add form, by its code, in
+// l's language.
+func teamFieldMessage(l *i18n.Locale, f apperr.FieldError) string {
 	switch f.Code {
 	case apperr.CodeInvalidEmail, apperr.CodeRequired:
-		return "Enter a valid email address (" + f.Msg + ")."
+		return l.T("team.err_email")
 	case apperr.CodeTooLong:
-		return "The name is too long: at most 256 characters."
+		return l.T("team.err_name_long")
 	case apperr.CodeInvalidChoice:
-		return "Choose Member or Billing manager."
+		return l.T("team.err_role_add")
 	}
-	return f.Msg
+	return fieldMsg(l, f)
 }
 
 func (h *Handlers) teamTarget(c echo.Context) (uuid.UUID, error) {
@@ -208,9 +211,10 @@ func (h *Handlers) teamRuleError(c echo.Context, id uuid.UUID, err error) error 
 	if !ok || (e.Kind != apperr.KindBadRequest && e.Kind != apperr.KindInvalid) {
 		return err
 	}
-	msg := e.Detail
+	l := h.locale(c)
+	msg := detail(l, e.Detail, "error.generic_message")
 	if e.Kind == apperr.KindInvalid {
-		msg = "Choose Owner, Billing manager or Member."
+		msg = l.T("team.err_role")
 	}
 	return h.renderTeam(c, httperr.StatusOf(c.Response().Header(), e), memberview.AddForm{}, "", map[uuid.UUID]string{id: msg})
 }
@@ -243,9 +247,10 @@ func (h *Handlers) TeamRole(c echo.Context) error {
 	if err != nil {
 		return h.teamRuleError(c, id, err)
 	}
-	msg := "The role of " + m.Email + " is now " + memberview.RoleLabel(m.Role) + "."
+	l := h.locale(c)
+	msg := l.T("team.role_changed", map[string]any{"Email": m.Email, "Role": l.T("role." + m.Role)})
 	if m.Role == auth.RoleOwner {
-		msg = m.Email + " is now the owner; you are a billing manager."
+		msg = l.T("team.now_owner", map[string]any{"Email": m.Email})
 	}
 	return h.teamDone(c, msg)
 }
@@ -267,12 +272,13 @@ func (h *Handlers) TeamRemove(c echo.Context) error {
 		return Render(c, http.StatusOK, memberview.RemoveConfirm(h.Meta(c, "title.remove_member", "team"),
 			memberview.RemoveProps{Member: h.teamRow(c, p, m), CancelURL: paths.TeamPage(Workspace(c).Slug, ""), CSRFField: field, CSRFToken: tok}))
 	}
-	label := "The member"
+	l := h.locale(c)
+	label := l.T("team.the_member")
 	if err == nil {
 		label = m.Email
 	}
 	if err := h.S.Members.Delete(c.Request().Context(), p, id); err != nil {
 		return h.teamRuleError(c, id, err)
 	}
-	return h.teamDone(c, label+" was removed from the team.")
+	return h.teamDone(c, l.T("team.removed", map[string]any{"Email": label}))
 }

@@ -40,11 +40,12 @@ var detailIDs = map[string]string{
 // detail is a service error's detail in l's language; fallback names the
 // message for a detail the catalog does not know.
 func detail(l *i18n.Locale, text, fallback string) string {
+	if l.Lang == i18n.Default && text != "" {
+		// English pages keep the service's own words (the API's too).
+		return text
+	}
 	if id, ok := detailIDs[text]; ok {
 		return l.T(id)
-	}
-	if l.Lang == i18n.Default && text != "" {
-		return text
 	}
 	return l.T(fallback)
 }

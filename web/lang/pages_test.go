@@ -131,6 +131,7 @@ func signedInPages(share uuid.UUID) []string {
 		"/acme/portal/sessions/" + share.String(),
 		"/acme/portal/sessions/" + share.String() + "/activity",
 		"/acme/portal/billing",
+		"/acme/portal/settings",
 	}
 }
 
@@ -193,6 +194,15 @@ func TestSignedInPagesTranslated(t *testing.T) {
 				t.Fatalf("bad card: %d", r.Status)
 			}
 			assertNoEnglish(t, lang, "/acme/portal/billing (bad card)", r)
+			// Billing details with field errors, and the country names.
+			r = webtest.PostForm(t, c, e.svc, "/acme/portal/settings", url.Values{"billing_name": {strings.Repeat("n", 300)}, "billing_address[country]": {"US"}, "billing_address[state]": {"ZZ"}})
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("bad settings: %d", r.Status)
+			}
+			assertNoEnglish(t, lang, "/acme/portal/settings (errors)", r)
+			if lang == "de" && !strings.Contains(r.Text(), ">Deutschland</option>") {
+				t.Error("settings in de: country names are not German")
+			}
 			text := c.Get("/acme/portal/sessions/" + share.String()).Text()
 			for _, w := range want[lang] {
 				if !strings.Contains(text, w) {
@@ -202,6 +212,55 @@ func TestSignedInPagesTranslated(t *testing.T) {
 			if !strings.Contains(text, `datetime="2026-12-03T07:36:00Z"`) {
 				t.Errorf("session page in %s: no <time datetime> in RFC 3339", lang)
 			}
+		})
+	}
+}
+
+// TestTeamPagesTranslated: the team page (members, roles, the add form and
+// its errors, the remove confirmation, the outcome flash) and the team
+// page's refusal for a personal account, in every non-English locale,
+// contain none of the English catalog's sentences.
+func TestTeamPagesTranslated(t *testing.T) {
+	e := newEnv(t)
+	ws := testkit.Workspace(t, e.pool, "teamco")
+	if _, err := e.pool.Exec(t.Context(), `UPDATE workspaces SET member_model_enabled = true, seat_based_pricing_enabled = true WHERE id = $1`, ws); err != nil {
+		t.Fatal(err)
+	}
+	team := testkit.Customer(t, e.pool, ws, "team@example.com", "team")
+	owner := testkit.Member(t, e.pool, team, "owner@example.com", "owner")
+	other := testkit.Member(t, e.pool, team, "mia@example.com", "member")
+	// People's names are demo data: ones that are no English words.
+	if _, err := e.pool.Exec(t.Context(), `UPDATE members SET name = CASE WHEN id = $1 THEN 'Olivia Ortega' ELSE 'Mia Mata' END WHERE customer_id = $2`, owner, team); err != nil {
+		t.Fatal(err)
+	}
+	var acme uuid.UUID
+	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM workspaces WHERE slug = 'acme'`).Scan(&acme); err != nil {
+		t.Fatal(err)
+	}
+	personal := testkit.Customer(t, e.pool, acme, "solo@example.com", "individual")
+	for _, lang := range i18n.Locales[1:] {
+		t.Run(lang, func(t *testing.T) {
+			c := testkit.NewClient(t, e.handler)
+			c.Get("/teamco/portal/request?lang="+lang).ExpectStatus(t, http.StatusOK)
+			webtest.SignIn(t, c, e.svc, team, owner)
+			assertNoEnglish(t, lang, "team", c.Get("/teamco/portal/team").ExpectStatus(t, http.StatusOK))
+			r := webtest.PostForm(t, c, e.svc, "/teamco/portal/team/members", url.Values{"email": {"nope"}, "role": {"member"}})
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("bad add: %d", r.Status)
+			}
+			assertNoEnglish(t, lang, "team (bad email)", r)
+			r = webtest.PostForm(t, c, e.svc, "/teamco/portal/team/members/"+other.String()+"/remove", url.Values{})
+			assertNoEnglish(t, lang, "remove confirmation", r.ExpectStatus(t, http.StatusOK))
+			r = webtest.PostForm(t, c, e.svc, "/teamco/portal/team/members", url.Values{"email": {"new-" + lang + "@example.com"}, "role": {"billing_manager"}})
+			if r.Status != http.StatusSeeOther {
+				t.Fatalf("add: %d", r.Status)
+			}
+			assertNoEnglish(t, lang, "team (added)", c.Get("/teamco/portal/team").ExpectStatus(t, http.StatusOK))
+
+			solo := testkit.NewClient(t, e.handler)
+			solo.Get("/acme/portal/request?lang="+lang).ExpectStatus(t, http.StatusOK)
+			webtest.SignIn(t, solo, e.svc, personal, uuid.Nil)
+			assertNoEnglish(t, lang, "team (personal account)", solo.Get("/acme/portal/team").ExpectStatus(t, http.StatusForbidden))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,8 @@ import (
 
 	"portal/internal/auth"
 	"portal/internal/mail"
+	"portal/internal/testkit"
+	"portal/web/webtest"
 )
 
 var codeRE = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
@@ -376,5 +379,34 @@ func TestD31_AwkwardWorkspaceNamesStillSend(t *testing.T) {
 			t.Fatalf("%q: no code in\n%s", n.name, m.Text)
 		}
 		e.authenticate(e.clientAt(100+i), map[string]any{"code": code}).ExpectStatus(t, http.StatusOK)
+	}
+}
+
+// TestI18n_SignInMailLanguage (issue 17): the API's code email speaks the
+// request's Accept-Language, else the workspace's default_locale; the
+// page's follows the page's language.
+func TestI18n_SignInMailLanguage(t *testing.T) {
+	e := newEnv(t, envOpt{smtp: true, start: true})
+	e.customer(e.legacy, "ja@example.com", nil, "individual")
+	e.customer(e.legacy, "default@example.com", nil, "individual")
+	e.customer(e.legacy, "page@example.com", nil, "individual")
+	e.c.PostJSON(pRequest, reqBody("ja@example.com", e.legacy, nil), "Accept-Language", "ja-JP,ja;q=0.9").ExpectStatus(t, http.StatusAccepted)
+	if m := e.sink.WaitFor(t, "ja@example.com", 15*time.Second); m.Subject != "Shop legacy のご購入内容へのアクセス" || !strings.Contains(m.Text, "このコードの有効期限は 10 分です。") {
+		t.Errorf("Accept-Language ja: %q\n%s", m.Subject, m.Text)
+	}
+	e.exec(`UPDATE workspaces SET default_locale = 'de' WHERE id = $1`, e.legacy)
+	e.c.PostJSON(pRequest, reqBody("default@example.com", e.legacy, nil), "Accept-Language", "zh-CN").ExpectStatus(t, http.StatusAccepted)
+	if m := e.sink.WaitFor(t, "default@example.com", 15*time.Second); m.Subject != "Zugriff auf Ihre Käufe bei Shop legacy" || !strings.Contains(m.Text, "Dieser Code läuft in 10 Minuten ab.") {
+		t.Errorf("workspace default de: %q\n%s", m.Subject, m.Text)
+	}
+	// The sign-in page in French (its switcher) mails in French.
+	c := testkit.NewClient(t, e.srv.Handler(), testkit.WithBaseURL(e.svc.Config.BaseURL))
+	c.Get("/legacy/portal/request?lang=fr").ExpectStatus(t, http.StatusOK)
+	r := webtest.PostForm(t, c, e.svc, "/legacy/portal/request", url.Values{"email": {"page@example.com"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("page request: %d", r.Status)
+	}
+	if m := e.sink.WaitFor(t, "page@example.com", 15*time.Second); m.Subject != "Accédez à vos achats Shop legacy" || !strings.Contains(m.Text, "Ce code expire dans 10 minutes.") {
+		t.Errorf("page in fr: %q\n%s", m.Subject, m.Text)
 	}
 }

@@ -263,7 +263,7 @@ func (q *Queries) RefreshSignInRequest(ctx context.Context, arg RefreshSignInReq
 
 const signInCodeDeliverable = `-- name: SignInCodeDeliverable :one
 SELECT c.id, c.expires_at, c.email, w.name AS workspace_name, w.slug AS workspace_slug,
-       w.email AS workspace_email, w.avatar_url AS workspace_avatar_url,
+       w.email AS workspace_email, w.avatar_url AS workspace_avatar_url, w.default_locale AS workspace_default_locale,
        ceil(extract(epoch FROM c.expires_at - now()) / 60)::int AS minutes_left
 FROM customer_session_codes c
 JOIN workspaces w ON w.id = c.workspace_id
@@ -271,14 +271,15 @@ WHERE c.id = $1 AND c.expires_at > now()
 `
 
 type SignInCodeDeliverableRow struct {
-	ID                 uuid.UUID
-	ExpiresAt          time.Time
-	Email              string
-	WorkspaceName      string
-	WorkspaceSlug      string
-	WorkspaceEmail     *string
-	WorkspaceAvatarUrl *string
-	MinutesLeft        int32
+	ID                     uuid.UUID
+	ExpiresAt              time.Time
+	Email                  string
+	WorkspaceName          string
+	WorkspaceSlug          string
+	WorkspaceEmail         *string
+	WorkspaceAvatarUrl     *string
+	WorkspaceDefaultLocale string
+	MinutesLeft            int32
 }
 
 // The mail worker sends only a code that is still live (D20).
@@ -293,6 +294,7 @@ func (q *Queries) SignInCodeDeliverable(ctx context.Context, id uuid.UUID) (Sign
 		&i.WorkspaceSlug,
 		&i.WorkspaceEmail,
 		&i.WorkspaceAvatarUrl,
+		&i.WorkspaceDefaultLocale,
 		&i.MinutesLeft,
 	)
 	return i, err

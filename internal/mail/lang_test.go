@@ -1,0 +1,60 @@
+package mail
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRenderSignInLanguages: the sign-in email speaks the language it was
+// asked in (issue 17): subject, sentences, <html lang>, and a relative
+// expiry with the language's plural form; an unknown language is English.
+func TestRenderSignInLanguages(t *testing.T) {
+	d := SignInData{To: "kunde@example.com", WorkspaceName: "Acme", Code: "ABCD-2345", Minutes: 10,
+		URL: "https://portal.example/acme/portal/authenticate"}
+	cases := []struct {
+		lang, subject string
+		want          []string
+	}{
+		{"de", "Zugriff auf Ihre Käufe bei Acme", []string{"Ihr Bestätigungscode für Acme", "Dieser Code läuft in 10 Minuten ab.", "im Kundenportal von Acme"}},
+		{"fr", "Accédez à vos achats Acme", []string{"Ce code expire dans 10 minutes.", "Votre code de vérification pour Acme"}},
+		{"es", "Acceda a sus compras de Acme", []string{"Este código caduca en 10 minutos."}},
+		{"pt-BR", "Acesse suas compras de Acme", []string{"Este código expira em 10 minutos."}},
+		{"ja", "Acme のご購入内容へのアクセス", []string{"このコードの有効期限は 10 分です。", "Acme の確認コード"}},
+		{"xx", "Access your Acme purchases", []string{"This code expires in 10 minutes."}},
+	}
+	for _, tc := range cases {
+		d.Lang = tc.lang
+		m, err := RenderSignIn(d, "portal@example.test", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Subject != tc.subject {
+			t.Errorf("%s subject %q, want %q", tc.lang, m.Subject, tc.subject)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(m.Text, w) || !strings.Contains(m.HTML, w) {
+				t.Errorf("%s: %q missing from text or HTML", tc.lang, w)
+			}
+		}
+		lang := tc.lang
+		if lang == "xx" {
+			lang = "en"
+		}
+		if !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
+			t.Errorf("%s: HTML lang", tc.lang)
+		}
+		if !strings.Contains(m.HTML, `<a href="https://portal.example/acme/portal/authenticate"`) || !strings.Contains(m.Text, "ABCD-2345") {
+			t.Errorf("%s: link or code missing", tc.lang)
+		}
+	}
+	// German singular: one minute left.
+	d.Lang, d.Minutes = "de", 1
+	if m, _ := RenderSignIn(d, "portal@example.test", ""); !strings.Contains(m.Text, "Dieser Code läuft in 1 Minute ab.") {
+		t.Errorf("de singular: %s", m.Text)
+	}
+	// A workspace name is escaped in the HTML intro, whatever the language.
+	d.WorkspaceName, d.Lang = "<b>x</b>", "fr"
+	if m, _ := RenderSignIn(d, "portal@example.test", ""); strings.Contains(m.HTML, "<b>x</b>") {
+		t.Error("workspace name not escaped")
+	}
+}
