@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,8 +11,10 @@ import (
 	"io/fs"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"portal/internal/config"
 	"portal/internal/demo"
@@ -31,9 +34,18 @@ func cmdDev(ctx context.Context, args []string, getenv func(string) string, stdo
 	if len(args) > 0 {
 		return usageError{"usage: portal dev"}
 	}
+	// A second `make run` finds the first and leaves it alone: starting
+	// the cluster again would stop the first one's PostgreSQL (issue 16.17).
+	if st, ok := runningDev(); ok {
+		return alreadyRunningError{st}
+	}
 	if err := os.MkdirAll(devDir, 0o755); err != nil {
 		return fmt.Errorf("dev: %w", err)
 	}
+	if err := writeDevState(devState{PID: os.Getpid()}); err != nil {
+		return err
+	}
+	defer removeDevState()
 	set := map[string]string{"PORTAL_ENV": "development"}
 	get := func(k string) string {
 		if v, ok := set[k]; ok {
@@ -106,11 +118,52 @@ func cmdDev(ctx context.Context, args []string, getenv func(string) string, stdo
 		if !explicitBase {
 			base = url // the real port, even when PORTAL_ADDR asked for :0
 		}
-		fmt.Fprintf(stdout, "Portal is running at %s (development mode, payments: %s)\n\n", base, cfg.Payments)
-		fmt.Fprint(stdout, describeDemo(workspaces, base))
-		fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
+		if err := writeDevState(devState{PID: os.Getpid(), URL: base}); err != nil {
+			fmt.Fprintln(stderr, "portal dev: "+err.Error())
+		}
+		banner := func() {
+			fmt.Fprintf(stdout, "\nPortal is running at %s (development mode, payments: %s)\n\n", base, cfg.Payments)
+			fmt.Fprint(stdout, describeDemo(workspaces, base))
+			fmt.Fprintln(stdout, "\nSign-in codes appear below and on "+base+"/_dev/mail. In another terminal, `portal workspace token --slug acme` uses this database.")
+			fmt.Fprintln(stdout, "Press Enter to show this again. Press Ctrl-C to stop.")
+		}
+		banner()
+		usr1 := make(chan os.Signal, 1)
+		signal.Notify(usr1, syscall.SIGUSR1)
+		go bannerOnDemand(ctx, devStdin, usr1, banner)
 	}
 	return serve(ctx, cfg, stderr, ready)
+}
+
+// devStdin is where `portal dev` reads Enter (tests give it a pipe).
+var devStdin io.Reader = os.Stdin
+
+// bannerOnDemand prints the banner again on Enter (a line on in) and on
+// SIGUSR1, until ctx ends: the URLs and demo people are never more than a
+// key away, however much was logged since (issue 16.19).
+func bannerOnDemand(ctx context.Context, in io.Reader, usr1 chan os.Signal, banner func()) {
+	defer signal.Stop(usr1)
+	lines := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			select {
+			case lines <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-usr1:
+			banner()
+		case <-lines:
+			banner()
+		}
+	}
 }
 
 // devSecret returns the development secret kept in path, generating it

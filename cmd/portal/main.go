@@ -70,12 +70,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return cmdServe(ctx, args[1:], getenv, stdout, stderr)
-	case "migrate":
-		return cmdMigrate(ctx, args[1:], getenv, stdout, stderr)
-	case "workspace":
-		return cmdWorkspace(ctx, args[1:], getenv, stdout, stderr)
-	case "seed":
-		return cmdSeed(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate", "workspace", "seed":
+		// Next to a running `portal dev` with no DATABASE_URL: its database.
+		env, err := devDatabase(getenv, stderr)
+		if err != nil {
+			return err
+		}
+		switch args[0] {
+		case "migrate":
+			return cmdMigrate(ctx, args[1:], env, stdout, stderr)
+		case "workspace":
+			return cmdWorkspace(ctx, args[1:], env, stdout, stderr)
+		}
+		return cmdSeed(ctx, args[1:], env, stdout, stderr)
 	case "dev":
 		return cmdDev(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
@@ -95,5 +102,26 @@ func newLogger(dev bool, w io.Writer) *slog.Logger {
 	if lw, ok := w.(*logbuf.Writer); ok {
 		h = logbuf.Handler(h, lw)
 	}
+	if dev {
+		h = quietRequests{h}
+	}
 	return slog.New(h)
 }
+
+// quietRequests keeps the development console readable (issue 16.19): the
+// per-request line is dropped unless the request failed (5xx, logged at
+// ERROR); sign-in codes, warnings and errors still show.
+type quietRequests struct{ slog.Handler }
+
+func (q quietRequests) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "request" && r.Level < slog.LevelWarn {
+		return nil
+	}
+	return q.Handler.Handle(ctx, r)
+}
+
+func (q quietRequests) WithAttrs(a []slog.Attr) slog.Handler {
+	return quietRequests{q.Handler.WithAttrs(a)}
+}
+
+func (q quietRequests) WithGroup(n string) slog.Handler { return quietRequests{q.Handler.WithGroup(n)} }

@@ -79,6 +79,9 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 		return nil, err
 	}
 	s.Limiter = ratelimit.New(pool, []byte(cfg.Secret))
+	if cfg.Dev() {
+		s.Limiter.Development() // 10× the per-IP limits (issue 16.15)
+	}
 	if s.Passkeys, err = passkey.New(pool, s.Limiter, cfg.BaseURL); err != nil {
 		log.Info("passkeys are off", "reason", err.Error())
 	}

@@ -197,6 +197,19 @@ func (c *Cluster) DSN(dbname string) string {
 		"?host=" + queryEscape(c.SocketDir) + "&port=" + strconv.Itoa(c.Port) + "&sslmode=disable"
 }
 
+// DSNFor is the DSN of dbname on the cluster in dir started by Start with
+// the default port (the one `portal dev` runs), for another process that
+// uses it while it runs.
+func DSNFor(dir, dbname string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("devpg: %w", err)
+	}
+	c := &Cluster{Dir: abs, Port: DefaultPort}
+	c.SocketDir, _ = socketDirFor(abs, DefaultPort)
+	return c.DSN(dbname), nil
+}
+
 // TCPDSN is a connection string for dbname over TCP to 127.0.0.1 (Options.TCP).
 func (c *Cluster) TCPDSN(dbname string) string {
 	return "postgres://" + SuperUser + "@127.0.0.1:" + strconv.Itoa(c.Port) + "/" + url.PathEscape(dbname) + "?sslmode=disable"

@@ -49,15 +49,29 @@ const (
 // the limiter fails closed.
 const UnavailableDetail = "Rate limit service unavailable. Please try again shortly."
 
+// DevIPFactor is how much higher the per-IP limits are in development
+// (issue 16.15): one browser trying the nine demo people, again and again
+// across restarts, is not an attack there. Production keeps IPLimit.
+const DevIPFactor = 10
+
 // Limiter counts calls in rate_limit_buckets.
 type Limiter struct {
 	pool *pgxpool.Pool
 	key  []byte
+	// ipLimit is IPLimit, or IPLimit × DevIPFactor in development.
+	ipLimit int
 }
+
+// Development raises the per-IP limits by DevIPFactor (PORTAL_ENV=
+// development only; call before serving).
+func (l *Limiter) Development() { l.ipLimit = IPLimit * DevIPFactor }
+
+// IPLimit is the per-IP limit this limiter enforces.
+func (l *Limiter) IPLimit() int { return l.ipLimit }
 
 // New returns a limiter keyed by the server secret.
 func New(pool *pgxpool.Pool, secret []byte) *Limiter {
-	return &Limiter{pool: pool, key: append([]byte(nil), secret...)}
+	return &Limiter{pool: pool, key: append([]byte(nil), secret...), ipLimit: IPLimit}
 }
 
 // Key is the stored form of an IP or address: the first 16 hex characters
@@ -129,10 +143,10 @@ func ClientKey(ip string) string {
 }
 
 // CheckIP is the per-client-IP limit of §2.6: 10 calls per bucket in a
-// sliding 15-minute window; the 11th is 429 with Retry-After. The client is
+// sliding 15-minute window (100 in development); the 11th is 429 with Retry-After. The client is
 // counted by ClientKey (IPv6 per /64).
 func (l *Limiter) CheckIP(ctx context.Context, bucket, ip string) error {
-	res, err := l.Hit(ctx, bucket, l.Key(ClientKey(ip)), IPLimit, IPWindow, true)
+	res, err := l.Hit(ctx, bucket, l.Key(ClientKey(ip)), l.ipLimit, IPWindow, true)
 	if err != nil {
 		return err
 	}

@@ -258,3 +258,30 @@ func TestG23_DatabaseDownIs503(t *testing.T) {
 		}
 	}
 }
+
+// TestDevelopmentIPLimitsTenTimesHigher (issue 16.15): with PORTAL_ENV=
+// development the per-IP limits are 10× (100 calls per bucket per 15
+// minutes), so trying the demo people from one browser does not lock it
+// out; production (and test) keep 10.
+func TestDevelopmentIPLimitsTenTimesHigher(t *testing.T) {
+	for n, tc := range []struct {
+		env   string
+		limit int
+	}{{"development", 100}, {"production", 10}, {"test", 10}} {
+		ip := fmt.Sprintf("198.51.100.%d", n+1)
+		e := newEnv(t, envOpt{env: tc.env, noSeed: true})
+		if got := e.svc.Limiter.IPLimit(); got != tc.limit {
+			t.Errorf("%s: IP limit %d, want %d", tc.env, got, tc.limit)
+		}
+		for _, bucket := range []string{ratelimit.BucketRequest, ratelimit.BucketAuthenticate} {
+			for i := 0; i < tc.limit; i++ {
+				if err := e.svc.Limiter.CheckIP(t.Context(), bucket, ip); err != nil {
+					t.Fatalf("%s %s: call %d refused: %v", tc.env, bucket, i+1, err)
+				}
+			}
+			if err := e.svc.Limiter.CheckIP(t.Context(), bucket, ip); err == nil {
+				t.Errorf("%s %s: call %d allowed", tc.env, bucket, tc.limit+1)
+			}
+		}
+	}
+}
