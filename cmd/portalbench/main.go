@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"portal/internal/auth"
@@ -173,6 +174,7 @@ func run() error {
 	heavyOverview := attackOne("portal    heavy: overview page", 1, rotate([]vegeta.Target{{Method: http.MethodGet,
 		URL: srv.base + "/" + wsSlug + "/portal/overview", Header: http.Header{"Cookie": {heavyCookie}, "Accept-Encoding": {"br, gzip"}}}}))
 	heavyRows := []row{{r: page1}, {r: page1000, base: &page1}, {r: heavyOverview, base: &page1}}
+	plans := heavyPlans(ctx, pool)
 	// The pair alternates its two requests in one attack; each gets a row.
 	// Every attack starts from empty counters: the global failure budget
 	// (1000 wrong codes in 10 minutes) would otherwise refuse part of the
@@ -212,6 +214,7 @@ func run() error {
 		{"peak RSS", "< 64 MiB", fmt.Sprintf("%.1f MiB", float64(rss)/(1<<20)), rss < 64<<20},
 		{"start to ready", "< 300 ms", ms(srv.ready), srv.ready < 300*time.Millisecond},
 	})
+	fmt.Print(plans)
 	for _, r := range append(rows, heavyRows...) {
 		if r.r.Sample != "" {
 			fmt.Printf("first error, %s: %s\n", strings.TrimSpace(r.r.Name), r.r.Sample)
@@ -387,4 +390,76 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// heavyPlans runs the heavy customer's count and its page 1 000 (the
+// statements the portal sends, as fileshare.listDeep builds it) under
+// EXPLAIN ANALYZE and reports PostgreSQL's own execution time and scan: the
+// database's share of the latencies above, free of HTTP and of the load.
+func heavyPlans(ctx context.Context, pool *pgxpool.Pool) string {
+	const who = `(SELECT id FROM customers WHERE email = '` + heavyEmail + `')`
+	const ws = `(SELECT workspace_id FROM customers WHERE email = '` + heavyEmail + `')`
+	stmts := []struct{ name, sql string }{
+		{"count", `SELECT count(*) FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws + ` AND deleted_at IS NULL`},
+		{"page 1 ids", `SELECT id FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws +
+			` AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 100`},
+		{"page 1000 ids", `SELECT id, created_at FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws +
+			` AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET 99900`},
+	}
+	var b strings.Builder
+	b.WriteString("\nPostgreSQL's own time for the heavy customer (EXPLAIN ANALYZE, best of 3):\n")
+	for _, st := range stmts {
+		best, scan := time.Duration(0), ""
+		for range 3 {
+			rows, err := pool.Query(ctx, `EXPLAIN (ANALYZE, FORMAT JSON) `+st.sql)
+			if err != nil {
+				return b.String() + "  " + st.name + ": " + err.Error() + "\n"
+			}
+			var plan []struct {
+				Plan          map[string]any `json:"Plan"`
+				ExecutionTime float64        `json:"Execution Time"`
+			}
+			for rows.Next() {
+				_ = rows.Scan(&plan)
+			}
+			rows.Close()
+			if len(plan) == 0 {
+				continue
+			}
+			d := time.Duration(plan[0].ExecutionTime * float64(time.Millisecond))
+			if best == 0 || d < best {
+				best, scan = d, scans(plan[0].Plan)
+			}
+		}
+		fmt.Fprintf(&b, "  %-14s %9s  %s\n", st.name, ms(best), scan)
+	}
+	return b.String()
+}
+
+// scans names the scan nodes of a JSON plan, with heap fetches where an
+// index-only scan had to read the table.
+func scans(n map[string]any) string {
+	var out []string
+	var walk func(map[string]any)
+	walk = func(n map[string]any) {
+		if t, _ := n["Node Type"].(string); strings.Contains(t, "Scan") {
+			s := t
+			if idx, ok := n["Index Name"].(string); ok {
+				s += " on " + idx
+			}
+			if hf, ok := n["Heap Fetches"].(float64); ok {
+				s += fmt.Sprintf(" (heap fetches %d)", int(hf))
+			}
+			out = append(out, s)
+		}
+		if kids, ok := n["Plans"].([]any); ok {
+			for _, k := range kids {
+				if m, ok := k.(map[string]any); ok {
+					walk(m)
+				}
+			}
+		}
+	}
+	walk(n)
+	return strings.Join(out, "; ")
 }
