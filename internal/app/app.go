@@ -93,6 +93,7 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 	s.SignIn = auth.NewSignIn(pool, h, s.Limiter, s.Mail, log)
 	s.Members.SetInviter(s.Mail)
 	s.Browser = auth.NewBrowserSessions(pool, h)
+	s.Browser.SetMail(s.Mail)
 	return s, nil
 }
 

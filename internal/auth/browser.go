@@ -12,6 +12,7 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
+	"portal/internal/mail"
 )
 
 // Browser session lifetimes (D19).
@@ -29,6 +30,7 @@ const (
 type BrowserSessions struct {
 	pool   *pgxpool.Pool
 	hasher *Hasher
+	mail   *mail.Queue // the "new sign-in" heads-up (SetMail); nil sends none
 }
 
 // NewBrowserSessions needs the hasher for pre-authenticated links (D23).
@@ -108,19 +110,13 @@ func createBrowserSession(ctx context.Context, q *dbgen.Queries, s BrowserSubjec
 	if ip := MaskIP(meta.ClientIP); ip != "" {
 		p.IpMasked = &ip
 	}
-	userAgent := meta.UserAgent
 	principal := "customer:" + s.CustomerID.String()
 	if s.MemberID != uuid.Nil {
 		m := s.MemberID
 		p.MemberID = &m
 		principal = "member:" + m.String()
 	}
-	if userAgent != "" {
-		if len(userAgent) > 512 {
-			userAgent = userAgent[:512]
-		}
-		// A header may hold any bytes; the column is text.
-		userAgent = strings.ToValidUTF8(userAgent, "")
+	if userAgent := clipUA(meta.UserAgent); userAgent != "" {
 		p.UserAgent = &userAgent
 	}
 	if err := q.LockBrowserPrincipal(ctx, principal); err != nil {
@@ -135,6 +131,15 @@ func createBrowserSession(ctx context.Context, q *dbgen.Queries, s BrowserSubjec
 		return uuid.Nil, err
 	}
 	return row.ID, nil
+}
+
+// clipUA bounds a User-Agent header for storage: 512 bytes, valid UTF-8
+// (a header may hold any bytes; the columns are text).
+func clipUA(ua string) string {
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	return strings.ToValidUTF8(ua, "")
 }
 
 // Load returns the live session id of workspace wsID and slides its idle

@@ -113,11 +113,13 @@ type AuthenticateInput struct {
 	Email *string
 	// WorkspaceID, when set, binds the code to one workspace (the pages).
 	WorkspaceID *uuid.UUID
-	ClientIP string
+	ClientIP    string
 	// SignInRequestID binds the code to a browser's request (pages).
 	SignInRequestID *uuid.UUID
 	// Device is the browser's device cookie value (pages only, D26).
 	Device string
+	// UserAgent is the browser's, for the sign-in history (pages).
+	UserAgent string
 }
 
 // Identity is who a valid code signs in.
@@ -588,6 +590,9 @@ func (s *SignIn) failed(ctx context.Context, in AuthenticateInput, address *stri
 		_, err := dbgen.New(s.pool).FailSignInRequest(ctx, dbgen.FailSignInRequestParams{ID: *in.SignInRequestID, MaxAttempts: MaxFailedAttempts})
 		if err != nil && !db.IsNotFound(err) {
 			s.log.Warn("sign-in request attempt not counted", "error", err.Error())
+		}
+		if err := RecordFailedCode(ctx, dbgen.New(s.pool), *in.SignInRequestID, in.UserAgent, in.ClientIP); err != nil {
+			s.log.Warn("wrong code not recorded in the sign-in history", "error", err.Error())
 		}
 	}
 	s.outcome("authenticate", "wrong_code")

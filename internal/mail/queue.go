@@ -97,6 +97,7 @@ func NewQueue(o Options) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &signInWorker{q: q, pool: o.Pool})
 	river.AddWorker(workers, &inviteWorker{q: q})
+	river.AddWorker(workers, &newSignInWorker{q: q})
 	river.AddWorker(workers, &cleanupWorker{pool: o.Pool, log: o.Log})
 	// River's own chatter stays out of the log unless it is a problem.
 	riverLog := slog.New(levelFilter{h: o.Log.Handler(), min: slog.LevelWarn})
@@ -263,8 +264,9 @@ type cleanupWorker struct {
 	log  *slog.Logger
 }
 
-// Work deletes expired codes, sessions, sign-in requests, browser sessions
-// and stale rate-limit counters (strictly expires_at < now(), G22).
+// Work deletes expired codes, sessions, sign-in requests, browser sessions,
+// passkey challenges and stale rate-limit counters (strictly expires_at <
+// now(), G22), and sign-in events older than 90 days (issue 18).
 // Correctness never depends on it: every read filters expiry.
 func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
 	n, err := Cleanup(ctx, w.pool)
@@ -284,7 +286,7 @@ func Cleanup(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	for _, f := range []func(context.Context) (int64, error){
 		q.DeleteExpiredSignInCodes, q.DeleteExpiredCustomerSessions, q.DeleteExpiredMemberSessions,
 		q.DeleteExpiredSignInRequests, q.DeleteExpiredBrowserSessions, q.DeleteStaleRateLimits,
-		q.DeleteExpiredOAuthStates, q.DeleteExpiredPasskeyChallenges,
+		q.DeleteExpiredOAuthStates, q.DeleteExpiredPasskeyChallenges, q.DeleteOldSignInEvents,
 	} {
 		n, err := f(ctx)
 		if err != nil {

@@ -104,6 +104,11 @@ func (s *SMTPSink) Reset() {
 	s.msgs, s.consumed = nil, nil
 }
 
+// HeadsUpSubject starts the "New sign-in to your <Workspace> portal"
+// mail (issue 18). WaitFor skips those: tests wait for sign-in codes, and a
+// heads-up may arrive first when a test signs in from several browsers.
+const HeadsUpSubject = "New sign-in to your "
+
 // WaitFor returns the oldest message to recipient to (an envelope recipient,
 // compared case-insensitively) that no earlier WaitFor returned, waiting up to
 // timeout for it to arrive; it fails the test if none does. Successive calls
@@ -116,7 +121,7 @@ func (s *SMTPSink) WaitFor(t testing.TB, to string, timeout time.Duration) Messa
 	for {
 		s.mu.Lock()
 		for i, m := range s.msgs {
-			if s.consumed[i] {
+			if s.consumed[i] || strings.HasPrefix(m.Subject, HeadsUpSubject) {
 				continue
 			}
 			for _, rcpt := range m.To {

@@ -94,6 +94,22 @@ func (e *env) signedIn(c *testkit.Client) bool {
 	return false
 }
 
+func (e *env) exec(sql string, args ...any) {
+	e.t.Helper()
+	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		e.t.Fatal(err)
+	}
+	return n
+}
+
 func (e *env) revoked(id uuid.UUID) bool {
 	e.t.Helper()
 	var revoked bool

@@ -276,7 +276,7 @@ func (h *Handlers) AuthenticateSubmit(c echo.Context) error {
 	}
 	reqID := st.RequestID
 	id, err := h.S.SignIn.Authenticate(c.Request().Context(), auth.AuthenticateInput{Code: c.FormValue("code"),
-		ClientIP: c.RealIP(), SignInRequestID: &reqID, Device: h.deviceValue(c)})
+		ClientIP: c.RealIP(), SignInRequestID: &reqID, Device: h.deviceValue(c), UserAgent: c.Request().UserAgent()})
 	if err != nil {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) {

@@ -2,6 +2,8 @@ package html
 
 import (
 	"errors"
+	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -40,7 +42,58 @@ func (h *Handlers) DevicesSection(c echo.Context) (customerview.DevicesProps, er
 			Method: methodLabels[d.Method], SignedInAt: d.SignedInAt, LastActiveAt: d.LastActiveAt, Current: d.Current,
 			SignOutAction: paths.DeviceSignOutPage(slug, d.ID.String())})
 	}
+	events, err := h.S.Browser.History(c.Request().Context(), p)
+	if err != nil {
+		return customerview.DevicesProps{}, err
+	}
+	props.Events = historyRows(events)
 	return props, nil
+}
+
+// MaxHistoryRows is how many entries "Recent sign-ins" shows.
+const MaxHistoryRows = 30
+
+var signedInWith = map[auth.Method]string{
+	auth.MethodCode: "Signed in with a code", auth.MethodPasskey: "Signed in with a passkey", auth.MethodLink: "Signed in with a link",
+}
+
+// historyRows turns the events (newest first) into the table's rows: each
+// sign-in on its own line, and each run of wrong codes from one address on
+// one day summarised in a single line ("4 wrong codes"), at most
+// MaxHistoryRows rows.
+func historyRows(events []auth.SignInEvent) []customerview.SignInEventRow {
+	rows := []customerview.SignInEventRow{}
+	count := 0
+	for _, e := range events {
+		if !e.Success {
+			last := len(rows) - 1
+			if count > 0 && last >= 0 && !rows[last].Success && rows[last].IP == e.IPMasked &&
+				rows[last].At.UTC().Format(time.DateOnly) == e.At.UTC().Format(time.DateOnly) {
+				count++
+				rows[last].What = wrongCodes(count)
+				continue
+			}
+		}
+		if len(rows) == MaxHistoryRows {
+			break
+		}
+		row := customerview.SignInEventRow{At: e.At, Success: e.Success, Device: device.Describe(e.UserAgent).Name, IP: e.IPMasked}
+		if e.Success {
+			row.What, count = signedInWith[e.Method], 0
+		} else {
+			count = 1
+			row.What = wrongCodes(1)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func wrongCodes(n int) string {
+	if n == 1 {
+		return "1 wrong code"
+	}
+	return strconv.Itoa(n) + " wrong codes"
 }
 
 // DeviceSignOut is POST /{slug}/portal/settings/devices/{id}/sign-out.

@@ -116,8 +116,34 @@ func (h *Handlers) startSession(c echo.Context, st *session.State, subject auth.
 
 // signInMeta is what a new browser session records about this request's
 // browser for the devices page (issue 18).
+// It is kept on the request too, for the sign-in event signIn records.
 func (h *Handlers) signInMeta(c echo.Context, m auth.Method) auth.SignInMeta {
-	return auth.SignInMeta{UserAgent: c.Request().UserAgent(), ClientIP: c.RealIP(), Method: m}
+	meta := auth.SignInMeta{UserAgent: c.Request().UserAgent(), ClientIP: c.RealIP(), Method: m}
+	c.Set(keySignInMeta, meta)
+	return meta
+}
+
+// keySignInMeta holds this request's sign-in metadata (signInMeta).
+const keySignInMeta = "portal.sign_in_meta"
+
+// recordSignIn writes the sign-in event of the new session id and, when
+// this browser's device cookie (D26) does not know the account yet, lets
+// the service queue the "new sign-in" heads-up (issue 18). A failure here
+// does not fail the sign-in.
+func (h *Handlers) recordSignIn(c echo.Context, id, ws uuid.UUID) {
+	ctx := c.Request().Context()
+	meta, _ := c.Get(keySignInMeta).(auth.SignInMeta)
+	bs, err := h.S.Browser.Load(ctx, id, ws)
+	if err == nil {
+		known := false
+		for _, p := range h.S.SignIn.Devices.Known(h.deviceValue(c)) {
+			known = known || p == bs.Principal.DeviceID()
+		}
+		err = h.S.Browser.RecordSignIn(ctx, bs, meta, known)
+	}
+	if err != nil {
+		middleware.Log(c).Warn("sign-in event not recorded", "error", err.Error())
+	}
 }
 
 // signIn is the one place a browser sign-in completes, whatever the path
@@ -127,7 +153,7 @@ func (h *Handlers) signInMeta(c echo.Context, m auth.Method) auth.SignInMeta {
 // alone, D25), a new CSRF token is issued (D27), the device cookie names
 // the new principal (D26), and the cookie is written with any pending
 // sign-in request or link cleared. Anything else that must happen at every
-// sign-in (a sign-in event) belongs here. When create fails nothing changes.
+// sign-in belongs here: the sign-in event and its heads-up mail are. When create fails nothing changes.
 func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, create func(context.Context) (uuid.UUID, error)) error {
 	ctx := c.Request().Context()
 	id, err := create(ctx)
@@ -144,6 +170,7 @@ func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, creat
 	next.SetSwitch(ws, st.Picked)
 	*st = next
 	h.rotateCSRF(c)
+	h.recordSignIn(c, id, ws)
 	h.rememberDevice(c, id, ws)
 	return h.writeState(c, *st)
 }

@@ -313,6 +313,18 @@ type SignInRequest struct {
 	EndedAt        *time.Time
 }
 
+type SigninEvent struct {
+	ID          uuid.UUID
+	CreatedAt   time.Time
+	WorkspaceID uuid.UUID
+	CustomerID  uuid.UUID
+	MemberID    *uuid.UUID
+	Success     bool
+	Method      string
+	UserAgent   *string
+	IpMasked    *string
+}
+
 type StripeEvent struct {
 	ID         string
 	Type       string

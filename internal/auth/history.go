@@ -1,0 +1,107 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"portal/internal/apperr"
+	"portal/internal/db"
+	"portal/internal/db/dbgen"
+	"portal/internal/device"
+	"portal/internal/mail"
+)
+
+// SignInEvent is one entry of a principal's sign-in history (issue 18).
+type SignInEvent struct {
+	At        time.Time
+	Success   bool
+	Method    Method
+	UserAgent string
+	IPMasked  string
+}
+
+// SetMail gives the browser sessions the mail queue for the "new
+// sign-in" heads-up.
+func (b *BrowserSessions) SetMail(q *mail.Queue) { b.mail = q }
+
+// History is the principal's recent sign-in events, newest first (the
+// page summarises failures and shows 30 entries).
+func (b *BrowserSessions) History(ctx context.Context, p *Principal) ([]SignInEvent, error) {
+	if p == nil || !p.Browser {
+		return nil, apperr.Unauthorized()
+	}
+	cust, mem := principalKeys(p)
+	rows, err := dbgen.New(b.pool).ListSignInEvents(ctx, dbgen.ListSignInEventsParams{WorkspaceID: p.WorkspaceID, CustomerID: cust, MemberID: mem})
+	if err != nil {
+		return nil, dbErr("browser.history", err)
+	}
+	out := make([]SignInEvent, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, SignInEvent{At: r.CreatedAt, Success: r.Success, Method: Method(r.Method), UserAgent: deref(r.UserAgent), IPMasked: deref(r.IpMasked)})
+	}
+	return out, nil
+}
+
+var methodWords = map[Method]string{MethodCode: "a code", MethodPasskey: "a passkey", MethodLink: "a link"}
+
+// RecordSignIn writes the sign-in event of browser session bs and, when
+// this browser is not a known device of the account (knownDevice, D26's
+// cookie) and the account signed in before, queues the "New sign-in to
+// your <Workspace> portal" mail in the same transaction. The first sign-in
+// ever sends nothing.
+func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, meta SignInMeta, knownDevice bool) error {
+	p := bs.Principal
+	cust, mem := principalKeys(p)
+	method := meta.Method
+	if method == "" {
+		method = MethodCode
+	}
+	ua := clipUA(meta.UserAgent)
+	ip := MaskIP(meta.ClientIP)
+	err := db.WithTx(ctx, b.pool, func(q *dbgen.Queries, tx pgx.Tx) error {
+		before, err := q.HasSignedInBefore(ctx, dbgen.HasSignedInBeforeParams{CustomerID: cust, MemberID: mem})
+		if err != nil {
+			return err
+		}
+		if err := q.InsertSignInEvent(ctx, dbgen.InsertSignInEventParams{WorkspaceID: p.WorkspaceID, CustomerID: cust, MemberID: mem,
+			Success: true, Method: string(method), UserAgent: nilIfEmpty(ua), IpMasked: nilIfEmpty(ip)}); err != nil {
+			return err
+		}
+		if !before || knownDevice || b.mail == nil || bs.Email == "" {
+			return nil
+		}
+		ws, err := q.GetWorkspaceByID(ctx, p.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		a := mail.NewSignInArgs{To: bs.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug, Device: device.Describe(ua).Name,
+			Address: ip, Method: methodWords[method], At: time.Now()}
+		if a.Address == "" {
+			a.Address = "unknown"
+		}
+		if ws.Email != nil {
+			a.ReplyTo = *ws.Email
+		}
+		return b.mail.EnqueueNewSignInTx(ctx, tx, a)
+	})
+	if err != nil {
+		return dbErr("browser.record_sign_in", err)
+	}
+	return nil
+}
+
+// RecordFailedCode writes a wrong code entered for a pages sign-in request
+// to the history of the account it was for (nothing for an unknown one).
+func RecordFailedCode(ctx context.Context, q *dbgen.Queries, requestID uuid.UUID, userAgent, clientIP string) error {
+	return q.RecordFailedCode(ctx, dbgen.RecordFailedCodeParams{ID: requestID, UserAgent: nilIfEmpty(clipUA(userAgent)), IpMasked: nilIfEmpty(MaskIP(clientIP))})
+}
+
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

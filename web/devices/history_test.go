@@ -1,0 +1,119 @@
+package devices_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"portal/internal/mail"
+	"portal/internal/testkit"
+	"portal/web/paths"
+	"portal/web/webtest"
+)
+
+func (e *env) headsUps() []mail.NewSignInArgs {
+	e.t.Helper()
+	rows, err := e.pool.Query(context.Background(), `SELECT args FROM river_job WHERE kind = $1 ORDER BY id`, mail.NewSignInArgs{}.Kind())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []mail.NewSignInArgs
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			e.t.Fatal(err)
+		}
+		var a mail.NewSignInArgs
+		if err := json.Unmarshal(raw, &a); err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// TestSignInHeadsUp: the first sign-in ever sends nothing; a browser that
+// never signed in to the account (no device cookie, D26) gets one "New
+// sign-in" mail through the queue; a known browser gets none.
+func TestSignInHeadsUp(t *testing.T) {
+	e := newEnv(t)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	a := e.browserAnon()
+	webtest.SignInByLink(t, a, e.svc, tok, paths.Page("acme", "overview"))
+	if n := len(e.headsUps()); n != 0 {
+		t.Fatalf("first sign-in ever: %d mails", n)
+	}
+	b := e.browserAnon()
+	webtest.SignInByLink(t, b, e.svc, tok, paths.Page("acme", "overview"))
+	mails := e.headsUps()
+	if len(mails) != 1 {
+		t.Fatalf("new browser: %d mails, want 1", len(mails))
+	}
+	m := mails[0]
+	if m.To != "ind@example.com" || m.WorkspaceSlug != "acme" || m.Method != "a link" || m.Device == "" {
+		t.Fatalf("heads-up %+v", m)
+	}
+	msg, err := mail.RenderNewSignIn(mail.NewSignInData{NewSignInArgs: m, When: "now", DevicesURL: "http://portal.test/acme/portal/settings#devices"}, "portal@example.test")
+	if err != nil || !strings.HasPrefix(msg.Subject, "New sign-in to your ") || !strings.Contains(msg.Text, "/acme/portal/settings#devices") {
+		t.Fatalf("rendered %q %v", msg.Subject, err)
+	}
+	// The same browser again, and the first one again: both known now.
+	for _, c := range []*testkit.Client{b, a} {
+		webtest.PostForm(t, c, e.svc, paths.Page("acme", "sign-out"), nil)
+		webtest.SignInByLink(t, c, e.svc, tok, paths.Page("acme", "overview"))
+	}
+	if n := len(e.headsUps()); n != 1 {
+		t.Fatalf("known browsers: %d mails, want still 1", n)
+	}
+	// Every sign-in is in the history, newest first.
+	d := e.settings(b)
+	rows := d.Find(`[data-testid="signin-event"]`)
+	if rows.Length() != 4 || !strings.Contains(rows.First().Text(), "Signed in with a link") {
+		t.Fatalf("history rows %d: %q", rows.Length(), rows.First().Text())
+	}
+}
+
+// TestSignInHistoryFailures: wrong codes on the sign-in pages are written
+// to the account's history and a run of them from one address on one day
+// is one line; events older than 90 days go in the periodic cleanup.
+func TestSignInHistoryFailures(t *testing.T) {
+	e := newEnv(t)
+	c := e.browserAnon()
+	r := webtest.PostForm(t, c, e.svc, paths.SignIn("acme"), url.Values{"email": {"ind@example.com"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("request: %d", r.Status)
+	}
+	for i := 0; i < 3; i++ {
+		webtest.PostForm(t, c, e.svc, paths.Page("acme", "authenticate"), url.Values{"code": {"AAAA-AAAA"}})
+	}
+	if n := e.count(`SELECT count(*) FROM signin_events WHERE customer_id = $1 AND NOT success`, e.cust); n != 3 {
+		t.Fatalf("failed events %d, want 3", n)
+	}
+	a, _ := e.browser(e.cust, uuid.Nil)
+	e.exec(`INSERT INTO signin_events (workspace_id, customer_id, success, method, ip_masked) VALUES ($1, $2, true, 'passkey', '198.51.100.x')`, e.ws, e.cust)
+	d := e.settings(a)
+	rows := d.Find(`[data-testid="signin-event"]`)
+	if rows.Length() != 2 {
+		t.Fatalf("history rows %d, want 2 (a sign-in, then one summary)", rows.Length())
+	}
+	if got := rows.Eq(1).Text(); !strings.Contains(got, "3 wrong codes") {
+		t.Fatalf("summary row %q", got)
+	}
+	if got := rows.Eq(0).Text(); !strings.Contains(got, "Signed in with a passkey") || !strings.Contains(got, "198.51.100.x") {
+		t.Fatalf("sign-in row %q", got)
+	}
+
+	e.exec(`UPDATE signin_events SET created_at = now() - interval '91 days' WHERE NOT success`)
+	if _, err := mail.Cleanup(context.Background(), e.pool); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(`SELECT count(*) FROM signin_events`); n != 1 {
+		t.Fatalf("after cleanup %d events, want 1", n)
+	}
+}
