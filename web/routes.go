@@ -34,7 +34,7 @@ func (s *Server) routes() {
 	}))))
 
 	// Customer portal API (the contract). The API ignores cookies (D21).
-	cp := e.Group("/api/customer-portal", middleware.Bearer(s.svc.Resolver), noStore, api.RejectUnparseableJSON)
+	cp := e.Group("/api/customer-portal", middleware.Bearer(s.svc.Resolver), noStore, api.RejectUnparseableJSON, api.Language)
 	// --- profile (issue 4)
 	cp.GET("/customers/me", a.GetCustomer, middleware.RequireSession)
 	cp.PATCH("/customers/me", a.UpdateCustomer, middleware.RequireBilling)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+
+	"portal/internal/i18n"
 )
 
 // InviteArgs is the queued invitation a new team member gets ("<Owner>
@@ -26,6 +28,9 @@ type InviteArgs struct {
 	WorkspaceSlug string `json:"workspace_slug"`
 	ReplyTo       string `json:"reply_to,omitempty"`
 	LogoURL       string `json:"logo_url,omitempty"`
+	// Lang is the language of the page (or the API request) that added the
+	// member, else the workspace's default_locale.
+	Lang string `json:"lang,omitempty"`
 }
 
 func (InviteArgs) Kind() string { return "portal_invite_mail" }
@@ -38,29 +43,48 @@ type InviteData struct {
 	WorkspaceName string
 	LogoURL       string
 	URL           string // <base>/<slug>/portal/request?email=<to>
+	Lang          string // one of i18n.Locales; else English
 }
 
-// InviteSubject is the invitation's subject line.
+// inviteWords are the invitation's sentences in its language.
+type inviteWords struct {
+	InviteData
+	Heading, Body, Button, NoPassword, Ignore string
+}
+
+// InviteSubject is the invitation's subject line, in d's language.
 func InviteSubject(d InviteData) string {
-	return OneLine(d.Inviter) + " added you to " + OneLine(d.Team) + " on " + OneLine(d.WorkspaceName)
+	return i18n.New(d.Lang, nil).T("invite.subject", map[string]any{"Inviter": OneLine(d.Inviter), "Team": OneLine(d.Team), "Workspace": OneLine(d.WorkspaceName)})
 }
 
 // RenderInvite builds the invitation email.
 func RenderInvite(d InviteData, from, replyTo string) (Message, error) {
+	l := i18n.New(d.Lang, nil)
+	d.Lang = l.Lang
+	w := inviteWords{InviteData: d,
+		Heading:    l.T("invite.subject", map[string]any{"Inviter": d.Inviter, "Team": d.Team, "Workspace": d.WorkspaceName}),
+		Body:       l.T("invite.body", map[string]any{"Portal": l.T("layout.title_workspace", map[string]any{"Workspace": d.WorkspaceName}), "To": d.To}),
+		Button:     l.T("invite.button"),
+		NoPassword: l.T("invite.no_password"),
+		Ignore:     l.T("invite.ignore"),
+	}
 	var text, html bytes.Buffer
-	if err := inviteText.Execute(&text, d); err != nil {
+	if err := inviteText.Execute(&text, w); err != nil {
 		return Message{}, fmt.Errorf("mail: render invite text: %w", err)
 	}
-	if err := inviteHTML.Execute(&html, d); err != nil {
+	if err := inviteHTML.Execute(&html, w); err != nil {
 		return Message{}, fmt.Errorf("mail: render invite html: %w", err)
 	}
-	return Message{To: d.To, FromName: OneLine(d.WorkspaceName) + " (via Portal)", From: from, ReplyTo: replyTo,
+	return Message{To: d.To, FromName: l.T("mail.via", map[string]any{"Workspace": OneLine(d.WorkspaceName)}), From: from, ReplyTo: replyTo,
 		Subject: InviteSubject(d), Text: text.String(), HTML: html.String()}, nil
 }
 
 // EnqueueInviteTx queues the invitation in tx, the transaction that adds
 // the member.
 func (q *Queue) EnqueueInviteTx(ctx context.Context, tx pgx.Tx, a InviteArgs) error {
+	if lang, ok := i18n.Chosen(ctx); ok {
+		a.Lang = lang
+	}
 	if _, err := q.client.InsertTx(ctx, tx, a, &river.InsertOpts{MaxAttempts: 25}); err != nil {
 		return fmt.Errorf("mail: enqueue invite: %w", err)
 	}
@@ -74,7 +98,7 @@ type inviteWorker struct {
 
 func (w *inviteWorker) Work(ctx context.Context, job *river.Job[InviteArgs]) error {
 	a := job.Args
-	d := InviteData{To: a.To, Inviter: a.Inviter, Team: a.Team, WorkspaceName: a.WorkspaceName, LogoURL: a.LogoURL,
+	d := InviteData{To: a.To, Inviter: a.Inviter, Team: a.Team, WorkspaceName: a.WorkspaceName, LogoURL: a.LogoURL, Lang: a.Lang,
 		URL: w.q.baseURL + "/" + url.PathEscape(a.WorkspaceSlug) + "/portal/request?" + url.Values{"email": {a.To}}.Encode()}
 	m, err := RenderInvite(d, w.q.from, a.ReplyTo)
 	if err != nil {
@@ -101,25 +125,25 @@ func (w *inviteWorker) Timeout(*river.Job[InviteArgs]) time.Duration { return 30
 
 var inviteText = texttemplate.Must(texttemplate.New("invite-text").Parse(`{{.WorkspaceName}}
 
-{{.Inviter}} added you to {{.Team}} on {{.WorkspaceName}}.
+{{.Heading}}
 
-You can now sign in to the {{.WorkspaceName}} customer portal with this email address ({{.To}}) to see what the team shares there:
+{{.Body}}
 
 {{.URL}}
 
-There is no password: the portal emails you a one-time code each time you sign in.
+{{.NoPassword}}
 
-If you did not expect this, you can ignore this email or reply to it.
+{{.Ignore}}
 `))
 
 var inviteHTML = htmltemplate.Must(htmltemplate.New("invite-html").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Inviter}} added you to {{.Team}}</title></head>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Heading}}</title></head>
 <body style="margin:0;padding:24px;background:#f7f7f8;font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#1a1a1f">
 <div style="max-width:480px;margin:0 auto;background:#fff;border-radius:10px;padding:24px">
 {{if .LogoURL}}<img src="{{.LogoURL}}" alt="" width="32" height="32" style="border-radius:50%;vertical-align:middle"> {{end}}<strong>{{.WorkspaceName}}</strong>
-<h1 style="font-size:20px;margin:20px 0 12px">{{.Inviter}} added you to {{.Team}} on {{.WorkspaceName}}</h1>
-<p>You can now sign in to the {{.WorkspaceName}} customer portal with this email address ({{.To}}) to see what the team shares there.</p>
-<p><a href="{{.URL}}" style="display:inline-block;background:#4f46e5;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none">Sign in to the portal</a></p>
-<p style="color:#5c5f6a;font-size:14px">There is no password: the portal emails you a one-time code each time you sign in. If you did not expect this, you can ignore this email or reply to it.</p>
+<h1 style="font-size:20px;margin:20px 0 12px">{{.Heading}}</h1>
+<p>{{.Body}}</p>
+<p><a href="{{.URL}}" style="display:inline-block;background:#4f46e5;color:#fff;padding:10px 16px;border-radius:8px;text-decoration:none">{{.Button}}</a></p>
+<p style="color:#5c5f6a;font-size:14px">{{.NoPassword}} {{.Ignore}}</p>
 </div></body></html>
 `))

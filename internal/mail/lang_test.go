@@ -58,3 +58,22 @@ func TestRenderSignInLanguages(t *testing.T) {
 		t.Error("workspace name not escaped")
 	}
 }
+
+// TestRenderInviteLanguages: the member invitation speaks its language.
+func TestRenderInviteLanguages(t *testing.T) {
+	d := InviteData{To: "mia@example.com", Inviter: "Olivia", Team: "Studio", WorkspaceName: "Acme", URL: "https://portal.example/acme/portal/request?email=mia%40example.com"}
+	for lang, want := range map[string][2]string{
+		"en": {"Olivia added you to Studio on Acme", "There is no password"},
+		"de": {"Olivia hat Sie bei Acme zum Team Studio hinzugefügt", "Es gibt kein Passwort"},
+		"ja": {"Olivia があなたを Acme のチーム Studio に追加しました", "パスワードはありません"},
+	} {
+		d.Lang = lang
+		m, err := RenderInvite(d, "portal@example.test", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Subject != want[0] || !strings.Contains(m.Text, want[1]) || !strings.Contains(m.HTML, want[1]) || !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
+			t.Errorf("%s: %q\n%s", lang, m.Subject, m.Text)
+		}
+	}
+}

@@ -411,7 +411,10 @@ func (s *Service) invite(ctx context.Context, q *dbgen.Queries, tx pgx.Tx, t *te
 	if err != nil {
 		return dbErr("member.invite", err)
 	}
-	a := mail.InviteArgs{To: m.Email, Inviter: t.caller.Email, Team: t.customer.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug}
+	// Lang: the workspace's default unless the request chose a language
+	// (EnqueueInviteTx takes it from ctx).
+	a := mail.InviteArgs{To: m.Email, Inviter: t.caller.Email, Team: t.customer.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug,
+		Lang: ws.DefaultLocale}
 	if t.caller.Name != nil && *t.caller.Name != "" {
 		a.Inviter = *t.caller.Name
 	}

@@ -10,7 +10,6 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
-	"portal/internal/i18n"
 	"portal/internal/validate"
 	"portal/web/middleware"
 )
@@ -58,13 +57,9 @@ func (h *Handlers) RequestCode(c echo.Context) error {
 	if customerID != nil {
 		in.CustomerID = customerID
 	}
-	ctx := c.Request().Context()
-	if lang, ok := i18n.Match(c.Request().Header.Get("Accept-Language")); ok {
-		// The email speaks the request's language; without one that the
-		// portal speaks, the workspace's default_locale (the mail worker).
-		ctx = i18n.WithLocale(ctx, i18n.New(lang, nil))
-	}
-	if _, err := h.S.SignIn.Request(ctx, in); err != nil {
+	// The email speaks the request's Accept-Language (Language, in the
+	// context), else the workspace's default_locale (the mail worker).
+	if _, err := h.S.SignIn.Request(c.Request().Context(), in); err != nil {
 		return err
 	}
 	return c.JSONBlob(http.StatusAccepted, []byte("null"))

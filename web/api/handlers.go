@@ -6,6 +6,7 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/apperr"
+	"portal/internal/i18n"
 )
 
 // Handlers are the JSON handlers of both APIs. Each resource adds its
@@ -27,4 +28,18 @@ func PathUUID(c echo.Context, name string, version4 bool) (uuid.UUID, error) {
 		return uuid.Nil, apperr.Invalid(apperr.Typed(apperr.CodeInvalidUUID, "uuid_version", "UUID version 4 expected", raw, "path", name))
 	}
 	return id, nil
+}
+
+// Language puts the request's Accept-Language in its context when it
+// names one of the portal's languages, so emails the request causes (the
+// sign-in code, a member's invitation) speak it; otherwise they speak the
+// workspace's default_locale. JSON answers keep the contract's English.
+func Language(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if lang, ok := i18n.Match(c.Request().Header.Get("Accept-Language")); ok {
+			r := c.Request()
+			c.SetRequest(r.WithContext(i18n.WithLocale(r.Context(), i18n.New(lang, nil))))
+		}
+		return next(c)
+	}
 }
