@@ -33,7 +33,29 @@ func TestEveryPage(t *testing.T) {
 	out.choose("Design Studio")
 	out.run(chromedp.Click(chromedp.CSS(tid("picker-continue"))), chromedp.WaitVisible(chromedp.CSS(tid("code-form"))))
 	out.check("enter code")
+	// A wrong code: the error with the typed code kept (issue 16.5).
+	out.allow("status of 422")
+	out.run(chromedp.SendKeys(chromedp.CSS(tid("code")), "ZZZZ-ZZZZ"), chromedp.Click(chromedp.CSS(tid("code-submit"))))
+	out.waitFor(`!!document.querySelector('[data-testid="code-error"]')`)
+	out.check("wrong code")
 	e.code("pat@example.com") // the mail is out, so the dev mail page lists it
+	// The email's link in a browser that did not ask (issue 16.2).
+	phone := e.tab()
+	phone.open("/teamco/portal/authenticate?email=pat%40example.com")
+	if phone.count(tid("bound-email")) != 1 {
+		t.Error("the email's link does not open a code form bound to the address")
+	}
+	phone.check("code from the email link")
+	// A session that ended: sign in again, back to the page (issue 16.4).
+	ended := e.tab()
+	bobID := e.customer("acme", "bob@example.com")
+	ended.signInCookie(bobID, uuid.Nil)
+	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE customer_id = $1`, bobID)
+	ended.open("/acme/portal/billing")
+	if ended.count(tid("flash")) != 1 {
+		t.Error("an ended session does not say so on the sign-in page")
+	}
+	ended.check("session ended")
 	out.open("/_dev/mail")
 	if out.count(tid("dev-mail-row")) == 0 {
 		t.Error("the dev mail page lists no mail after a code was sent")
