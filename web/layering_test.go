@@ -49,8 +49,7 @@ func TestLayering(t *testing.T) {
 			for _, imp := range f.Imports {
 				p, _ := strconv.Unquote(imp.Path.Value)
 				for _, b := range banned {
-					// web/paths (URL spelling, no imports of its own) is for views too.
-					if p == b || (b == "portal/web" && strings.HasPrefix(p, "portal/web/") && p != "portal/web/paths") {
+					if p == b || (b == "portal/web" && strings.HasPrefix(p, "portal/web/")) {
 						t.Errorf("%s imports %s", rel, p)
 					}
 				}

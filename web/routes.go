@@ -7,10 +7,10 @@ import (
 
 	"portal/internal/apperr"
 	"portal/static"
+	"portal/views/paths"
 	"portal/web/api"
 	"portal/web/html"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // routes is the one route table for every surface.
@@ -95,7 +95,7 @@ func (s *Server) routes() {
 	s.pageRoutes(h)
 }
 
-// pageRoutes registers every page, each under its name in web/paths (the
+// pageRoutes registers every page, each under its name in views/paths (the
 // links the handlers and views build come from there too).
 func (s *Server) pageRoutes(h *html.Handlers) {
 	e := s.E

@@ -10,13 +10,13 @@ import (
 
 	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web/paths"
+	"portal/views/paths"
 	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
-// TestPagePathsResolve: every page URL that web/paths builds, and every
+// TestPagePathsResolve: every page URL that views/paths builds, and every
 // named page route reversed, lands on a registered page route of the real
 // route table (development mode with the card sandbox, so every page
 // exists).
@@ -45,7 +45,7 @@ func TestPagePathsResolve(t *testing.T) {
 		return c.Path()
 	}
 
-	// Every route name in web/paths is registered, and reverses to itself.
+	// Every route name in views/paths is registered, and reverses to itself.
 	for _, name := range []string{paths.Entry, paths.Request, paths.RequestSubmit, paths.Authenticate, paths.AuthSubmit,
 		paths.Resend, paths.SignOut, paths.Continue, paths.ContinueSubmit, paths.Overview, paths.Session,
 		paths.SessionActivity, paths.SessionCSV, paths.Settings, paths.SettingsSave, paths.OAuthConnect,

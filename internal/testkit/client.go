@@ -281,6 +281,15 @@ func (r *Response) JSON(t testing.TB, v any) {
 	}
 }
 
+// Decode decodes r's JSON body into a new T, failing the test when it is
+// not JSON of that shape.
+func Decode[T any](t testing.TB, r *Response) T {
+	t.Helper()
+	var v T
+	r.JSON(t, &v)
+	return v
+}
+
 // Text is the body as a string.
 func (r *Response) Text() string { return string(r.Body) }
 

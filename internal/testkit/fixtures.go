@@ -271,3 +271,29 @@ func BulkFileShares(t testing.TB, pool *pgxpool.Pool, ws uuid.UUID, customers, p
 	}
 	return ordinary, heavyCustomer
 }
+
+// Cast is the two-tenant cast most web tests start from: workspace "acme"
+// with two individual customers (ind@ and other@example.com) and a team
+// (team@example.com) whose owner (owner@) and plain member (plain@) are
+// members; and workspace "globex" with an individual customer of the same
+// address as Ind (Foreign), for tenant isolation.
+type Cast struct {
+	WS, WS2                   uuid.UUID
+	Ind, Other, Team, Foreign uuid.UUID
+	Owner, Plain              uuid.UUID
+}
+
+// SeedCast inserts the Cast.
+func SeedCast(t testing.TB, pool *pgxpool.Pool) Cast {
+	t.Helper()
+	var c Cast
+	c.WS = Workspace(t, pool, "acme")
+	c.WS2 = Workspace(t, pool, "globex")
+	c.Ind = Customer(t, pool, c.WS, "ind@example.com", "individual")
+	c.Other = Customer(t, pool, c.WS, "other@example.com", "individual")
+	c.Team = Customer(t, pool, c.WS, "team@example.com", "team")
+	c.Foreign = Customer(t, pool, c.WS2, "ind@example.com", "individual")
+	c.Owner = Member(t, pool, c.Team, "owner@example.com", auth.RoleOwner)
+	c.Plain = Member(t, pool, c.Team, "plain@example.com", auth.RoleMember)
+	return c
+}

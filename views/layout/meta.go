@@ -5,7 +5,7 @@ import (
 	"net/url"
 
 	"portal/internal/i18n"
-	"portal/web/paths"
+	"portal/views/paths"
 )
 
 // Workspace is the branding a page shows.

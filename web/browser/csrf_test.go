@@ -22,7 +22,7 @@ func TestD27_CSRFTokenNotFromQueryString(t *testing.T) {
 	if r.Status != http.StatusForbidden && r.Status != http.StatusBadRequest {
 		t.Fatalf("token in the query string: %d %.200s", r.Status, r.Text())
 	}
-	if e.count(`SELECT count(*) FROM sign_in_requests`) != 0 {
+	if e.s.Count(`SELECT count(*) FROM sign_in_requests`) != 0 {
 		t.Fatal("a post with the token only in the query string wrote something")
 	}
 	// The same token in the body, or in the header, works.

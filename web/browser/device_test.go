@@ -48,7 +48,7 @@ func (e *env) newestQueuedCode(to string) string {
 
 func (e *env) mailsTo(email string) int {
 	e.t.Helper()
-	return e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND lower(args->>'to') = lower($1)`, email)
+	return e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND lower(args->>'to') = lower($1)`, email)
 }
 
 // TestD26_DeviceCookieAtSignIn: every successful sign-in in a browser (by

@@ -4,7 +4,6 @@
 package browser_test
 
 import (
-	"context"
 	"net/url"
 	"os"
 	"regexp"
@@ -52,7 +51,7 @@ func newEnv(t *testing.T, o opt) *env {
 	e := &env{t: t, s: s, pool: s.Pool, svc: s.Services, sink: s.Mail, base: s.BaseURL}
 	e.legacy = testkit.Workspace(t, e.pool, "acme")
 	e.teams = testkit.Workspace(t, e.pool, "teams")
-	e.exec(`UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, e.teams)
+	e.s.Exec(`UPDATE workspaces SET member_model_enabled = true WHERE id = $1`, e.teams)
 	e.cust = testkit.Customer(t, e.pool, e.legacy, "ind@example.com", "individual")
 	e.team = testkit.Customer(t, e.pool, e.teams, "team@example.com", "team")
 	e.owner = testkit.Member(t, e.pool, e.team, "owner@example.com", "owner")
@@ -61,22 +60,6 @@ func newEnv(t *testing.T, o opt) *env {
 }
 
 func (e *env) client(opts ...testkit.ClientOption) *testkit.Client { return e.s.Client(opts...) }
-
-func (e *env) exec(sql string, args ...any) {
-	e.t.Helper()
-	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
-		e.t.Fatalf("exec %q: %v", sql, err)
-	}
-}
-
-func (e *env) count(sql string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		e.t.Fatalf("count %q: %v", sql, err)
-	}
-	return n
-}
 
 func (e *env) post(c *testkit.Client, path string, form url.Values, headers ...string) *testkit.Response {
 	e.t.Helper()

@@ -40,7 +40,7 @@ func (e *env) openLink(c *testkit.Client, link string) (string, *goquery.Documen
 
 func (e *env) liveBrowserSessions(customer uuid.UUID) int {
 	e.t.Helper()
-	return e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND revoked_at IS NULL`, customer)
+	return e.s.Count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND revoked_at IS NULL`, customer)
 }
 
 // TestD23_LinkAsksBeforeSigningIn: a GET with a link token signs nobody in;
@@ -229,7 +229,7 @@ func TestD23_LinkOfAnotherAccountOffersToSwitch(t *testing.T) {
 	if !strings.Contains(d.Find(`.who`).Text(), "bea@example.com") {
 		t.Fatalf("now %q", d.Find(`.who`).Text())
 	}
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, old) != 1 {
+	if e.s.Count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, old) != 1 {
 		t.Fatal("A's session not ended")
 	}
 }
@@ -248,12 +248,12 @@ func TestPreAuthenticatedLink(t *testing.T) {
 	if r := e.post(c2, "/teams/portal/continue", nil).ExpectStatus(t, 303); r.Location() != "/teams/portal/settings" {
 		t.Fatalf("member link → %q", r.Location())
 	}
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE member_id = $1`, e.owner) != 1 {
+	if e.s.Count(`SELECT count(*) FROM browser_sessions WHERE member_id = $1`, e.owner) != 1 {
 		t.Fatal("no member browser session")
 	}
 
 	rtok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
-	e.exec(`UPDATE customer_sessions SET return_url = 'https://shop.example/account' WHERE token_hash = $1`, e.svc.Hasher.Hash(rtok))
+	e.s.Exec(`UPDATE customer_sessions SET return_url = 'https://shop.example/account' WHERE token_hash = $1`, e.svc.Hasher.Hash(rtok))
 	c4 := e.client()
 	e.openLink(c4, "/acme/portal/overview?customer_session_token="+url.QueryEscape(rtok))
 	r := e.post(c4, "/acme/portal/continue", nil).ExpectStatus(t, 303)
@@ -274,7 +274,7 @@ func TestPreAuthenticatedLink(t *testing.T) {
 	// A link that expires while its continue page is open.
 	c5 := e.client()
 	e.openLink(c5, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok))
-	e.exec(`UPDATE customer_sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, e.svc.Hasher.Hash(tok))
+	e.s.Exec(`UPDATE customer_sessions SET expires_at = now() - interval '1 second' WHERE token_hash = $1`, e.svc.Hasher.Hash(tok))
 	r = e.post(c5, "/acme/portal/continue", nil).ExpectStatus(t, 303)
 	if !strings.HasPrefix(r.Location(), "/acme/portal/request") || e.liveBrowserSessions(e.cust) != 1 {
 		t.Fatalf("expired link → %q", r.Location())

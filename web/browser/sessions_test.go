@@ -68,7 +68,7 @@ func TestSignOut(t *testing.T) {
 	if r.Location() != "/acme/portal/request" {
 		t.Fatalf("sign-out → %q", r.Location())
 	}
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, sid) != 1 {
+	if e.s.Count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, sid) != 1 {
 		t.Fatal("session not revoked server-side")
 	}
 	d := doc(t, c.Get("/acme/portal/request").ExpectStatus(t, 200))
@@ -114,7 +114,7 @@ func TestCSRF(t *testing.T) {
 	if r.Status != 403 || r.Header.Get("HX-Retarget") != "#main" || strings.Contains(r.Text(), "<html") || !strings.Contains(r.Text(), "Your form expired") {
 		t.Errorf("htmx CSRF failure: %d %v %.200s", r.Status, r.Header, r.Text())
 	}
-	if e.count(`SELECT count(*) FROM sign_in_requests`) != 0 {
+	if e.s.Count(`SELECT count(*) FROM sign_in_requests`) != 0 {
 		t.Fatal("a refused post wrote something")
 	}
 	e.post(c, "/acme/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 303)
@@ -172,26 +172,26 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
 	sid := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET last_seen_at = now() - interval '10 minutes', idle_expires_at = now() + interval '20 minutes' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET last_seen_at = now() - interval '10 minutes', idle_expires_at = now() + interval '20 minutes' WHERE id = $1`, sid)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND idle_expires_at > now() + interval '29 minutes'`, sid) != 1 {
+	if e.s.Count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND idle_expires_at > now() + interval '29 minutes'`, sid) != 1 {
 		t.Fatal("idle expiry did not slide")
 	}
-	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
 	if r := c.Get("/acme/portal/overview"); r.Status != 303 || r.Location() != "/acme/portal/request" {
 		t.Fatalf("idle-expired: %d %q", r.Status, r.Location())
 	}
 
 	sid = webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET expires_at = now() - interval '1 second', created_at = now() - interval '12 hours' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET expires_at = now() - interval '1 second', created_at = now() - interval '12 hours' WHERE id = $1`, sid)
 	if r := c.Get("/acme/portal/overview"); r.Status != 303 {
 		t.Fatalf("absolute-expired: %d", r.Status)
 	}
 	// Sliding never passes the absolute expiry.
 	sid = webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET last_seen_at = now() - interval '5 minutes', expires_at = now() + interval '5 minutes' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET last_seen_at = now() - interval '5 minutes', expires_at = now() + interval '5 minutes' WHERE id = $1`, sid)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND idle_expires_at <= expires_at`, sid) != 1 {
+	if e.s.Count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND idle_expires_at <= expires_at`, sid) != 1 {
 		t.Fatal("idle expiry slid past the absolute one")
 	}
 	// A session of another workspace does not sign in here.
@@ -201,7 +201,7 @@ func TestIdleAndAbsoluteExpiry(t *testing.T) {
 		t.Fatalf("other workspace's session: %d", r.Status)
 	}
 	// Nor does one whose workspace is blocked.
-	e.exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, e.teams)
+	e.s.Exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, e.teams)
 	if r := c3.Get("/teams/portal/overview"); r.Status == 200 {
 		t.Fatal("blocked workspace's session still works")
 	}
@@ -212,7 +212,7 @@ func TestHTMXExpiredSession(t *testing.T) {
 	e := newEnv(t, opt{})
 	c := e.client()
 	sid := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
 	r := c.Get("/acme/portal/overview", "HX-Request", "true")
 	if r.Header.Get("HX-Redirect") != "/acme/portal/request" {
 		t.Fatalf("HX-Redirect %q (status %d)", r.Header.Get("HX-Redirect"), r.Status)
@@ -240,7 +240,7 @@ func TestNewSessionAtEverySignIn(t *testing.T) {
 	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, other)
 	e.openLink(c, "/acme/portal/overview?customer_session_token="+url.QueryEscape(tok))
 	e.post(c, "/acme/portal/continue", nil).ExpectStatus(t, 303)
-	if e.count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, old) != 1 {
+	if e.s.Count(`SELECT count(*) FROM browser_sessions WHERE id = $1 AND revoked_at IS NOT NULL`, old) != 1 {
 		t.Fatal("old session not revoked")
 	}
 }

@@ -71,7 +71,7 @@ func TestSignInThroughFormsCustomerMode(t *testing.T) {
 	if cur, _ := d.Find(`[data-testid="nav-overview"]`).Attr("aria-current"); cur != "page" {
 		t.Error("overview nav lacks aria-current")
 	}
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND member_id IS NULL AND revoked_at IS NULL`, e.cust); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND member_id IS NULL AND revoked_at IS NULL`, e.cust); n != 1 {
 		t.Fatalf("%d live browser sessions", n)
 	}
 	// The request is over: the code page sends the browser back to sign in... as
@@ -110,18 +110,18 @@ func TestSignInThroughFormsMemberModeWithPicker(t *testing.T) {
 	if d.Find(`[data-testid="nav-team"]`).Length() != 1 {
 		t.Fatalf("owner of a team should see Team: %s", d.Find("nav").Text())
 	}
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE member_id = $1 AND revoked_at IS NULL`, e.owner); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE member_id = $1 AND revoked_at IS NULL`, e.owner); n != 1 {
 		t.Fatalf("%d member browser sessions", n)
 	}
 	// The role is read fresh on every request.
-	e.exec(`UPDATE members SET role = 'member' WHERE id = $1`, e.owner)
-	e.exec(`UPDATE members SET role = 'owner' WHERE id = $1`, e.plain)
+	e.s.Exec(`UPDATE members SET role = 'member' WHERE id = $1`, e.owner)
+	e.s.Exec(`UPDATE members SET role = 'owner' WHERE id = $1`, e.plain)
 	d = doc(t, c.Get("/teams/portal/overview").ExpectStatus(t, 200))
 	if d.Find(`[data-testid="nav-team"]`).Length() != 0 || d.Find(`[data-testid="nav-billing"]`).Length() != 0 {
 		t.Fatal("demoted member still sees Team/Billing")
 	}
 	// Removing the member ends the session (D10).
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.owner)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.owner)
 	if r := c.Get("/teams/portal/overview"); r.Status != 303 || r.Location() != "/teams/portal/request" {
 		t.Fatalf("removed member: %d %q", r.Status, r.Location())
 	}

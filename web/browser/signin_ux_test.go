@@ -102,7 +102,7 @@ func TestNextRefusesOpenRedirects(t *testing.T) {
 		if r.Location() != "/acme/portal/overview" {
 			t.Errorf("next %q: after sign-in at %q", evil, r.Location())
 		}
-		e.exec(`DELETE FROM rate_limit_buckets`)
+		e.s.Exec(`DELETE FROM rate_limit_buckets`)
 	}
 }
 
@@ -115,7 +115,7 @@ func TestSessionEndedSaysSoAndReturns(t *testing.T) {
 	c := e.client()
 	sid := webtest.SignIn(t, c, e.svc, e.cust, uuid.Nil)
 	c.Get("/acme/portal/settings").ExpectStatus(t, 200)
-	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
 	r := c.Get("/acme/portal/settings").ExpectStatus(t, 303)
 	if r.Location() != "/acme/portal/request?next=%2Facme%2Fportal%2Fsettings" {
 		t.Fatalf("ended session: %q", r.Location())
@@ -140,7 +140,7 @@ func TestSessionEndedSaysSoAndReturns(t *testing.T) {
 	// htmx: the page it was on, from HX-Current-URL.
 	c3 := e.client()
 	sid = webtest.SignIn(t, c3, e.svc, e.cust, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
 	r = c3.Get("/acme/portal/billing", "HX-Request", "true", "HX-Current-URL", e.base+"/acme/portal/billing")
 	if got := r.Header.Get("HX-Redirect"); got != "/acme/portal/request?next=%2Facme%2Fportal%2Fbilling" {
 		t.Fatalf("htmx HX-Redirect %q (status %d)", got, r.Status)
@@ -148,7 +148,7 @@ func TestSessionEndedSaysSoAndReturns(t *testing.T) {
 	// …and never a page of another origin that a header names.
 	c4 := e.client()
 	sid = webtest.SignIn(t, c4, e.svc, e.cust, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE id = $1`, sid)
 	r = c4.Get("/acme/portal/billing", "HX-Request", "true", "HX-Current-URL", "https://evil.example//evil.example/x")
 	if got := r.Header.Get("HX-Redirect"); got != "/acme/portal/request" {
 		t.Fatalf("htmx with a foreign current URL: HX-Redirect %q", got)
@@ -201,7 +201,7 @@ func TestHeldCodeSameWordsKnownOrUnknown(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		e.exec(`UPDATE rate_limit_buckets SET expires_at = date_trunc('minute', now()) + interval '10 minutes 30 seconds' WHERE bucket = 'portal_address'`)
+		e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = date_trunc('minute', now()) + interval '10 minutes 30 seconds' WHERE bucket = 'portal_address'`)
 		c := e.client()
 		e.post(c, "/acme/portal/request", url.Values{"email": {email}}).ExpectStatus(t, 303)
 		d := doc(t, c.Get("/acme/portal/authenticate").ExpectStatus(t, 200))

@@ -32,7 +32,7 @@ func TestD25_WorkspacesCoexistInOneBrowser(t *testing.T) {
 	e.post(c, "/teams/portal/authenticate", url.Values{"code": {e.code("owner@example.com")}}).ExpectStatus(t, 303)
 	c.Get("/teams/portal/overview").ExpectStatus(t, 200)
 	c.Get("/acme/portal/overview").ExpectStatus(t, 200)
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL`); n != 2 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL`); n != 2 {
 		t.Fatalf("%d live browser sessions", n)
 	}
 	d := doc(t, c.Get("/teams/portal/settings").ExpectStatus(t, 200))
@@ -48,7 +48,7 @@ func TestD25_WorkspacesCoexistInOneBrowser(t *testing.T) {
 	if !contains(d.Find(`.who`).Text(), "ind@example.com") {
 		t.Fatalf("acme shows %q", d.Find(`.who`).Text())
 	}
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL AND customer_id = $1`, e.cust); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL AND customer_id = $1`, e.cust); n != 1 {
 		t.Fatalf("acme's session: %d live", n)
 	}
 }
@@ -77,7 +77,7 @@ func TestD25_AtMostTenBrowserSessionsPerPrincipal(t *testing.T) {
 		create(owner)
 	}
 	live := func(sql string, args ...any) int {
-		return e.count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL AND `+sql, args...)
+		return e.s.Count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL AND `+sql, args...)
 	}
 	if live(`customer_id = $1`, e.cust) != 10 || live(`member_id = $1`, e.owner) != 10 {
 		t.Fatal("ten sessions should all be live")

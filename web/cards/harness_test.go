@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/app"
-	"portal/internal/auth"
 	"portal/internal/config"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
@@ -89,14 +88,8 @@ func newEnv(t *testing.T, o opts) *env {
 	})
 	pool := s.Pool
 	e.s, e.pool, e.svc, e.handler = s, pool, s.Services, s.Handler
-	e.ws = testkit.Workspace(t, pool, "acme")
-	e.ws2 = testkit.Workspace(t, pool, "globex")
-	e.cust = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
-	e.other = testkit.Customer(t, pool, e.ws, "other@example.com", "individual")
-	e.team = testkit.Customer(t, pool, e.ws, "team@example.com", "team")
-	e.frn = testkit.Customer(t, pool, e.ws2, "ind@example.com", "individual")
-	e.owner = testkit.Member(t, pool, e.team, "owner@example.com", auth.RoleOwner)
-	e.plain = testkit.Member(t, pool, e.team, "plain@example.com", auth.RoleMember)
+	c := testkit.SeedCast(t, pool)
+	e.ws, e.ws2, e.cust, e.other, e.team, e.frn, e.owner, e.plain = c.WS, c.WS2, c.Ind, c.Other, c.Team, c.Foreign, c.Owner, c.Plain
 	e.custTok = s.CustomerToken(e.cust)
 	e.otherTok = s.CustomerToken(e.other)
 	e.frnTok = s.CustomerToken(e.frn)
@@ -144,26 +137,15 @@ func checkContract(t *testing.T, rec *testkit.Response) {
 	}
 }
 
-func decode[T any](t *testing.T, rec *testkit.Response) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(rec.Body, &v); err != nil {
-		t.Fatalf("decode %T: %v\n%s", v, err, rec.Text())
-	}
-	return v
-}
-
 func wantStatus(t *testing.T, rec *testkit.Response, status int) {
 	t.Helper()
-	if rec.Status != status {
-		t.Fatalf("status %d, want %d: %s", rec.Status, status, rec.Text())
-	}
+	rec.ExpectStatus(t, status)
 }
 
 func wantError(t *testing.T, rec *testkit.Response, status int, name, detail string) {
 	t.Helper()
 	wantStatus(t, rec, status)
-	b := decode[map[string]any](t, rec)
+	b := testkit.Decode[map[string]any](t, rec)
 	if name != "" && b["error"] != name {
 		t.Errorf("error = %v, want %q (%s)", b["error"], name, rec.Text())
 	}
@@ -202,7 +184,7 @@ func (e *env) list(tok string) []pmBody {
 	e.t.Helper()
 	rec := e.api("GET", "/payment-methods", tok, nil)
 	wantStatus(e.t, rec, 200)
-	return decode[[]pmBody](e.t, rec)
+	return testkit.Decode[[]pmBody](e.t, rec)
 }
 
 // rows counts a customer's live local payment methods.

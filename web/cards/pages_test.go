@@ -187,7 +187,7 @@ func TestSandboxAPI(t *testing.T) {
 		ExpectStatus(t, 201).JSON(t, &tok)
 	rec := e.add(e.custTok, tok.ID, nil)
 	wantStatus(t, rec, 201)
-	if b := decode[addBody](t, rec); b.Status != "succeeded" || *b.PaymentMethod.Last4 != "4242" {
+	if b := testkit.Decode[addBody](t, rec); b.Status != "succeeded" || *b.PaymentMethod.Last4 != "4242" {
 		t.Fatalf("add: %s", rec.Text())
 	}
 	// The same token again from the same customer replays; from another it is used up.

@@ -22,7 +22,7 @@ func TestAddCardSucceeded(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
 	rec := e.add(e.custTok, "ctoken_visa", nil)
 	wantStatus(t, rec, 201)
-	b := decode[addBody](t, rec)
+	b := testkit.Decode[addBody](t, rec)
 	if b.Status != "succeeded" || b.PaymentMethod == nil {
 		t.Fatalf("body %s", rec.Text())
 	}
@@ -57,7 +57,7 @@ func TestAddCardRequiresActionThenConfirm(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
 	rec := e.add(e.custTok, stripefake.TokenRequiresAction, nil)
 	wantStatus(t, rec, 201)
-	b := decode[addBody](t, rec)
+	b := testkit.Decode[addBody](t, rec)
 	if b.Status != "requires_action" || b.ClientSecret == "" {
 		t.Fatalf("body %s", rec.Text())
 	}
@@ -68,13 +68,13 @@ func TestAddCardRequiresActionThenConfirm(t *testing.T) {
 	// Confirming before the customer answered says so again.
 	rec = e.api("POST", "/payment-methods/confirm", e.custTok, map[string]any{"setup_intent_id": seti})
 	wantStatus(t, rec, 201)
-	if decode[addBody](t, rec).Status != "requires_action" {
+	if testkit.Decode[addBody](t, rec).Status != "requires_action" {
 		t.Fatalf("confirm before approval: %s", rec.Text())
 	}
 	e.fake.CompleteAction(seti, true)
 	rec = e.api("POST", "/payment-methods/confirm", e.custTok, map[string]any{"setup_intent_id": seti})
 	wantStatus(t, rec, 201)
-	b = decode[addBody](t, rec)
+	b = testkit.Decode[addBody](t, rec)
 	if b.Status != "succeeded" || !b.PaymentMethod.IsDefault {
 		t.Fatalf("confirm: %s", rec.Text())
 	}
@@ -100,7 +100,7 @@ func TestAddCardDeclined(t *testing.T) {
 // P2: 3-D Secure failed → confirm is 400 and nothing is saved.
 func TestThreeDSecureFailed(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
-	b := decode[addBody](t, e.add(e.custTok, stripefake.TokenRequiresAction, nil))
+	b := testkit.Decode[addBody](t, e.add(e.custTok, stripefake.TokenRequiresAction, nil))
 	seti := b.ClientSecret[:len("seti_fake0000")]
 	e.fake.CompleteAction(seti, false)
 	wantError(t, e.api("POST", "/payment-methods/confirm", e.custTok, map[string]any{"setup_intent_id": seti}),
@@ -134,9 +134,9 @@ func TestConfirmOtherCustomersSetupIntent(t *testing.T) {
 // never hears of it.
 func TestForeignCardIDs(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
-	theirs := decode[addBody](t, e.add(e.otherTok, "ctoken_theirs", nil)).PaymentMethod.ID
-	foreign := decode[addBody](t, e.add(e.frnTok, "ctoken_foreign", nil)).PaymentMethod.ID
-	mine := decode[addBody](t, e.add(e.custTok, "ctoken_mine", nil)).PaymentMethod.ID
+	theirs := testkit.Decode[addBody](t, e.add(e.otherTok, "ctoken_theirs", nil)).PaymentMethod.ID
+	foreign := testkit.Decode[addBody](t, e.add(e.frnTok, "ctoken_foreign", nil)).PaymentMethod.ID
+	mine := testkit.Decode[addBody](t, e.add(e.custTok, "ctoken_mine", nil)).PaymentMethod.ID
 	wantStatus(t, e.api("DELETE", "/payment-methods/"+mine, e.custTok, nil), 204)
 	before := len(e.fake.Calls())
 	for _, id := range []string{theirs, foreign, uuid.NewString(), mine} {
@@ -158,16 +158,16 @@ func TestForeignCardIDs(t *testing.T) {
 // default (detached on Stripe, default cleared), list newest first.
 func TestDefaultAndDelete(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
-	first := decode[addBody](t, e.add(e.ownerTok, "ctoken_a", nil)).PaymentMethod
+	first := testkit.Decode[addBody](t, e.add(e.ownerTok, "ctoken_a", nil)).PaymentMethod
 	time.Sleep(2 * time.Millisecond) // distinct created_at for the order check
-	second := decode[addBody](t, e.add(e.ownerTok, "ctoken_b", boolp(false))).PaymentMethod
+	second := testkit.Decode[addBody](t, e.add(e.ownerTok, "ctoken_b", boolp(false))).PaymentMethod
 	l := e.list(e.ownerTok)
 	if len(l) != 2 || l[0].ID != second.ID || l[1].ID != first.ID {
 		t.Fatalf("order: %+v", l)
 	}
 	rec := e.api("POST", "/payment-methods/"+second.ID+"/default", e.ownerTok, nil)
 	wantStatus(t, rec, 200)
-	if !decode[pmBody](t, rec).IsDefault || e.defaultPM(e.team) != second.ID {
+	if !testkit.Decode[pmBody](t, rec).IsDefault || e.defaultPM(e.team) != second.ID {
 		t.Fatalf("set default: %s", rec.Text())
 	}
 	cus := e.stripeID(e.team)

@@ -25,7 +25,7 @@ func (e *env) processorID(pmID string) string {
 
 func TestStripeWebhook(t *testing.T) {
 	e := newEnv(t, opts{mode: "stripe"})
-	card := decode[addBody](t, e.add(e.custTok, "ctoken_visa", nil)).PaymentMethod
+	card := testkit.Decode[addBody](t, e.add(e.custTok, "ctoken_visa", nil)).PaymentMethod
 	pmID := e.processorID(card.ID)
 
 	// A forged or stale signature is 400 and changes nothing.
@@ -59,7 +59,7 @@ func TestStripeWebhook(t *testing.T) {
 
 	// setup_intent.succeeded after a 3-D Secure the browser never came back
 	// from: the card is saved from Stripe's state.
-	b := decode[addBody](t, e.add(e.otherTok, stripefake.TokenRequiresAction, nil))
+	b := testkit.Decode[addBody](t, e.add(e.otherTok, stripefake.TokenRequiresAction, nil))
 	seti, _, _ := strings.Cut(b.ClientSecret, "_secret_")
 	e.fake.CompleteAction(seti, true)
 	payload, sig = stripefake.Event(webhookKey, "evt_seti", "setup_intent.succeeded", e.fake.SetupIntentObject(seti), nil)

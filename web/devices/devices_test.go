@@ -7,8 +7,6 @@ package devices_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -20,16 +18,12 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/auth"
-	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
-	"portal/web/paths"
+	"portal/views/paths"
 	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
-
-const testSecret = "0123456789abcdef0123456789abcdef-devices-tests"
 
 type env struct {
 	t       *testing.T
@@ -45,14 +39,9 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "http://portal.test", Secret: testSecret,
-		MailFrom: "portal@example.test", Payments: "stripe", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, pool: pool, svc: svc, handler: web.New(svc).Handler()}
+	s := webtest.NewServer(t, webtest.Options{BaseURL: "http://portal.test"})
+	pool := s.Pool
+	e := &env{t: t, pool: pool, svc: s.Services, handler: s.Handler}
 	e.ws = testkit.Workspace(t, pool, "acme")
 	e.cust = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
 	e.team = testkit.Customer(t, pool, e.ws, "team@example.com", "team")

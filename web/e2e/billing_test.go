@@ -41,7 +41,7 @@ func (tb *tab) enterCard(number, expiry, cvc string) {
 
 func (e *env) savedCards(customerID uuid.UUID) int {
 	e.t.Helper()
-	return e.count(`SELECT count(*) FROM payment_methods WHERE customer_id = $1 AND deleted_at IS NULL`, customerID)
+	return e.s.Count(`SELECT count(*) FROM payment_methods WHERE customer_id = $1 AND deleted_at IS NULL`, customerID)
 }
 
 // TestBillingCards: alice adds a card that needs 3-D Secure and approves it,
@@ -107,7 +107,7 @@ func TestBillingCards(t *testing.T) {
 	if got := tb.text(tid("flash")); got != "Default card updated." {
 		t.Errorf("flash %q", got)
 	}
-	if n := e.count(`SELECT count(*) FROM customers WHERE id = $1 AND default_payment_method_id = $2`, alice, plain); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE id = $1 AND default_payment_method_id = $2`, alice, plain); n != 1 {
 		t.Error("the default is not stored")
 	}
 

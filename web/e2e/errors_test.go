@@ -193,7 +193,7 @@ func TestExpiredSessionHTMX(t *testing.T) {
 	tb := e.tab()
 	tb.signInCookie(alice, uuid.Nil)
 	tb.open("/acme/portal/overview")
-	e.exec(`DELETE FROM browser_sessions WHERE customer_id = $1`, alice)
+	e.s.Exec(`DELETE FROM browser_sessions WHERE customer_id = $1`, alice)
 
 	tb.allow("status of 401 (Unauthorized)")
 	tb.clickNav(tid("activity-toggle") + " summary")

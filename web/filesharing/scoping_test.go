@@ -66,7 +66,7 @@ func TestAPI_OnlyMySessionsInEverySort(t *testing.T) {
 		q.Set("limit", "100")
 		rec := e.do(http.MethodGet, listURL+"?"+q.Encode(), e.custTok, nil)
 		wantStatus(t, rec, http.StatusOK)
-		b := decode[pageBody](t, rec)
+		b := testkit.Decode[pageBody](t, rec)
 		if b.Meta.Total != int64(len(mine)) || len(b.Data) != len(mine) {
 			t.Fatalf("sorting %v: total %d, %d rows, want %d: %s", sorting, b.Meta.Total, len(b.Data), len(mine), rec.Text())
 		}

@@ -24,7 +24,7 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 		"max_downloads": 3, "price_cents": 500, "currency": "EUR", "status": "active", "ttl_seconds": 86400,
 	})
 	wantStatus(t, rec, http.StatusCreated)
-	s := decode[map[string]any](t, rec)
+	s := testkit.Decode[map[string]any](t, rec)
 	want := append([]string(nil), sessionKeys...)
 	sort.Strings(want)
 	if got := keys(s); !reflect.DeepEqual(got, want) {
@@ -42,7 +42,7 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 	// Trailing slash works too; defaults apply.
 	rec = e.do(http.MethodPost, wsURL+"/", e.wsTok, map[string]any{"customer_id": e.cust})
 	wantStatus(t, rec, http.StatusCreated)
-	if s := decode[map[string]any](t, rec); s["status"] != "created" || s["currency"] != "usd" || s["max_downloads"] != 0.0 {
+	if s := testkit.Decode[map[string]any](t, rec); s["status"] != "created" || s["currency"] != "usd" || s["max_downloads"] != 0.0 {
 		t.Fatalf("%s", rec.Text())
 	}
 
@@ -68,7 +68,7 @@ func TestWorkspaceAPI_CreateSession(t *testing.T) {
 		if rec.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("%s: %d %s", name, rec.Status, rec.Text())
 		}
-		b := decode[validationBody](t, rec)
+		b := testkit.Decode[validationBody](t, rec)
 		if b.Error != "RequestValidationError" || !reflect.DeepEqual(b.Detail[0].Loc, c.loc) || (c.msg != "" && b.Detail[0].Msg != c.msg) {
 			t.Fatalf("%s: %s", name, rec.Text())
 		}
@@ -89,7 +89,7 @@ func TestWorkspaceAPI_UpdateSession(t *testing.T) {
 	id := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{Status: "created", Title: &title})
 	rec := e.do(http.MethodPatch, wsURL+"/"+id.String(), e.wsTok, map[string]any{"status": "expired", "expires_at": "2026-01-01T00:00:00Z", "title": nil})
 	wantStatus(t, rec, http.StatusOK)
-	s := decode[map[string]any](t, rec)
+	s := testkit.Decode[map[string]any](t, rec)
 	if s["status"] != "expired" || s["expires_at"] != "2026-01-01T00:00:00Z" || s["title"] != nil || s["modified_at"] == nil {
 		t.Fatalf("%s", rec.Text())
 	}
@@ -140,7 +140,7 @@ func TestWorkspaceAPI_DownloadLimitUnderConcurrency(t *testing.T) {
 	}
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{})
 	wantStatus(t, rec, http.StatusConflict)
-	if b := decode[map[string]any](t, rec); b["error"] == nil || b["detail"] == nil {
+	if b := testkit.Decode[map[string]any](t, rec); b["error"] == nil || b["detail"] == nil {
 		t.Fatalf("409 body %s", rec.Text())
 	}
 }
@@ -151,19 +151,19 @@ func TestWorkspaceAPI_RecordDownload(t *testing.T) {
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{"slot_number": 7})
 	wantStatus(t, rec, http.StatusCreated)
 	testkit.ValidateSchema(t, "FileShareDownloadSchema", rec.Body)
-	if d := decode[map[string]any](t, rec); d["slot_number"] != 7.0 || d["session_id"] != id.String() {
+	if d := testkit.Decode[map[string]any](t, rec); d["slot_number"] != 7.0 || d["session_id"] != id.String() {
 		t.Fatalf("%s", rec.Text())
 	}
 	rec = e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, nil)
 	wantStatus(t, rec, http.StatusCreated)
-	if d := decode[map[string]any](t, rec); d["slot_number"] != 2.0 {
+	if d := testkit.Decode[map[string]any](t, rec); d["slot_number"] != 2.0 {
 		t.Fatalf("default slot is the new count: %s", rec.Text())
 	}
 	wantStatus(t, e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.ws2Tok, nil), http.StatusNotFound)
 	wantStatus(t, e.do(http.MethodPost, wsURL+"/"+id.String()+"/downloads", e.wsTok, map[string]any{"slot_number": -1}), http.StatusUnprocessableEntity)
 	// The customer sees both downloads.
 	rec = e.do(http.MethodGet, listURL+"/"+id.String()+"/downloads", e.custTok, nil)
-	if ds := decode[[]map[string]any](t, rec); len(ds) != 2 {
+	if ds := testkit.Decode[[]map[string]any](t, rec); len(ds) != 2 {
 		t.Fatalf("%s", rec.Text())
 	}
 }
@@ -177,7 +177,7 @@ func TestWorkspaceAPI_RecordPayment(t *testing.T) {
 	rec := e.do(http.MethodPost, wsURL+"/"+id.String()+"/payments", e.wsTok, body)
 	wantStatus(t, rec, http.StatusCreated)
 	testkit.ValidateSchema(t, "FileSharePaymentSchema", rec.Body)
-	p := decode[map[string]any](t, rec)
+	p := testkit.Decode[map[string]any](t, rec)
 	if p["currency"] != "jpy" || p["amount_cents"] != 1500.0 || p["buyer_name"] != "Bo Buyer" || p["stripe_payment_intent_id"] != "pi_test_a" {
 		t.Fatalf("%s", rec.Text())
 	}
@@ -186,7 +186,7 @@ func TestWorkspaceAPI_RecordPayment(t *testing.T) {
 	wantStatus(t, e.do(http.MethodPost, wsURL+"/"+id.String()+"/payments", e.ws2Tok, map[string]any{"status": "pending", "amount_cents": 1, "currency": "usd"}), http.StatusNotFound)
 	rec = e.do(http.MethodPost, wsURL+"/"+id.String()+"/payments", e.wsTok, map[string]any{"amount_cents": -5, "currency": "usd", "status": "paid"})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
-	if b := decode[validationBody](t, rec); len(b.Detail) != 2 {
+	if b := testkit.Decode[validationBody](t, rec); len(b.Detail) != 2 {
 		t.Fatalf("want both problems reported: %s", rec.Text())
 	}
 	var n int

@@ -15,11 +15,11 @@ import (
 	"portal/internal/auth"
 	"portal/internal/i18n"
 	"portal/internal/validate"
+	"portal/views/paths"
 	"portal/views/signin"
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
-	"portal/web/paths"
 	"portal/web/session"
 )
 

@@ -15,10 +15,10 @@ import (
 	"portal/internal/customer"
 	"portal/internal/i18n"
 	customerview "portal/views/customer"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // The settings page: profile and billing details (§3.1–3.2, docs/design.md "Pages")

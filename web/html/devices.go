@@ -12,9 +12,9 @@ import (
 	"portal/internal/auth"
 	"portal/internal/device"
 	customerview "portal/views/customer"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // The settings page's "Sign-in and devices" section (issue 18): the

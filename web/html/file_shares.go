@@ -15,9 +15,9 @@ import (
 	"portal/internal/fileshare"
 	"portal/internal/i18n"
 	fsview "portal/views/fileshare"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // Overview is /{slug}/portal/overview: the customer's file-share sessions

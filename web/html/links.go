@@ -12,10 +12,10 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/validate"
+	"portal/views/paths"
 	"portal/views/signin"
 	"portal/web/htmx"
 	"portal/web/middleware"
-	"portal/web/paths"
 	"portal/web/session"
 )
 

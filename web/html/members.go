@@ -15,10 +15,10 @@ import (
 	"portal/internal/i18n"
 	"portal/internal/member"
 	memberview "portal/views/member"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // The team page (§3.11–3.14, docs/design.md "Pages", "Team members"): the same service

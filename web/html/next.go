@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"portal/views/paths"
 	"portal/web/htmx"
-	"portal/web/paths"
 )
 
 // maxNext bounds a remembered destination (it travels in a query string,

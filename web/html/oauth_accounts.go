@@ -13,9 +13,9 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/oauthaccount"
 	customerview "portal/views/customer"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // Linked accounts on the settings page (D7, D16). Connecting starts the

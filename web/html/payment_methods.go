@@ -15,11 +15,11 @@ import (
 	"portal/internal/i18n"
 	"portal/internal/paymentmethod"
 	"portal/internal/payments"
+	"portal/views/paths"
 	pmview "portal/views/paymentmethod"
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
-	"portal/web/paths"
 )
 
 // billingFlashes are the outcomes a card action reports on the next page

@@ -17,9 +17,9 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/views/layout"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/middleware"
-	"portal/web/paths"
 	"portal/web/session"
 )
 

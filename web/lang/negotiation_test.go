@@ -5,9 +5,6 @@
 package lang_test
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,7 +17,6 @@ import (
 	"portal/internal/app"
 	"portal/internal/config"
 	"portal/internal/testkit"
-	"portal/web"
 	"portal/web/html"
 	"portal/web/webtest"
 )
@@ -35,15 +31,9 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	pool := testkit.DB(t)
-	cfg := &config.Config{Env: "test", Addr: "127.0.0.1:0", BaseURL: "http://portal.test",
-		Secret: "0123456789abcdef0123456789abcdef-lang-tests", MailFrom: "portal@example.test", Payments: "sandbox", Migrate: "off"}
-	svc, err := app.Build(context.Background(), cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	testkit.Workspace(t, pool, "acme")
-	return &env{pool: pool, svc: svc, handler: web.New(svc).Handler()}
+	s := webtest.NewServer(t, webtest.Options{BaseURL: "http://portal.test", Config: func(c *config.Config) { c.Payments = "sandbox" }})
+	testkit.Workspace(t, s.Pool, "acme")
+	return &env{pool: s.Pool, svc: s.Services, handler: s.Handler}
 }
 
 func doc(t *testing.T, r *testkit.Response) *goquery.Document {

@@ -83,7 +83,7 @@ func TestG7_CodeSingleUseAndExpiry(t *testing.T) {
 	// Expired.
 	e.request(nil, reqBody("once@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	code = e.lastCode("once@example.com")
-	e.exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second'`)
+	e.s.Exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second'`)
 	e.authenticate(nil, map[string]any{"code": code}).ExpectStatus(t, http.StatusUnauthorized)
 }
 
@@ -94,12 +94,12 @@ func TestG7_MemberGoneKeepsCodeAnd401(t *testing.T) {
 	m := e.member(e.members, team, "gone@example.com", "member")
 	e.request(nil, reqBody("gone@example.com", e.members, nil)).ExpectStatus(t, http.StatusAccepted)
 	code := e.lastCode("gone@example.com")
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, m)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, m)
 	e.authenticate(nil, map[string]any{"code": code}).ExpectStatus(t, http.StatusUnauthorized)
-	if n := e.count(`SELECT count(*) FROM customer_session_codes`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes`); n != 1 {
 		t.Errorf("code rows %d: the failed exchange must roll back, not consume", n)
 	}
-	if n := e.count(`SELECT count(*) FROM member_sessions`) + e.count(`SELECT count(*) FROM customer_sessions`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM member_sessions`) + e.s.Count(`SELECT count(*) FROM customer_sessions`); n != 0 {
 		t.Errorf("%d sessions: no fallback to the owner or the customer", n)
 	}
 }
@@ -143,12 +143,12 @@ func TestG9_EmailVerifiedOnlyForCustomerAddress(t *testing.T) {
 	team := e.customer(e.members, "Team@Example.com", nil, "team")
 	e.member(e.members, team, "other@example.com", "owner")
 	e.signIn(e.members, "other@example.com", nil, "other@example.com")
-	if n := e.count(`SELECT count(*) FROM customers WHERE id = $1 AND email_verified`, team); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE id = $1 AND email_verified`, team); n != 0 {
 		t.Error("verified by another member's code")
 	}
 	e.member(e.members, team, "team@example.com", "member")
 	e.signIn(e.members, "team@example.com", nil, "team@example.com")
-	if n := e.count(`SELECT count(*) FROM customers WHERE id = $1 AND email_verified`, team); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE id = $1 AND email_verified`, team); n != 1 {
 		t.Error("not verified by the customer's own address (case-insensitive)")
 	}
 }
@@ -209,7 +209,7 @@ func TestG17_D10_SessionsEndWithTheirOwner(t *testing.T) {
 	ctok := e.signIn(e.legacy, "c17@example.com", nil, "c17@example.com")
 	e.c.GetJSON(pUser, bearer(mtok)...).ExpectStatus(t, http.StatusOK)
 	e.c.GetJSON(pUser, bearer(ctok)...).ExpectStatus(t, http.StatusOK)
-	e.exec(`UPDATE customers SET deleted_at = now() WHERE id = ANY($1)`, []uuid.UUID{team, c})
+	e.s.Exec(`UPDATE customers SET deleted_at = now() WHERE id = ANY($1)`, []uuid.UUID{team, c})
 	for _, tok := range []string{mtok, ctok} {
 		r := e.c.GetJSON(pUser, bearer(tok)...).ExpectStatus(t, http.StatusUnauthorized)
 		e.check(r)
@@ -230,7 +230,7 @@ func TestG24_TokenLookupIsExactAndSoftDeletedSessionsFail(t *testing.T) {
 	if stored != e.svc.Hasher.Hash(tok) || strings.Contains(stored, tok) {
 		t.Error("session token not stored as its keyed hash")
 	}
-	e.exec(`UPDATE customer_sessions SET deleted_at = now()`)
+	e.s.Exec(`UPDATE customer_sessions SET deleted_at = now()`)
 	e.c.GetJSON(pUser, bearer(tok)...).ExpectStatus(t, http.StatusUnauthorized)
 }
 
@@ -247,7 +247,7 @@ func TestD13_CodeStoredOnlyAsKeyedHash(t *testing.T) {
 		t.Error("code_hash is not Hasher.Hash(canonical code)")
 	}
 	// Nowhere in the database in clear, the queued job included.
-	if n := e.count(`SELECT count(*) FROM river_job WHERE args::text LIKE '%' || $1 || '%' OR args::text LIKE '%' || $2 || '%'`, code, auth.DisplayCode(code)); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM river_job WHERE args::text LIKE '%' || $1 || '%' OR args::text LIKE '%' || $2 || '%'`, code, auth.DisplayCode(code)); n != 0 {
 		t.Error("plain code found in the job table")
 	}
 }
@@ -288,7 +288,7 @@ func TestD18_ConcurrentUsesOfOneCodeGiveOneSession(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d successes, want exactly 1", ok)
 	}
-	if s := e.count(`SELECT count(*) FROM customer_sessions`); s != 1 {
+	if s := e.s.Count(`SELECT count(*) FROM customer_sessions`); s != 1 {
 		t.Errorf("%d sessions, want 1", s)
 	}
 }
@@ -303,7 +303,7 @@ func TestD18_AtMostThreeLiveCodesAndResendKeepsEarlier(t *testing.T) {
 	if len(codes) != 4 {
 		t.Fatalf("%d codes queued", len(codes))
 	}
-	if n := e.count(`SELECT count(*) FROM customer_session_codes`); n != 3 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes`); n != 3 {
 		t.Errorf("%d live codes, want 3", n)
 	}
 	e.authenticate(e.clientAt(1), map[string]any{"code": codes[3]}).ExpectStatus(t, http.StatusUnauthorized)
@@ -343,7 +343,7 @@ func TestD18_SignInRequestEndsAfterFiveWrongCodes(t *testing.T) {
 	if err != nil || id.Kind != auth.SubjectCustomer || id.Email != "pages@example.com" {
 		t.Fatalf("bound authenticate: %+v %v", id, err)
 	}
-	if n := e.count(`SELECT count(*) FROM sign_in_requests WHERE ended_at IS NOT NULL`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM sign_in_requests WHERE ended_at IS NOT NULL`); n != 1 {
 		t.Error("request not ended by its sign-in")
 	}
 

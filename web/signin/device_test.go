@@ -142,7 +142,7 @@ func TestD26_AuthenticateCappedPerAddress(t *testing.T) {
 	}
 
 	// When the hour has passed the address's codes work again.
-	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE bucket = $1`, ratelimit.BucketAddressFailures)
+	e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE bucket = $1`, ratelimit.BucketAddressFailures)
 	e.request(e.clientAt(5), reqBody("victim@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	e.authenticate(e.clientAt(5), map[string]any{"code": e.lastCode("victim@example.com"), "email": "victim@example.com"}).ExpectStatus(t, http.StatusOK)
 }

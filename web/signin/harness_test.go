@@ -89,22 +89,6 @@ func newEnv(t *testing.T, o envOpt) *env {
 	return e
 }
 
-func (e *env) exec(sql string, args ...any) {
-	e.t.Helper()
-	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
-		e.t.Fatalf("exec %q: %v", sql, err)
-	}
-}
-
-func (e *env) count(sql string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		e.t.Fatalf("count %q: %v", sql, err)
-	}
-	return n
-}
-
 func (e *env) workspace(slug string, memberModel bool) uuid.UUID {
 	e.t.Helper()
 	var id uuid.UUID

@@ -22,7 +22,7 @@ var codeRE = regexp.MustCompile(`\b[0-9A-Z]{4}-[0-9A-Z]{4}\b`)
 
 func TestD20_SignInMailContent(t *testing.T) {
 	e := newEnv(t, envOpt{smtp: true, start: true})
-	e.exec(`UPDATE workspaces SET avatar_url = 'https://cdn.example/logo.png' WHERE id = $1`, e.legacy)
+	e.s.Exec(`UPDATE workspaces SET avatar_url = 'https://cdn.example/logo.png' WHERE id = $1`, e.legacy)
 	e.customer(e.legacy, "Buyer@Example.com", nil, "individual")
 	e.request(nil, reqBody("buyer@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	m := e.sink.WaitFor(t, "Buyer@Example.com", 15*time.Second)
@@ -130,18 +130,18 @@ func TestD20_SMTPOutageLosesNoCode(t *testing.T) {
 	if e.sink.Refused() < 1 {
 		t.Fatal("nothing was attempted while SMTP was down")
 	}
-	e.exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second' WHERE email = 'late2@example.com'`)
+	e.s.Exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second' WHERE email = 'late2@example.com'`)
 	e.sink.SetDown(false)
 
 	const open = `SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state NOT IN ('completed', 'cancelled', 'discarded')`
 	deadline = time.Now().Add(30 * time.Second)
-	for e.count(open) > 0 && time.Now().Before(deadline) {
+	for e.s.Count(open) > 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if n := e.count(open); n != 0 {
+	if n := e.s.Count(open); n != 0 {
 		t.Fatalf("%d sign-in mails still queued 30 s after SMTP came back", n)
 	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'discarded'`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'discarded'`); n != 0 {
 		t.Errorf("%d sign-in mails given up on", n)
 	}
 	codes := map[string][]string{}
@@ -178,16 +178,16 @@ func TestD20_ExpiredCodeIsNeverDelivered(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// The code expires during the outage.
-	e.exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second'`)
+	e.s.Exec(`UPDATE customer_session_codes SET expires_at = now() - interval '1 second'`)
 	e.sink.SetDown(false)
 	deadline = time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`) == 1 {
+		if e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`) == 1 {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`); n != 1 {
 		t.Fatalf("job not cancelled for an expired code")
 	}
 	if len(e.sink.Messages()) != 0 {
@@ -199,7 +199,7 @@ func TestD20_ExpiredCodeIsNeverDelivered(t *testing.T) {
 	e.authenticate(nil, map[string]any{"code": e.lastCode("late@example.com")}).ExpectStatus(t, http.StatusOK)
 	e.sink.SetDown(false)
 	deadline = time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) && e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`) < 2 {
+	for time.Now().Before(deadline) && e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail' AND state = 'cancelled'`) < 2 {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if len(e.sink.Messages()) != 0 {
@@ -227,7 +227,7 @@ func TestD20_MailJobInsertedWithTheCode(t *testing.T) {
 	e.member(e.members, a, "dup@example.com", "owner")
 	e.member(e.members, b, "dup@example.com", "owner")
 	e.request(nil, reqBody("dup@example.com", e.members, nil)).ExpectStatus(t, http.StatusConflict)
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`); n != 1 {
 		t.Errorf("%d jobs", n)
 	}
 }
@@ -296,13 +296,13 @@ func TestG22_CleanupDeletesOnlyStrictlyExpired(t *testing.T) {
 	e.request(e.clientAt(1), reqBody("g22@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	tok := e.signIn(e.legacy, "g22@example.com", nil, "g22@example.com")
 	_ = tok
-	e.exec(`INSERT INTO customer_session_codes (code_hash, expires_at, email, customer_id, workspace_id) VALUES ('expired', now() - interval '1 second', 'g22@example.com', $1, $2)`, c, e.legacy)
-	e.exec(`INSERT INTO customer_sessions (token_hash, expires_at, customer_id) VALUES ('old', now() - interval '1 second', $1)`, c)
-	e.exec(`INSERT INTO sign_in_requests (workspace_id, email, expires_at) VALUES ($1, 'x@example.com', now() - interval '1 second')`, e.legacy)
-	e.exec(`INSERT INTO browser_sessions (workspace_id, customer_id, idle_expires_at, expires_at) VALUES ($1, $2, now(), now() - interval '1 second')`, e.legacy, c)
-	e.exec(`INSERT INTO rate_limit_buckets (bucket, key, count, expires_at) VALUES ('portal', 'stale', 3, now() - interval '1 second')`)
+	e.s.Exec(`INSERT INTO customer_session_codes (code_hash, expires_at, email, customer_id, workspace_id) VALUES ('expired', now() - interval '1 second', 'g22@example.com', $1, $2)`, c, e.legacy)
+	e.s.Exec(`INSERT INTO customer_sessions (token_hash, expires_at, customer_id) VALUES ('old', now() - interval '1 second', $1)`, c)
+	e.s.Exec(`INSERT INTO sign_in_requests (workspace_id, email, expires_at) VALUES ($1, 'x@example.com', now() - interval '1 second')`, e.legacy)
+	e.s.Exec(`INSERT INTO browser_sessions (workspace_id, customer_id, idle_expires_at, expires_at) VALUES ($1, $2, now(), now() - interval '1 second')`, e.legacy, c)
+	e.s.Exec(`INSERT INTO rate_limit_buckets (bucket, key, count, expires_at) VALUES ('portal', 'stale', 3, now() - interval '1 second')`)
 	// Lookups treat expires_at = now() as expired (G22: > now()).
-	e.exec(`INSERT INTO customer_sessions (token_hash, expires_at, customer_id) VALUES ($1, now(), $2)`, e.svc.Hasher.Hash("rapidly_cst_boundary"), c)
+	e.s.Exec(`INSERT INTO customer_sessions (token_hash, expires_at, customer_id) VALUES ($1, now(), $2)`, e.svc.Hasher.Hash("rapidly_cst_boundary"), c)
 	e.c.GetJSON(pUser, bearer("rapidly_cst_boundary")...).ExpectStatus(t, http.StatusUnauthorized)
 
 	n, err := mail.Cleanup(context.Background(), e.pool)
@@ -313,14 +313,14 @@ func TestG22_CleanupDeletesOnlyStrictlyExpired(t *testing.T) {
 		t.Errorf("cleanup deleted %d rows, want at least 5", n)
 	}
 	for table, want := range map[string]int{"customer_session_codes": 2, "sign_in_requests": 0, "browser_sessions": 0} {
-		if got := e.count(`SELECT count(*) FROM ` + table); got != want {
+		if got := e.s.Count(`SELECT count(*) FROM ` + table); got != want {
 			t.Errorf("%s: %d rows left, want %d", table, got, want)
 		}
 	}
-	if e.count(`SELECT count(*) FROM customer_sessions WHERE token_hash = 'old'`) != 0 || e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = 'stale'`) != 0 {
+	if e.s.Count(`SELECT count(*) FROM customer_sessions WHERE token_hash = 'old'`) != 0 || e.s.Count(`SELECT count(*) FROM rate_limit_buckets WHERE key = 'stale'`) != 0 {
 		t.Error("expired session or stale counter left")
 	}
-	if e.count(`SELECT count(*) FROM customer_sessions WHERE expires_at > now()`) != 1 {
+	if e.s.Count(`SELECT count(*) FROM customer_sessions WHERE expires_at > now()`) != 1 {
 		t.Error("live session deleted")
 	}
 }
@@ -329,7 +329,7 @@ func TestG28_CodeExpiryAssignedAtInsertTenMinutes(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	e.customer(e.legacy, "g28@example.com", nil, "individual")
 	e.request(nil, reqBody("g28@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE expires_at BETWEEN created_at + interval '599 seconds' AND created_at + interval '601 seconds'`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes WHERE expires_at BETWEEN created_at + interval '599 seconds' AND created_at + interval '601 seconds'`); n != 1 {
 		t.Error("code expiry is not ten minutes from insert")
 	}
 	m, err := mail.RenderSignIn(mail.SignInData{To: "a@example.com", WorkspaceName: "W", Code: auth.DisplayCode("ABCD2345"), Minutes: 10, URL: "u"}, "f@example.com", "")
@@ -353,7 +353,7 @@ func TestD31_AwkwardWorkspaceNamesStillSend(t *testing.T) {
 		{`back\slash; semi`, `back\slash; semi (via Portal)`},
 	}
 	for i, n := range names {
-		e.exec(`UPDATE workspaces SET name = $2 WHERE id = $1`, e.legacy, n.name)
+		e.s.Exec(`UPDATE workspaces SET name = $2 WHERE id = $1`, e.legacy, n.name)
 		to := fmt.Sprintf("odd%d@example.com", i)
 		e.customer(e.legacy, to, nil, "individual")
 		e.request(e.clientAt(i), reqBody(to, e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)

@@ -169,7 +169,7 @@ func TestD24_KnownAndUnknownAddressesLookAlike(t *testing.T) {
 			}
 		}
 	}
-	if e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`) == 0 {
+	if e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`) == 0 {
 		t.Fatal("no code was queued for the known address: the test compared nothing")
 	}
 	var decoded map[string]any

@@ -69,7 +69,7 @@ func TestG23_TenPerBucketPerIPThen429(t *testing.T) {
 	if !seen[ratelimit.BucketRequest] || !seen[ratelimit.BucketAuthenticate] {
 		t.Errorf("buckets %v", seen)
 	}
-	if want := e.svc.Limiter.Key("192.0.2.10"); e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1`, want) == 0 {
+	if want := e.svc.Limiter.Key("192.0.2.10"); e.s.Count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1`, want) == 0 {
 		t.Error("IP key is not HMAC-SHA256(secret, ip)[:16]")
 	}
 }
@@ -87,27 +87,27 @@ func TestG23_WindowSlidesOnAllowedCallsOnly(t *testing.T) {
 		}
 	}
 	// An allowed call (the 10th) pushes the end a full window away.
-	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '1 minute' WHERE key = $1`, key)
+	e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '1 minute' WHERE key = $1`, key)
 	if err := e.svc.Limiter.CheckIP(ctx, ratelimit.BucketRequest, "203.0.113.9"); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at > now() + interval '14 minutes'`, key); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at > now() + interval '14 minutes'`, key); n != 1 {
 		t.Error("window did not slide on an allowed call")
 	}
 	// Age the window to 1 second from its end; a blocked call leaves it.
-	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '1 second' WHERE key = $1`, key)
+	e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '1 second' WHERE key = $1`, key)
 	if err := e.svc.Limiter.CheckIP(ctx, ratelimit.BucketRequest, "203.0.113.9"); err == nil {
 		t.Fatal("11th call allowed")
 	}
-	if n := e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at <= now() + interval '1 second'`, key); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1 AND expires_at <= now() + interval '1 second'`, key); n != 1 {
 		t.Error("a blocked call extended the window")
 	}
 	// A window that passed starts again at 1.
-	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE key = $1`, key)
+	e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE key = $1`, key)
 	if err := e.svc.Limiter.CheckIP(ctx, ratelimit.BucketRequest, "203.0.113.9"); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}
-	if n := e.count(`SELECT count FROM rate_limit_buckets WHERE key = $1`, key); n != 1 {
+	if n := e.s.Count(`SELECT count FROM rate_limit_buckets WHERE key = $1`, key); n != 1 {
 		t.Errorf("count %d after reset", n)
 	}
 }
@@ -123,7 +123,7 @@ func TestRetryAfterCountsDown(t *testing.T) {
 		e.authenticate(nil, map[string]any{"code": "ZZZZZZZZ"}).ExpectStatus(t, http.StatusUnauthorized)
 	}
 	// Ten minutes of the window have passed.
-	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '5 minutes' WHERE bucket IN ($1, $2)`,
+	e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = now() + interval '5 minutes' WHERE bucket IN ($1, $2)`,
 		ratelimit.BucketRequest, ratelimit.BucketAuthenticate)
 	for _, call := range []func() *testkit.Response{
 		func() *testkit.Response { return e.request(nil, body) },
@@ -147,7 +147,7 @@ func TestG30_ValidationErrorsDoNotConsumeBudget(t *testing.T) {
 		e.request(nil, map[string]any{"email": "bad", "workspace_id": e.legacy.String()}).ExpectStatus(t, http.StatusUnprocessableEntity)
 		e.authenticate(nil, map[string]any{}).ExpectStatus(t, http.StatusUnprocessableEntity)
 	}
-	if n := e.count(`SELECT count(*) FROM rate_limit_buckets`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM rate_limit_buckets`); n != 0 {
 		t.Errorf("%d counters after only 422s", n)
 	}
 	e.request(nil, reqBody("x@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
@@ -191,7 +191,7 @@ func TestD12_GlobalFailureBudgetStopsUnboundCodesOnly(t *testing.T) {
 	// Bound to the address: goes on working.
 	e.authenticate(e.clientAt(2), map[string]any{"code": code, "email": "victim@example.com"}).ExpectStatus(t, http.StatusOK)
 	// When the window passes, unbound codes work again.
-	e.exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE bucket = $1`, ratelimit.BucketFailures)
+	e.s.Exec(`UPDATE rate_limit_buckets SET expires_at = now() - interval '1 second' WHERE bucket = $1`, ratelimit.BucketFailures)
 	e.request(e.clientAt(3), reqBody("victim@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	e.authenticate(e.clientAt(3), map[string]any{"code": e.lastCode("victim@example.com")}).ExpectStatus(t, http.StatusOK)
 }
@@ -227,7 +227,7 @@ func TestD12_ClientIPFromXFFBehindTrustedProxy(t *testing.T) {
 	e.c.PostJSON(pRequest, body, "X-Forwarded-For", "203.0.113.7").ExpectStatus(t, http.StatusTooManyRequests)
 	// Another client behind the same proxy has its own budget.
 	e.c.PostJSON(pRequest, body, "X-Forwarded-For", "203.0.113.8").ExpectStatus(t, http.StatusAccepted)
-	if e.count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1`, e.svc.Limiter.Key("203.0.113.7")) != 1 {
+	if e.s.Count(`SELECT count(*) FROM rate_limit_buckets WHERE key = $1`, e.svc.Limiter.Key("203.0.113.7")) != 1 {
 		t.Error("limit not keyed by the forwarded client address")
 	}
 }

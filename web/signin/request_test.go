@@ -16,7 +16,7 @@ func TestG1_RequestAnswers202ForUnknownWorkspace(t *testing.T) {
 	foreign := e.customer(e.workspace("other", true), "alice@example.com", nil, "individual")
 	blocked := e.workspace("blocked", false)
 	e.customer(blocked, "known@example.com", nil, "individual")
-	e.exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, blocked)
+	e.s.Exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, blocked)
 
 	cases := []struct {
 		name string
@@ -35,10 +35,10 @@ func TestG1_RequestAnswers202ForUnknownWorkspace(t *testing.T) {
 			t.Errorf("%s: body %q, want null", tc.name, r.Text())
 		}
 	}
-	if n := e.count(`SELECT count(*) FROM customer_session_codes`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes`); n != 0 {
 		t.Errorf("%d codes issued for unknown targets", n)
 	}
-	if n := e.count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM river_job WHERE kind = 'portal_sign_in_mail'`); n != 0 {
 		t.Errorf("%d mails queued for unknown targets", n)
 	}
 	// And the known one does get a code.
@@ -92,12 +92,12 @@ func TestG3_PickerBodyIsExact(t *testing.T) {
 	if _, ok := body.Customers[1]["name"]; !ok {
 		t.Error("name key missing for a nameless customer")
 	}
-	if n := e.count(`SELECT count(*) FROM customer_session_codes`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes`); n != 0 {
 		t.Errorf("picker issued %d codes", n)
 	}
 	// Choosing one sends its member's code.
 	e.request(nil, reqBody("shared@example.com", e.members, &b)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, b); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, b); n != 1 {
 		t.Errorf("chosen customer has %d codes", n)
 	}
 }
@@ -107,7 +107,7 @@ func TestG4_LegacyIgnoresCustomerID(t *testing.T) {
 	c := e.customer(e.legacy, "legacy@example.com", nil, "individual")
 	random := uuid.New()
 	e.request(nil, reqBody("legacy@example.com", e.legacy, &random)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, c); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, c); n != 1 {
 		t.Errorf("codes %d, want 1", n)
 	}
 }
@@ -116,7 +116,7 @@ func TestG5_FallbackCreatesOwner(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	c := e.customer(e.members, "solo@example.com", nil, "individual")
 	e.request(nil, reqBody("Solo@example.com", e.members, nil)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND email = 'Solo@example.com' AND deleted_at IS NULL`, c); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND email = 'Solo@example.com' AND deleted_at IS NULL`, c); n != 1 {
 		t.Errorf("fallback owner members: %d", n)
 	}
 	tok := e.signIn(e.members, "solo@example.com", nil, "Solo@example.com")
@@ -137,7 +137,7 @@ func TestG5_FallbackBillingManagerWhenOwnerExists(t *testing.T) {
 	if role != "billing_manager" {
 		t.Errorf("fallback role %q with an owner present, want billing_manager", role)
 	}
-	if n := e.count(`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL`, c); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL`, c); n != 1 {
 		t.Errorf("owners %d", n)
 	}
 }
@@ -146,12 +146,12 @@ func TestG5_FallbackReactivatesRemovedMember(t *testing.T) {
 	e := newEnv(t, envOpt{})
 	c := e.customer(e.members, "back@example.com", nil, "individual")
 	m := e.member(e.members, c, "back@example.com", "member")
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, m)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, m)
 	e.request(nil, reqBody("back@example.com", e.members, nil)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM members WHERE id = $1 AND deleted_at IS NULL AND role = 'owner'`, m); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE id = $1 AND deleted_at IS NULL AND role = 'owner'`, m); n != 1 {
 		t.Error("removed member not reactivated as owner")
 	}
-	if n := e.count(`SELECT count(*) FROM members WHERE customer_id = $1`, c); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1`, c); n != 1 {
 		t.Errorf("members %d, want the one reactivated", n)
 	}
 }
@@ -251,7 +251,7 @@ func TestD29_OwnAccountAlwaysAmongChoices(t *testing.T) {
 	}
 	// With their own customer_id: a code for their own account.
 	e.request(e.clientAt(1), reqBody("victim@example.com", e.members, &own)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, own); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, own); n != 1 {
 		t.Fatalf("own customer has %d codes", n)
 	}
 	tok := tokenOf(t, e.authenticate(e.clientAt(2), map[string]any{"code": e.lastCode("Victim@example.com")}).ExpectStatus(t, http.StatusOK))
@@ -265,10 +265,10 @@ func TestD29_OwnAccountAlwaysAmongChoices(t *testing.T) {
 	}
 	// The team's membership is untouched and still reachable by choice.
 	e.request(e.clientAt(3), reqBody("victim@example.com", e.members, &team)).ExpectStatus(t, http.StatusAccepted)
-	if n := e.count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, team); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_session_codes WHERE customer_id = $1`, team); n != 1 {
 		t.Errorf("team has %d codes", n)
 	}
-	if n := e.count(`SELECT count(*) FROM members WHERE lower(email) = 'victim@example.com' AND deleted_at IS NULL`); n != 2 {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE lower(email) = 'victim@example.com' AND deleted_at IS NULL`); n != 2 {
 		t.Errorf("%d live members for the address, want 2", n)
 	}
 }

@@ -10,12 +10,13 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/customer"
+	"portal/internal/testkit"
 )
 
 func TestGetCustomer_CustomerAndMember(t *testing.T) {
 	e := newEnv(t)
-	e.exec(`UPDATE customers SET oauth_accounts = '{"discord:42":{"access_token":"secret","account_id":"42","account_username":"neo","refresh_token":"r"}}' WHERE id = $1`, e.team)
-	c := decode[customerJSON](t, e.do("GET", "/customers/me", e.indTok, nil))
+	e.s.Exec(`UPDATE customers SET oauth_accounts = '{"discord:42":{"access_token":"secret","account_id":"42","account_username":"neo","refresh_token":"r"}}' WHERE id = $1`, e.team)
+	c := testkit.Decode[customerJSON](t, e.do("GET", "/customers/me", e.indTok, nil))
 	if c.ID != e.ind.String() || c.Email != "ind@example.com" || *c.Type != "individual" || c.BillingAddress != nil {
 		t.Fatalf("customer: %+v", c)
 	}
@@ -26,7 +27,7 @@ func TestGetCustomer_CustomerAndMember(t *testing.T) {
 	// A member (any role) gets its team's customer, with only id and username of accounts.
 	for _, tok := range []string{e.ownerTok, e.plainTok} {
 		rec := e.do("GET", "/customers/me", tok, nil)
-		m := decode[customerJSON](t, rec)
+		m := testkit.Decode[customerJSON](t, rec)
 		if m.ID != e.team.String() || *m.Type != "team" {
 			t.Fatalf("member's customer: %+v", m)
 		}
@@ -48,7 +49,7 @@ func TestUpdateCustomer_SetsAndValidates(t *testing.T) {
 		"billing_address": map[string]any{"line1": "1 Main St", "line2": "", "postal_code": "94105", "city": "SF", "state": "ca", "country": "us"},
 	})
 	want(t, rec, http.StatusOK)
-	c := decode[customerJSON](t, rec)
+	c := testkit.Decode[customerJSON](t, rec)
 	if *c.BillingName != "ACME Ltd" || c.BillingAddress["state"] != "US-CA" || c.BillingAddress["country"] != "US" ||
 		c.BillingAddress["line2"] != nil || c.ModifiedAt == nil {
 		t.Fatalf("updated: %s", rec.Text())
@@ -58,7 +59,7 @@ func TestUpdateCustomer_SetsAndValidates(t *testing.T) {
 		t.Fatalf("stored nulls: %s", raw)
 	}
 	// A body without keys changes nothing.
-	c2 := decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{}))
+	c2 := testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{}))
 	if *c2.BillingName != "ACME Ltd" || c2.BillingAddress["state"] != "US-CA" {
 		t.Fatalf("absent keys changed something: %+v", c2)
 	}
@@ -66,26 +67,26 @@ func TestUpdateCustomer_SetsAndValidates(t *testing.T) {
 
 func TestD5_NullClearsBillingName(t *testing.T) {
 	e := newEnv(t)
-	e.exec(`UPDATE customers SET name = NULL, billing_name = 'Old', billing_address = '{"country":"FR"}' WHERE id = $1`, e.ind)
-	c := decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": nil}))
+	e.s.Exec(`UPDATE customers SET name = NULL, billing_name = 'Old', billing_address = '{"country":"FR"}' WHERE id = $1`, e.ind)
+	c := testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": nil}))
 	if c.BillingName != nil || c.BillingAddress["country"] != "FR" {
 		t.Fatalf("null billing_name: %+v", c)
 	}
-	e.exec(`UPDATE customers SET billing_name = 'Old' WHERE id = $1`, e.ind)
+	e.s.Exec(`UPDATE customers SET billing_name = 'Old' WHERE id = $1`, e.ind)
 	for _, v := range []string{"", "   "} {
-		e.exec(`UPDATE customers SET billing_name = 'Old' WHERE id = $1`, e.ind)
-		c = decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": v}))
+		e.s.Exec(`UPDATE customers SET billing_name = 'Old' WHERE id = $1`, e.ind)
+		c = testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": v}))
 		if c.BillingName != nil {
 			t.Fatalf("billing_name %q did not clear: %v", v, *c.BillingName)
 		}
 	}
-	c = decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": nil}))
+	c = testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": nil}))
 	if c.BillingAddress != nil {
 		t.Fatalf("null billing_address did not clear: %+v", c.BillingAddress)
 	}
 	// With a name, a cleared billing_name reads back as the name.
-	e.exec(`UPDATE customers SET name = 'Jane' WHERE id = $1`, e.ind)
-	c = decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": nil}))
+	e.s.Exec(`UPDATE customers SET name = 'Jane' WHERE id = $1`, e.ind)
+	c = testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": nil}))
 	if c.BillingName == nil || *c.BillingName != "Jane" {
 		t.Fatalf("fallback after clear: %v", c.BillingName)
 	}
@@ -101,8 +102,8 @@ func TestG21_EmbargoedCountryRejected(t *testing.T) {
 		t.Fatal("embargoed address written")
 	}
 	// Accepted on output when stored by other means.
-	e.exec(`UPDATE customers SET billing_address = '{"country":"RU","city":"Moscow"}' WHERE id = $1`, e.ind)
-	c := decode[customerJSON](t, e.do("GET", "/customers/me", e.indTok, nil))
+	e.s.Exec(`UPDATE customers SET billing_address = '{"country":"RU","city":"Moscow"}' WHERE id = $1`, e.ind)
+	c := testkit.Decode[customerJSON](t, e.do("GET", "/customers/me", e.indTok, nil))
 	if c.BillingAddress["country"] != "RU" {
 		t.Fatalf("stored embargoed country not shown: %+v", c.BillingAddress)
 	}
@@ -143,17 +144,17 @@ func TestUpdateCustomer_USAndCANormalization(t *testing.T) {
 	e := newEnv(t)
 	//nolint:gocritic // " tx " is the input under test: spaces are trimmed
 	for in, out := range map[string]string{"ny": "US-NY", "US-DC": "US-DC", "us-wy": "US-WY", " tx ": "US-TX"} {
-		c := decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "US", "state": in}}))
+		c := testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "US", "state": in}}))
 		if c.BillingAddress["state"] != out {
 			t.Fatalf("US %q → %v, want %s", in, c.BillingAddress["state"], out)
 		}
 	}
-	c := decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "ca", "state": "qc"}}))
+	c := testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "ca", "state": "qc"}}))
 	if c.BillingAddress["state"] != "CA-QC" || c.BillingAddress["country"] != "CA" {
 		t.Fatalf("CA: %+v", c.BillingAddress)
 	}
 	// Other countries keep their state as given.
-	c = decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "DE", "state": "Bayern"}}))
+	c = testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "DE", "state": "Bayern"}}))
 	if c.BillingAddress["state"] != "Bayern" {
 		t.Fatalf("DE state: %+v", c.BillingAddress)
 	}
@@ -167,7 +168,7 @@ func TestUpdateCustomer_Roles(t *testing.T) {
 	wantErr(t, e.do("PATCH", "/customers/me", e.plainTok, `{"billing_address": {"country": "RU"}}`), http.StatusForbidden, "NotPermitted", "")
 	wantErr(t, e.do("PATCH", "/customers/me", "", map[string]any{}), http.StatusUnauthorized, "Unauthorized", "")
 	for _, tok := range []string{e.ownerTok, e.bmTok} {
-		c := decode[customerJSON](t, e.do("PATCH", "/customers/me", tok, map[string]any{"billing_name": "Team Inc"}))
+		c := testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", tok, map[string]any{"billing_name": "Team Inc"}))
 		if c.ID != e.team.String() || *c.BillingName != "Team Inc" {
 			t.Fatalf("member update: %+v", c)
 		}
@@ -208,7 +209,7 @@ func TestUpdateCustomer_BillingSync(t *testing.T) {
 	if len(rec.calls) != 0 {
 		t.Fatalf("synced a customer without stripe id: %+v", rec.calls)
 	}
-	e.exec(`UPDATE customers SET stripe_customer_id = 'cus_123', name = NULL WHERE id = $1`, e.ind)
+	e.s.Exec(`UPDATE customers SET stripe_customer_id = 'cus_123', name = NULL WHERE id = $1`, e.ind)
 	want(t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": "B", "billing_address": map[string]any{"country": "us", "state": "ca"}}), http.StatusOK)
 	if len(rec.calls) != 1 {
 		t.Fatalf("calls: %+v", rec.calls)
@@ -219,7 +220,7 @@ func TestUpdateCustomer_BillingSync(t *testing.T) {
 		t.Fatalf("sync input: %+v", got)
 	}
 	// The billing name goes to the provider only when the customer has no name (§3.2).
-	e.exec(`UPDATE customers SET name = 'Jane' WHERE id = $1`, e.ind)
+	e.s.Exec(`UPDATE customers SET name = 'Jane' WHERE id = $1`, e.ind)
 	want(t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_name": "C"}), http.StatusOK)
 	if last := rec.calls[len(rec.calls)-1]; last.In.Name != nil || last.In.Address != nil {
 		t.Fatalf("second sync: %+v", last.In)

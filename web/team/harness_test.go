@@ -111,21 +111,7 @@ func (e *env) check(method, path string, rec *testkit.Response) {
 	}
 }
 
-func decode[T any](t *testing.T, rec *testkit.Response) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(rec.Body, &v); err != nil {
-		t.Fatalf("decode %T: %v\n%s", v, err, rec.Text())
-	}
-	return v
-}
-
-func want(t *testing.T, rec *testkit.Response, status int) {
-	t.Helper()
-	if rec.Status != status {
-		t.Fatalf("status %d, want %d: %s", rec.Status, status, rec.Text())
-	}
-}
+func want(t *testing.T, rec *testkit.Response, status int) { t.Helper(); rec.ExpectStatus(t, status) }
 
 // wantErr checks status, error name and detail.
 func wantErr(t *testing.T, rec *testkit.Response, status int, name, detail string) {
@@ -183,13 +169,6 @@ type memberJSON struct {
 	Email string  `json:"email"`
 	Name  *string `json:"name"`
 	Role  string  `json:"role"`
-}
-
-func (e *env) exec(sql string, args ...any) {
-	e.t.Helper()
-	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
-		e.t.Fatal(err)
-	}
 }
 
 func (e *env) scalar(sql string, args ...any) any {

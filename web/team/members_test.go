@@ -16,7 +16,7 @@ import (
 func TestListMembers(t *testing.T) {
 	e := newEnv(t)
 	for _, tok := range []string{e.ownerTok, e.bmTok} {
-		ms := decode[[]memberJSON](t, e.do("GET", "/members", tok, nil))
+		ms := testkit.Decode[[]memberJSON](t, e.do("GET", "/members", tok, nil))
 		if len(ms) != 3 {
 			t.Fatalf("members: %+v", ms)
 		}
@@ -26,8 +26,8 @@ func TestListMembers(t *testing.T) {
 			}
 		}
 	}
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.plain)
-	if ms := decode[[]memberJSON](t, e.do("GET", "/members", e.ownerTok, nil)); len(ms) != 2 {
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.plain)
+	if ms := testkit.Decode[[]memberJSON](t, e.do("GET", "/members", e.ownerTok, nil)); len(ms) != 2 {
 		t.Fatalf("removed member listed: %+v", ms)
 	}
 }
@@ -74,22 +74,22 @@ func TestCreateMember(t *testing.T) {
 	e := newEnv(t)
 	rec := e.do("POST", "/members", e.bmTok, map[string]any{"email": "New@Example.COM", "name": "  Newbie "})
 	want(t, rec, http.StatusCreated)
-	m := decode[memberJSON](t, rec)
+	m := testkit.Decode[memberJSON](t, rec)
 	if m.Email != "New@example.com" || *m.Name != "Newbie" || m.Role != "member" {
 		t.Fatalf("created: %+v", m)
 	}
-	m2 := decode[memberJSON](t, e.do("POST", "/members", e.ownerTok, map[string]any{"email": "bm2@example.com", "role": "billing_manager"}))
+	m2 := testkit.Decode[memberJSON](t, e.do("POST", "/members", e.ownerTok, map[string]any{"email": "bm2@example.com", "role": "billing_manager"}))
 	if m2.Role != "billing_manager" || m2.Name != nil {
 		t.Fatalf("created bm: %+v", m2)
 	}
 	// Existing email (exact): the existing member, unchanged, 201.
 	rec = e.do("POST", "/members", e.ownerTok, map[string]any{"email": "New@example.com", "name": "Other", "role": "billing_manager"})
 	want(t, rec, http.StatusCreated)
-	if same := decode[memberJSON](t, rec); same.ID != m.ID || same.Role != "member" || *same.Name != "Newbie" {
+	if same := testkit.Decode[memberJSON](t, rec); same.ID != m.ID || same.Role != "member" || *same.Name != "Newbie" {
 		t.Fatalf("existing: %+v", same)
 	}
 	// Case-sensitive local part: a different member.
-	if diff := decode[memberJSON](t, e.do("POST", "/members", e.ownerTok, map[string]any{"email": "new@example.com"})); diff.ID == m.ID {
+	if diff := testkit.Decode[memberJSON](t, e.do("POST", "/members", e.ownerTok, map[string]any{"email": "new@example.com"})); diff.ID == m.ID {
 		t.Fatal("local part compared case-insensitively")
 	}
 	wantField(t, e.do("POST", "/members", e.ownerTok, map[string]any{"name": "x"}), "Field required", "body", "email")
@@ -111,11 +111,11 @@ func TestD3_ReaddRemovedMemberReactivates(t *testing.T) {
 	want(t, e.do("DELETE", "/members/"+e.plain.String(), e.ownerTok, nil), http.StatusNoContent)
 	rec := e.do("POST", "/members", e.ownerTok, map[string]any{"email": "plain@example.com", "name": "Back", "role": "billing_manager"})
 	want(t, rec, http.StatusCreated)
-	m := decode[memberJSON](t, rec)
+	m := testkit.Decode[memberJSON](t, rec)
 	if m.ID != e.plain.String() || *m.Name != "Back" || m.Role != "billing_manager" {
 		t.Fatalf("reactivated: %+v", m)
 	}
-	if ms := decode[[]memberJSON](t, e.do("GET", "/members", e.ownerTok, nil)); len(ms) != 3 {
+	if ms := testkit.Decode[[]memberJSON](t, e.do("GET", "/members", e.ownerTok, nil)); len(ms) != 3 {
 		t.Fatalf("after reactivation: %+v", ms)
 	}
 	// Old sessions stay dead; a fresh one works.
@@ -126,7 +126,7 @@ func TestG12_PatchWithoutRoleIsNoop(t *testing.T) {
 	e := newEnv(t)
 	for _, id := range []uuid.UUID{e.owner, e.plain} {
 		for _, body := range []any{map[string]any{}, map[string]any{"role": nil}} {
-			m := decode[memberJSON](t, e.do("PATCH", "/members/"+id.String(), e.ownerTok, body))
+			m := testkit.Decode[memberJSON](t, e.do("PATCH", "/members/"+id.String(), e.ownerTok, body))
 			if m.ID != id.String() {
 				t.Fatalf("noop: %+v", m)
 			}
@@ -148,7 +148,7 @@ func TestUpdateMember_Rules(t *testing.T) {
 		wantErr(t, e.do("PATCH", "/members/"+id, e.ownerTok, map[string]any{"role": "member"}), http.StatusNotFound, "ResourceNotFound", member.MsgNotFound)
 	}
 	// Plain role changes.
-	m := decode[memberJSON](t, e.do("PATCH", "/members/"+e.plain.String(), e.bmTok, map[string]any{"role": "billing_manager"}))
+	m := testkit.Decode[memberJSON](t, e.do("PATCH", "/members/"+e.plain.String(), e.bmTok, map[string]any{"role": "billing_manager"}))
 	if m.Role != "billing_manager" {
 		t.Fatalf("role: %+v", m)
 	}
@@ -159,7 +159,7 @@ func TestUpdateMember_Rules(t *testing.T) {
 
 func TestUpdateMember_OwnershipTransfer(t *testing.T) {
 	e := newEnv(t)
-	m := decode[memberJSON](t, e.do("PATCH", "/members/"+e.plain.String(), e.ownerTok, map[string]any{"role": "owner"}))
+	m := testkit.Decode[memberJSON](t, e.do("PATCH", "/members/"+e.plain.String(), e.ownerTok, map[string]any{"role": "owner"}))
 	if m.ID != e.plain.String() || m.Role != "owner" {
 		t.Fatalf("transfer: %+v", m)
 	}
@@ -260,9 +260,9 @@ func TestConcurrency_NeverZeroOrTwoOwners(t *testing.T) {
 // manager of such a team manages members but cannot make an owner.
 func TestG13_TeamWithoutOwner(t *testing.T) {
 	e := newEnv(t)
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.owner)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.owner)
 	wantErr(t, e.do("PATCH", "/members/"+e.plain.String(), e.bmTok, map[string]any{"role": "owner"}), http.StatusBadRequest, "MemberRuleViolation", member.MsgOnlyOwnerCan)
-	m := decode[memberJSON](t, e.do("PATCH", "/members/"+e.plain.String(), e.bmTok, map[string]any{"role": "billing_manager"}))
+	m := testkit.Decode[memberJSON](t, e.do("PATCH", "/members/"+e.plain.String(), e.bmTok, map[string]any{"role": "billing_manager"}))
 	if m.Role != "billing_manager" {
 		t.Fatalf("role: %+v", m)
 	}

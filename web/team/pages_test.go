@@ -54,7 +54,7 @@ func billingForm(name, line1, city, postal, state, country string) url.Values {
 
 func TestSettingsPage_ShowsForm(t *testing.T) {
 	e := newEnv(t)
-	e.exec(`UPDATE customers SET billing_address = '{"country":"US","state":"US-NY","city":"NYC"}' WHERE id = $1`, e.ind)
+	e.s.Exec(`UPDATE customers SET billing_address = '{"country":"US","state":"US-NY","city":"NYC"}' WHERE id = $1`, e.ind)
 	c := e.page(e.ind, uuid.Nil)
 	r := c.Get(settings)
 	wantStatus(t, r, http.StatusOK)

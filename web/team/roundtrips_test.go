@@ -41,21 +41,21 @@ func TestCustomersMe_OneRoundTrip(t *testing.T) {
 		}
 	}
 	// A change to the customer shows on the very next request.
-	e.exec(`UPDATE customers SET name = 'Renamed' WHERE id = $1`, e.ind)
+	e.s.Exec(`UPDATE customers SET name = 'Renamed' WHERE id = $1`, e.ind)
 	if rec := get(e.indTok); !strings.Contains(rec.Text(), `"name":"Renamed"`) {
 		t.Fatalf("stale profile after update: %s", rec.Body)
 	}
 	// Revocation is immediate: a deleted session, a removed member, a
 	// deleted customer are refused on the next request.
-	e.exec(`UPDATE customer_sessions SET deleted_at = now() WHERE customer_id = $1`, e.ind)
+	e.s.Exec(`UPDATE customer_sessions SET deleted_at = now() WHERE customer_id = $1`, e.ind)
 	if rec := get(e.indTok); rec.Status != http.StatusUnauthorized {
 		t.Fatalf("revoked customer session: %d", rec.Status)
 	}
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.plain)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, e.plain)
 	if rec := get(e.plainTok); rec.Status != http.StatusUnauthorized {
 		t.Fatalf("removed member: %d", rec.Status)
 	}
-	e.exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, e.team)
+	e.s.Exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, e.team)
 	if rec := get(e.ownerTok); rec.Status != http.StatusUnauthorized {
 		t.Fatalf("deleted customer's member: %d", rec.Status)
 	}

@@ -44,12 +44,12 @@ func TestTenantIsolation_CrossWorkspaceMember(t *testing.T) {
 
 	// Without the key (this test's own database), the row can be written;
 	// the application must still refuse it.
-	e.exec(`ALTER TABLE members DROP CONSTRAINT members_customer_workspace_fkey`)
+	e.s.Exec(`ALTER TABLE members DROP CONSTRAINT members_customer_workspace_fkey`)
 	var member uuid.UUID
 	if err := e.pool.QueryRow(ctx, insert, e.ws, e.frn).Scan(&member); err != nil {
 		t.Fatal(err)
 	}
-	e.exec(`UPDATE customers SET billing_name = 'Globex Secret Ltd' WHERE id = $1`, e.frn)
+	e.s.Exec(`UPDATE customers SET billing_name = 'Globex Secret Ltd' WHERE id = $1`, e.frn)
 	tok := testkit.MemberToken(t, e.pool, e.svc.Hasher, member)
 	for _, path := range []string{"/customers/me", "/customer-session/user", "/customer-session/introspect", "/members", "/file-sharing/sessions"} {
 		rec := e.do("GET", path, tok, nil)

@@ -19,11 +19,11 @@ func TestWorkspaceAPI_Auth(t *testing.T) {
 	cust := e.customer(e.ws.ID, "a@example.com", "individual")
 	sessTok := "rapidly_cst_" + strings.Repeat("A", 48)
 	revoked := e.createWorkspace("revoked", false)
-	e.exec(`UPDATE workspace_access_tokens SET revoked_at = now() WHERE workspace_id = $1`, revoked.ID)
+	e.s.Exec(`UPDATE workspace_access_tokens SET revoked_at = now() WHERE workspace_id = $1`, revoked.ID)
 	blocked := e.createWorkspace("blocked", false)
-	e.exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, blocked.ID)
+	e.s.Exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, blocked.ID)
 	deleted := e.createWorkspace("deleted", false)
-	e.exec(`UPDATE workspaces SET deleted_at = now() WHERE id = $1`, deleted.ID)
+	e.s.Exec(`UPDATE workspaces SET deleted_at = now() WHERE id = $1`, deleted.ID)
 
 	routes := []struct{ method, path string }{
 		{http.MethodPost, "/api/customers/"}, {http.MethodPost, "/api/customers"},
@@ -51,19 +51,19 @@ func TestWorkspaceAPI_Auth(t *testing.T) {
 		}
 	}
 	// Nothing was written by a refused request.
-	if n := e.count(`SELECT count(*) FROM customers WHERE email = 'new@example.com'`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE email = 'new@example.com'`); n != 0 {
 		t.Fatalf("%d customers written", n)
 	}
 	// The scheme is case-insensitive; the right token works.
-	if n := e.count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at IS NOT NULL`, e.ws.ID); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at IS NOT NULL`, e.ws.ID); n != 0 {
 		t.Fatalf("an unused token has last_used_at set")
 	}
 	e.c.PostJSON("/api/customers/", map[string]any{"email": "ok@example.com"}, "Authorization", "bearer "+e.tok).ExpectStatus(t, http.StatusCreated)
 	// …and its use is recorded; refused tokens are not.
-	if n := e.count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at > now() - interval '1 minute'`, e.ws.ID); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at > now() - interval '1 minute'`, e.ws.ID); n != 1 {
 		t.Fatalf("last_used_at not recorded for the token used")
 	}
-	if n := e.count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at IS NOT NULL`, revoked.ID); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM workspace_access_tokens WHERE workspace_id = $1 AND last_used_at IS NOT NULL`, revoked.ID); n != 0 {
 		t.Fatalf("a revoked token's last_used_at changed")
 	}
 }
@@ -105,7 +105,7 @@ func TestWorkspaceAPI_CreateCustomer(t *testing.T) {
 		http.StatusConflict, "CustomerAlreadyExists")
 	e.c.PostJSON("/api/customers/", map[string]any{"email": "jane.doe@example.com", "external_id": "crm-42"}, "Authorization", e.authz2).
 		ExpectStatus(t, http.StatusCreated)
-	if n := e.count(`SELECT count(*) FROM customers WHERE workspace_id = $1`, e.ws.ID); n != 2 {
+	if n := e.s.Count(`SELECT count(*) FROM customers WHERE workspace_id = $1`, e.ws.ID); n != 2 {
 		t.Fatalf("%d customers in acme", n)
 	}
 }
@@ -149,7 +149,7 @@ func TestWorkspaceAPI_CreateCustomerBadInput(t *testing.T) {
 	if r := e.c.PostJSON("/api/customers/", big, "Authorization", e.authz); r.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("1 MiB body: %d %.200s", r.Status, r.Body)
 	}
-	if n := e.count(`SELECT count(*) FROM customers`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM customers`); n != 0 {
 		t.Fatalf("%d customers written", n)
 	}
 }
@@ -162,8 +162,8 @@ func TestWorkspaceAPI_GetCustomer(t *testing.T) {
 	mine := e.customer(e.ws.ID, "mine@example.com", "individual")
 	theirs := e.customer(e.ws2.ID, "theirs@example.com", "individual")
 	gone := e.customer(e.ws.ID, "gone@example.com", "individual")
-	e.exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, gone)
-	e.exec(`UPDATE customers SET oauth_accounts = '{"discord:1":{"access_token":"secret","account_id":"1","account_username":"jo","expires_at":null,"refresh_token":"r"}}' WHERE id = $1`, mine)
+	e.s.Exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, gone)
+	e.s.Exec(`UPDATE customers SET oauth_accounts = '{"discord:1":{"access_token":"secret","account_id":"1","account_username":"jo","expires_at":null,"refresh_token":"r"}}' WHERE id = $1`, mine)
 
 	r := e.c.GetJSON("/api/customers/"+mine.String(), "Authorization", e.authz).ExpectStatus(t, http.StatusOK)
 	testkit.ValidateSchema(t, "CustomerPortalCustomer", r.Body)
@@ -192,7 +192,7 @@ func TestWorkspaceAPI_UpdateCustomer(t *testing.T) {
 	id := e.customer(e.ws.ID, "old@example.com", "individual")
 	e.customer(e.ws.ID, "taken@example.com", "individual")
 	theirs := e.customer(e.ws2.ID, "theirs@example.com", "individual")
-	e.exec(`UPDATE customers SET email_verified = true, billing_name = 'Old Billing', external_id = 'ext-1' WHERE id = $1`, id)
+	e.s.Exec(`UPDATE customers SET email_verified = true, billing_name = 'Old Billing', external_id = 'ext-1' WHERE id = $1`, id)
 	url := "/api/customers/" + id.String()
 
 	r := e.c.PatchJSON(url, map[string]any{"name": "New Name", "billing_address": map[string]any{"country": "ca", "state": "ON"}}, "Authorization", e.authz).

@@ -46,7 +46,7 @@ func newEnv(t *testing.T) *env {
 	e.ws = e.createWorkspace("acme", false)
 	e.ws2 = e.createWorkspace("globex", false)
 	e.team = e.createWorkspace("teamco", true)
-	e.exec(`UPDATE workspaces SET seat_based_pricing_enabled = true WHERE id = $1`, e.team.ID)
+	e.s.Exec(`UPDATE workspaces SET seat_based_pricing_enabled = true WHERE id = $1`, e.team.ID)
 	e.tok, e.tok2, e.teamTok = e.ws.AccessToken, e.ws2.AccessToken, e.team.AccessToken
 	e.authz, e.authz2, e.tmAz = "Bearer "+e.tok, "Bearer "+e.tok2, "Bearer "+e.teamTok
 	return e
@@ -63,13 +63,6 @@ func (e *env) createWorkspace(slug string, memberModel bool) workspace.Issued {
 	return iss
 }
 
-func (e *env) exec(sql string, args ...any) {
-	e.t.Helper()
-	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
-		e.t.Fatalf("%s: %v", sql, err)
-	}
-}
-
 func (e *env) id(sql string, args ...any) uuid.UUID {
 	e.t.Helper()
 	var id uuid.UUID
@@ -77,15 +70,6 @@ func (e *env) id(sql string, args ...any) uuid.UUID {
 		e.t.Fatalf("%s: %v", sql, err)
 	}
 	return id
-}
-
-func (e *env) count(sql string, args ...any) int {
-	e.t.Helper()
-	var n int
-	if err := e.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		e.t.Fatalf("%s: %v", sql, err)
-	}
-	return n
 }
 
 // customer inserts a customer straight into the database.

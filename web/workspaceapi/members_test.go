@@ -38,17 +38,17 @@ func TestWorkspaceAPI_CreateMember(t *testing.T) {
 		"Authorization", e.tmAz), http.StatusConflict, "OwnerAlreadyExists")
 
 	// A removed member is reactivated, not a 500 on the unique index.
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, plain["id"])
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, plain["id"])
 	r = e.c.PostJSON("/api/members/", map[string]any{"customer_id": team, "email": "plain@example.com", "name": "Back", "role": "billing_manager"},
 		"Authorization", e.tmAz).ExpectStatus(t, http.StatusCreated)
 	if back := body(t, r); back["id"] != plain["id"] || back["name"] != "Back" || back["role"] != "billing_manager" {
 		t.Fatalf("reactivated %s", r.Body)
 	}
-	if n := e.count(`SELECT count(*) FROM members WHERE customer_id = $1 AND deleted_at IS NULL`, team); n != 2 {
+	if n := e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1 AND deleted_at IS NULL`, team); n != 2 {
 		t.Fatalf("%d members", n)
 	}
 	// The owner slot frees up when the owner is removed.
-	e.exec(`UPDATE members SET deleted_at = now() WHERE role = 'owner' AND customer_id = $1`, team)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE role = 'owner' AND customer_id = $1`, team)
 	e.c.PostJSON("/api/members/", map[string]any{"customer_id": team, "email": "boss@example.com", "role": "owner"}, "Authorization", e.tmAz).
 		ExpectStatus(t, http.StatusCreated)
 }
@@ -61,7 +61,7 @@ func TestWorkspaceAPI_CreateMemberBadInput(t *testing.T) {
 	team := e.customer(e.team.ID, "team@example.com", "team")
 	foreign := e.customer(e.ws2.ID, "foreign@example.com", "team")
 	gone := e.customer(e.team.ID, "gone@example.com", "team")
-	e.exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, gone)
+	e.s.Exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, gone)
 	cases := []struct {
 		name string
 		body any
@@ -85,7 +85,7 @@ func TestWorkspaceAPI_CreateMemberBadInput(t *testing.T) {
 	for _, c := range cases {
 		want422(t, c.name, e.c.PostJSON("/api/members/", c.body, "Authorization", e.tmAz), c.loc, c.msg)
 	}
-	if n := e.count(`SELECT count(*) FROM members`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM members`); n != 0 {
 		t.Fatalf("%d members written", n)
 	}
 }
@@ -119,7 +119,7 @@ func TestWorkspaceAPI_OneOwnerUnderRace(t *testing.T) {
 			t.Fatalf("statuses %v", statuses)
 		}
 	}
-	if created != 1 || e.count(`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL`, team) != 1 {
+	if created != 1 || e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1 AND role = 'owner' AND deleted_at IS NULL`, team) != 1 {
 		t.Fatalf("statuses %v", statuses)
 	}
 }

@@ -24,7 +24,7 @@ func (e *env) catalog(ws uuid.UUID) (share uuid.UUID) {
 		for i := range vals {
 			ph += ", $" + string(rune('6'+i))
 		}
-		e.exec(`INSERT INTO share_prices (share_id, amount_type, source, is_archived, created_at`+cols+`) VALUES ($1, $2, $3, $4, $5`+ph+`)`, args...)
+		e.s.Exec(`INSERT INTO share_prices (share_id, amount_type, source, is_archived, created_at`+cols+`) VALUES ($1, $2, $3, $4, $5`+ph+`)`, args...)
 	}
 	price("custom", "catalog", false, 2*time.Minute, ", preset_amount", 500) // minimum null → 50
 	price("fixed", "catalog", false, time.Minute, ", price_amount", 1500)
@@ -36,14 +36,14 @@ func (e *env) catalog(ws uuid.UUID) (share uuid.UUID) {
 	f1 := e.id(`INSERT INTO files (workspace_id, name, path, mime_type, size) VALUES ($1, 'cover.png', 'acme/cover.png', 'image/png', 1536) RETURNING id`, ws)
 	f2 := e.id(`INSERT INTO files (workspace_id, name, path, mime_type, size) VALUES ($1, 'shot.png', 'acme/shot one.png', 'image/png', 512) RETURNING id`, ws)
 	gone := e.id(`INSERT INTO files (workspace_id, name, path, mime_type, size, deleted_at) VALUES ($1, 'gone.png', 'gone.png', 'image/png', 1, now()) RETURNING id`, ws)
-	e.exec(`INSERT INTO share_medias (share_id, file_id, "order") VALUES ($1, $2, 2), ($1, $3, 1), ($1, $4, 0)`, share, f1, f2, gone)
+	e.s.Exec(`INSERT INTO share_medias (share_id, file_id, "order") VALUES ($1, $2, 2), ($1, $3, 1), ($1, $4, 0)`, share, f1, f2, gone)
 	for _, q := range []string{
 		`INSERT INTO shares (workspace_id, name, visibility) VALUES ($1, 'draft', 'draft')`,
 		`INSERT INTO shares (workspace_id, name, visibility) VALUES ($1, 'private', 'private')`,
 		`INSERT INTO shares (workspace_id, name, is_archived) VALUES ($1, 'archived', true)`,
 		`INSERT INTO shares (workspace_id, name, deleted_at) VALUES ($1, 'deleted', now())`,
 	} {
-		e.exec(q, ws)
+		e.s.Exec(q, ws)
 	}
 	return share
 }
@@ -56,7 +56,7 @@ func TestGetWorkspace_Contract(t *testing.T) {
 	e := newEnv(t)
 	t.Parallel()
 	share := e.catalog(e.ws.ID)
-	e.exec(`UPDATE workspaces SET status = 'initial_review', website = 'https://acme.example', details_submitted_at = '2026-02-03T04:05:06.000123Z',
+	e.s.Exec(`UPDATE workspaces SET status = 'initial_review', website = 'https://acme.example', details_submitted_at = '2026-02-03T04:05:06.000123Z',
 		socials = '[{"platform":"x","url":"https://x.com/acme"}]' WHERE id = $1`, e.ws.ID)
 
 	r := e.c.GetJSON(publicURL+"acme").ExpectStatus(t, http.StatusOK)
@@ -153,8 +153,8 @@ func TestGetWorkspace_CaseInsensitiveSlug(t *testing.T) {
 func TestGetWorkspace_NotFound(t *testing.T) {
 	e := newEnv(t)
 	t.Parallel()
-	e.exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, e.ws.ID)
-	e.exec(`UPDATE workspaces SET deleted_at = now() WHERE id = $1`, e.ws2.ID)
+	e.s.Exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, e.ws.ID)
+	e.s.Exec(`UPDATE workspaces SET deleted_at = now() WHERE id = $1`, e.ws2.ID)
 	for _, slug := range []string{"nope", "acme", "GLOBEX", "globex", "%20", strings.Repeat("x", 300)} {
 		r := e.c.GetJSON(publicURL + slug)
 		wantError(t, slug, r, http.StatusNotFound, "ResourceNotFound")

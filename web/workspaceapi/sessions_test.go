@@ -32,7 +32,7 @@ func TestWorkspaceAPI_CustomerSessionLegacy(t *testing.T) {
 	e := newEnv(t)
 	t.Parallel()
 	cust := e.customer(e.ws.ID, "jo+portal@example.com", "individual")
-	e.exec(`UPDATE customers SET external_id = 'crm-7' WHERE id = $1`, cust)
+	e.s.Exec(`UPDATE customers SET external_id = 'crm-7' WHERE id = $1`, cust)
 	before := time.Now()
 	r := e.c.PostJSON("/api/customer-sessions/", map[string]any{"customer_id": cust, "return_url": "https://shop.example/account?x=1",
 		"member_id": uuid.New()}, // ignored in legacy mode
@@ -55,7 +55,7 @@ func TestWorkspaceAPI_CustomerSessionLegacy(t *testing.T) {
 		t.Fatalf("expires_at %v", s["expires_at"])
 	}
 	// Only the hash is stored.
-	if n := e.count(`SELECT count(*) FROM customer_sessions WHERE token_hash = $1 AND customer_id = $2`, e.svc.Hasher.Hash(tok), cust); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_sessions WHERE token_hash = $1 AND customer_id = $2`, e.svc.Hasher.Hash(tok), cust); n != 1 {
 		t.Fatalf("stored sessions %d", n)
 	}
 	if p := e.resolve(tok); p.Kind != auth.SubjectCustomer || p.CustomerID != cust || p.ReturnURL == nil {
@@ -80,7 +80,7 @@ func TestWorkspaceAPI_CustomerSessionMemberMode(t *testing.T) {
 	team := e.customer(e.team.ID, "team@example.com", "team")
 	other := e.customer(e.team.ID, "other@example.com", "team")
 	bm := e.member(e.team.ID, team, "bm@example.com", auth.RoleBillingManager)
-	e.exec(`UPDATE members SET external_id = 'm-1' WHERE id = $1`, bm)
+	e.s.Exec(`UPDATE members SET external_id = 'm-1' WHERE id = $1`, bm)
 	stranger := e.member(e.team.ID, other, "stranger@example.com", auth.RoleMember)
 
 	// Individual without an owner: one is created from the customer.
@@ -104,7 +104,7 @@ func TestWorkspaceAPI_CustomerSessionMemberMode(t *testing.T) {
 	}
 	// The second session reuses that owner.
 	r = e.c.PostJSON("/api/customer-sessions/", map[string]any{"customer_id": ind}, "Authorization", e.tmAz).ExpectStatus(t, http.StatusCreated)
-	if body(t, r)["member_id"] != s["member_id"] || e.count(`SELECT count(*) FROM members WHERE customer_id = $1`, ind) != 1 {
+	if body(t, r)["member_id"] != s["member_id"] || e.s.Count(`SELECT count(*) FROM members WHERE customer_id = $1`, ind) != 1 {
 		t.Fatalf("owner not reused: %s", r.Body)
 	}
 
@@ -121,7 +121,7 @@ func TestWorkspaceAPI_CustomerSessionMemberMode(t *testing.T) {
 		[]any{"body", "member_id"}, "Member does not exist.")
 	want422(t, "unknown external member", e.c.PostJSON("/api/customer-sessions/", map[string]any{"customer_id": team, "external_member_id": "zzz"}, "Authorization", e.tmAz),
 		[]any{"body", "external_member_id"}, "Member does not exist.")
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, bm)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, bm)
 	want422(t, "removed member", e.c.PostJSON("/api/customer-sessions/", map[string]any{"customer_id": team, "member_id": bm}, "Authorization", e.tmAz),
 		[]any{"body", "member_id"}, "Member does not exist.")
 }
@@ -157,7 +157,7 @@ func TestWorkspaceAPI_CustomerSessionBadInput(t *testing.T) {
 	for _, c := range cases {
 		want422(t, c.name, e.c.PostJSON("/api/customer-sessions/", c.body, "Authorization", e.authz), c.loc, c.msg)
 	}
-	if n := e.count(`SELECT count(*) FROM customer_sessions`) + e.count(`SELECT count(*) FROM member_sessions`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM customer_sessions`) + e.s.Count(`SELECT count(*) FROM member_sessions`); n != 0 {
 		t.Fatalf("%d sessions minted", n)
 	}
 }
@@ -191,10 +191,10 @@ func TestWorkspaceAPI_MemberSession(t *testing.T) {
 
 	wantError(t, "legacy workspace", e.c.PostJSON("/api/member-sessions/", map[string]any{"member_id": legacyMember}, "Authorization", e.authz),
 		http.StatusForbidden, "NotPermitted")
-	e.exec(`UPDATE workspaces SET seat_based_pricing_enabled = false WHERE id = $1`, e.team.ID)
+	e.s.Exec(`UPDATE workspaces SET seat_based_pricing_enabled = false WHERE id = $1`, e.team.ID)
 	wantError(t, "no seat-based pricing", e.c.PostJSON("/api/member-sessions/", map[string]any{"member_id": m}, "Authorization", e.tmAz),
 		http.StatusForbidden, "NotPermitted")
-	e.exec(`UPDATE workspaces SET seat_based_pricing_enabled = true WHERE id = $1`, e.team.ID)
+	e.s.Exec(`UPDATE workspaces SET seat_based_pricing_enabled = true WHERE id = $1`, e.team.ID)
 
 	want422(t, "missing member", e.c.PostJSON("/api/member-sessions/", map[string]any{}, "Authorization", e.tmAz), []any{"body", "member_id"}, "Field required")
 	want422(t, "bad uuid", e.c.PostJSON("/api/member-sessions/", map[string]any{"member_id": "m"}, "Authorization", e.tmAz), []any{"body", "member_id"}, "")
@@ -204,7 +204,7 @@ func TestWorkspaceAPI_MemberSession(t *testing.T) {
 		[]any{"body", "member_id"}, "Member does not exist.")
 	want422(t, "bad return_url", e.c.PostJSON("/api/member-sessions/", map[string]any{"member_id": m, "return_url": "nope"}, "Authorization", e.tmAz),
 		[]any{"body", "return_url"}, "")
-	e.exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, team)
+	e.s.Exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, team)
 	want422(t, "removed customer", e.c.PostJSON("/api/member-sessions/", map[string]any{"member_id": m}, "Authorization", e.tmAz),
 		[]any{"body", "member_id"}, "Member does not exist.")
 }

@@ -40,7 +40,7 @@ func TestWorkspaceAPI_UpdateWorkspace(t *testing.T) {
 		t.Fatalf("%s", r.Body)
 	}
 	// Only the token's workspace changed.
-	if n := e.count(`SELECT count(*) FROM workspaces WHERE name = 'Acme Corp'`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM workspaces WHERE name = 'Acme Corp'`); n != 1 {
 		t.Fatalf("%d renamed", n)
 	}
 }
@@ -76,7 +76,7 @@ func TestWorkspaceAPI_UpdateWorkspaceBadInput(t *testing.T) {
 	for _, c := range cases {
 		want422(t, c.name, e.c.PatchJSON("/api/workspaces/me", c.body, "Authorization", e.authz), c.loc, "")
 	}
-	if n := e.count(`SELECT count(*) FROM workspaces WHERE modified_at IS NOT NULL`); n != 0 {
+	if n := e.s.Count(`SELECT count(*) FROM workspaces WHERE modified_at IS NOT NULL`); n != 0 {
 		t.Fatalf("%d workspaces modified", n)
 	}
 }

@@ -1,8 +1,9 @@
 // Package paths is the one place page URLs are spelled. The route table
 // (web/routes.go) registers every page under the names below, handlers and
 // views build links with the functions below, and a test checks that every
-// URL built here resolves to a registered route. It imports nothing of the
-// portal, so views may use it too.
+// URL built here resolves to a registered route. It lives under views/
+// because views link to pages too and web stands above views: both reach it
+// downwards. It imports nothing of the portal.
 package paths
 
 import (
