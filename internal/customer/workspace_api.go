@@ -3,7 +3,6 @@ package customer
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -66,9 +65,9 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 		}
 		p.Email = email
 	}
-	p.Name, errs = waText(in.Name, "name", errs)
-	p.BillingName, errs = waText(in.BillingName, "billing_name", errs)
-	p.ExternalID, errs = waText(in.ExternalID, "external_id", errs)
+	p.Name, errs = validate.OptionalName(in.Name, "name", errs)
+	p.BillingName, errs = validate.OptionalName(in.BillingName, "billing_name", errs)
+	p.ExternalID, errs = validate.OptionalName(in.ExternalID, "external_id", errs)
 	if in.Type != nil {
 		if fe := waType(*in.Type); fe != nil {
 			errs = append(errs, *fe)
@@ -120,15 +119,15 @@ func (s *Service) UpdateForWorkspace(ctx context.Context, workspaceID, id uuid.U
 	}
 	if in.SetName {
 		p.SetName = true
-		p.Name, errs = waText(in.Name, "name", errs)
+		p.Name, errs = validate.OptionalName(in.Name, "name", errs)
 	}
 	if in.SetBillingName {
 		p.SetBillingName = true
-		p.BillingName, errs = waText(in.BillingName, "billing_name", errs)
+		p.BillingName, errs = validate.OptionalName(in.BillingName, "billing_name", errs)
 	}
 	if in.SetExternalID {
 		p.SetExternalID = true
-		p.ExternalID, errs = waText(in.ExternalID, "external_id", errs)
+		p.ExternalID, errs = validate.OptionalName(in.ExternalID, "external_id", errs)
 	}
 	if in.SetType {
 		p.SetType, p.Type = true, in.Type
@@ -185,22 +184,6 @@ func waEmail(raw string) (string, *apperr.FieldError) {
 		return "", &fe
 	}
 	return email, nil
-}
-
-// waText trims an optional text field, turns "" into null, and enforces
-// the name limit of docs/design.md "Interface".
-func waText(v *string, field string, errs []apperr.FieldError) (*string, []apperr.FieldError) {
-	if v == nil {
-		return nil, errs
-	}
-	s := strings.TrimSpace(*v)
-	if validate.TooLong(s, validate.MaxName) {
-		return nil, append(errs, apperr.TooLong(256, *v, "body", field))
-	}
-	if s == "" {
-		return nil, errs
-	}
-	return &s, errs
 }
 
 func waType(t string) *apperr.FieldError {

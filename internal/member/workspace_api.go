@@ -2,7 +2,6 @@ package member
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -42,8 +41,8 @@ func (s *Service) CreateForWorkspace(ctx context.Context, workspaceID uuid.UUID,
 	} else {
 		email = e
 	}
-	name, errs := waText(in.Name, "name", errs)
-	externalID, errs := waText(in.ExternalID, "external_id", errs)
+	name, errs := validate.OptionalName(in.Name, "name", errs)
+	externalID, errs := validate.OptionalName(in.ExternalID, "external_id", errs)
 	role := roster.RoleMember
 	if in.Role != nil {
 		role = *in.Role
@@ -119,20 +118,4 @@ func waDBErr(op string, err error) error {
 		return apperr.Unavailable("", 0, err)
 	}
 	return apperr.Internal(op, err)
-}
-
-// waText trims an optional text field, turns "" into null and enforces the
-// name limit of docs/design.md "Interface".
-func waText(v *string, field string, errs []apperr.FieldError) (*string, []apperr.FieldError) {
-	if v == nil {
-		return nil, errs
-	}
-	s := strings.TrimSpace(*v)
-	if validate.TooLong(s, validate.MaxName) {
-		return nil, append(errs, apperr.TooLong(256, *v, "body", field))
-	}
-	if s == "" {
-		return nil, errs
-	}
-	return &s, errs
 }
