@@ -307,11 +307,11 @@ func TestMailLinkWorksInAnyBrowser(t *testing.T) {
 // on to the other account; an address with one account gets no switch.
 func TestLayoutNamesAccountAndOffersSwitch(t *testing.T) {
 	e := newEnv(t, opt{mail: true})
-	e.exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
-	e.exec(`UPDATE members SET name = 'Pat Shared' WHERE id = $1`, e.owner)
+	e.s.Exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
+	e.s.Exec(`UPDATE members SET name = 'Pat Shared' WHERE id = $1`, e.owner)
 	other := e.customerIn(e.teams, "second@example.com", "team", "Second Team")
 	e.memberOf(other, "owner@example.com", "member")
-	e.exec(`UPDATE members SET name = 'Pat Shared' WHERE customer_id = $1`, other)
+	e.s.Exec(`UPDATE members SET name = 'Pat Shared' WHERE customer_id = $1`, other)
 	c := e.client()
 
 	e.post(c, "/teams/portal/request", url.Values{"email": {"owner@example.com"}}).ExpectStatus(t, 200)

@@ -17,9 +17,9 @@ import (
 	"portal/internal/i18n"
 	"portal/internal/workspace"
 	"portal/views/layout"
+	"portal/views/paths"
 	"portal/web/htmx"
 	"portal/web/middleware"
-	"portal/web/paths"
 	"portal/web/session"
 )
 

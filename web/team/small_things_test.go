@@ -18,11 +18,11 @@ import (
 func TestFooterShowsWorkspaceSupportEmailAndWebsite(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.ind, uuid.Nil)
-	e.exec(`UPDATE workspaces SET email = NULL, website = NULL WHERE id = $1`, e.ws)
+	e.s.Exec(`UPDATE workspaces SET email = NULL, website = NULL WHERE id = $1`, e.ws)
 	if n := doc(t, c.Get(settings)).Find(`footer .footer-contact`).Length(); n != 0 {
 		t.Fatal("a contact line without anything to say")
 	}
-	e.exec(`UPDATE workspaces SET email = 'help@acme.example', website = 'https://www.acme.example/' WHERE id = $1`, e.ws)
+	e.s.Exec(`UPDATE workspaces SET email = 'help@acme.example', website = 'https://www.acme.example/' WHERE id = $1`, e.ws)
 	anon := testkit.NewClient(t, e.handler)
 	for _, path := range []string{settings, "/acme/portal/overview", "/acme/portal/request"} {
 		cl := c
