@@ -9,7 +9,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
-	"portal/web/paths"
+	"portal/views/paths"
 )
 
 // TestPasskeyButtonsHiddenWithoutJS: the passkey buttons are rendered

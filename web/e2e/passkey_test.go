@@ -115,7 +115,7 @@ func TestPasskeyJourney(t *testing.T) {
 	tb.signOut()
 	tb.passkeySignIn("acme", true)
 	tb.check("overview after a passkey sign-in")
-	if n := e.count(`SELECT count(*) FROM browser_sessions WHERE method = 'passkey' AND revoked_at IS NULL`); n != 1 {
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE method = 'passkey' AND revoked_at IS NULL`); n != 1 {
 		t.Fatalf("live passkey sessions: %d", n)
 	}
 
@@ -147,7 +147,7 @@ func TestPasskeyRemovedMember(t *testing.T) {
 	tb.addPasskey("teamco")
 	tb.signOut()
 	_, mia := e.member("teamco", "design@teamco.example.com", "mia@example.com")
-	e.exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, mia)
+	e.s.Exec(`UPDATE members SET deleted_at = now() WHERE id = $1`, mia)
 	msg := tb.passkeySignIn("teamco", false)
 	if !strings.Contains(msg, "not registered") {
 		t.Fatalf("removed member's passkey: %q", msg)

@@ -16,11 +16,11 @@ import (
 	"portal/internal/auth"
 	"portal/internal/device"
 	customerview "portal/views/customer"
+	"portal/views/paths"
 	"portal/views/signin"
 	"portal/web/htmx"
 	"portal/web/httperr"
 	"portal/web/middleware"
-	"portal/web/paths"
 	"portal/web/session"
 )
 
