@@ -15,8 +15,8 @@ import (
 // link), and the page says so. An address already on the team gets none.
 func TestTeamPage_AddMemberSendsInvitation(t *testing.T) {
 	e := newEnv(t, func(o *webtest.Options) { o.Mail, o.Start = true, true })
-	e.exec(`UPDATE members SET name = 'Olivia Owner' WHERE id = $1`, e.owner)
-	e.exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
+	e.s.Exec(`UPDATE members SET name = 'Olivia Owner' WHERE id = $1`, e.owner)
+	e.s.Exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
 	c := e.page(e.team, e.owner)
 	r := webtest.PostForm(t, c, e.svc, teamPage+"/members", url.Values{"email": {"new@example.com"}, "role": {"member"}})
 	wantStatus(t, r, http.StatusSeeOther)
@@ -51,9 +51,9 @@ func TestTeamPage_AddMemberSendsInvitation(t *testing.T) {
 // is offered neither the Owner choice nor Remove on the owner.
 func TestTeamPage_OwnershipHandoverConfirmedAndOffersOnlyWhatTheViewerMay(t *testing.T) {
 	e := newEnv(t)
-	e.exec(`UPDATE members SET name = 'Olivia Owner' WHERE id = $1`, e.owner)
-	e.exec(`UPDATE members SET name = 'Pat Plain' WHERE id = $1`, e.plain)
-	e.exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
+	e.s.Exec(`UPDATE members SET name = 'Olivia Owner' WHERE id = $1`, e.owner)
+	e.s.Exec(`UPDATE members SET name = 'Pat Plain' WHERE id = $1`, e.plain)
+	e.s.Exec(`UPDATE customers SET name = 'Design Studio' WHERE id = $1`, e.team)
 	c := e.page(e.team, e.owner)
 	path := teamPage + "/members/" + e.plain.String() + "/role"
 	r := webtest.PostForm(t, c, e.svc, path, url.Values{"role": {"owner"}})
