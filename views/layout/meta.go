@@ -35,9 +35,9 @@ type User struct {
 	// CanSwitch offers "Switch account": the address chose this account
 	// in the account picker, so it has several.
 	CanSwitch bool
-	Role    string // "" for customer sessions
-	CanBill bool
-	CanTeam bool
+	Role      string // "" for customer sessions
+	CanBill   bool
+	CanTeam   bool
 }
 
 // Meta is the request-wide data every page needs, in one value, so that

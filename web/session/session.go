@@ -55,8 +55,8 @@ type State struct {
 	// Picked is set when the pending sign-in chose its account in the
 	// account picker; Switch lists the workspaces whose session did, where
 	// the layout offers "Switch account".
-	Picked bool
-	Switch []uuid.UUID
+	Picked    bool
+	Switch    []uuid.UUID
 	Flash     string
 	FlashKind string // "success" or "error"
 	// Link is a pre-authenticated link waiting for "Continue" (D23).

@@ -394,7 +394,7 @@ func TestI18n_SignInMailLanguage(t *testing.T) {
 	if m := e.sink.WaitFor(t, "ja@example.com", 15*time.Second); m.Subject != "Shop legacy のご購入内容へのアクセス" || !strings.Contains(m.Text, "このコードの有効期限は 10 分です。") {
 		t.Errorf("Accept-Language ja: %q\n%s", m.Subject, m.Text)
 	}
-	e.exec(`UPDATE workspaces SET default_locale = 'de' WHERE id = $1`, e.legacy)
+	e.s.Exec(`UPDATE workspaces SET default_locale = 'de' WHERE id = $1`, e.legacy)
 	e.c.PostJSON(pRequest, reqBody("default@example.com", e.legacy, nil), "Accept-Language", "zh-CN").ExpectStatus(t, http.StatusAccepted)
 	if m := e.sink.WaitFor(t, "default@example.com", 15*time.Second); m.Subject != "Zugriff auf Ihre Käufe bei Shop legacy" || !strings.Contains(m.Text, "Dieser Code läuft in 10 Minuten ab.") {
 		t.Errorf("workspace default de: %q\n%s", m.Subject, m.Text)
