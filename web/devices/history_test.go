@@ -92,11 +92,11 @@ func TestSignInHistoryFailures(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		webtest.PostForm(t, c, e.svc, paths.Page("acme", "authenticate"), url.Values{"code": {"AAAA-AAAA"}})
 	}
-	if n := e.s.Count(`SELECT count(*) FROM signin_events WHERE customer_id = $1 AND NOT success`, e.cust); n != 3 {
+	if n := e.count(`SELECT count(*) FROM signin_events WHERE customer_id = $1 AND NOT success`, e.cust); n != 3 {
 		t.Fatalf("failed events %d, want 3", n)
 	}
 	a, _ := e.browser(e.cust, uuid.Nil)
-	e.s.Exec(`INSERT INTO signin_events (workspace_id, customer_id, success, method, ip_masked) VALUES ($1, $2, true, 'passkey', '198.51.100.x')`, e.ws, e.cust)
+	e.exec(`INSERT INTO signin_events (workspace_id, customer_id, success, method, ip_masked) VALUES ($1, $2, true, 'passkey', '198.51.100.x')`, e.ws, e.cust)
 	d := e.settings(a)
 	rows := d.Find(`[data-testid="signin-event"]`)
 	if rows.Length() != 2 {
@@ -109,11 +109,11 @@ func TestSignInHistoryFailures(t *testing.T) {
 		t.Fatalf("sign-in row %q", got)
 	}
 
-	e.s.Exec(`UPDATE signin_events SET created_at = now() - interval '91 days' WHERE NOT success`)
+	e.exec(`UPDATE signin_events SET created_at = now() - interval '91 days' WHERE NOT success`)
 	if _, err := mail.Cleanup(context.Background(), e.pool); err != nil {
 		t.Fatal(err)
 	}
-	if n := e.s.Count(`SELECT count(*) FROM signin_events`); n != 1 {
+	if n := e.count(`SELECT count(*) FROM signin_events`); n != 1 {
 		t.Fatalf("after cleanup %d events, want 1", n)
 	}
 }

@@ -50,7 +50,7 @@ func TestEveryPage(t *testing.T) {
 	ended := e.tab()
 	bobID := e.customer("acme", "bob@example.com")
 	ended.signInCookie(bobID, uuid.Nil)
-	e.exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE customer_id = $1`, bobID)
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE customer_id = $1`, bobID)
 	ended.open("/acme/portal/billing")
 	if ended.count(tid("flash")) != 1 {
 		t.Error("an ended session does not say so on the sign-in page")
