@@ -51,14 +51,17 @@ func detail(l *i18n.Locale, text, fallback string) string {
 }
 
 // fieldMsg is a form field's error in l's language, chosen by its stable
-// code (fielderr.<code>). English pages keep the service's own wording,
-// which names the limit or the rule exactly.
+// code (fielderr.<code>) in every language, English included: the
+// service's own text is the API contract's and may be a validator's
+// ("value is not a valid email address: An email address must have an
+// @-sign."), which is not how a page speaks to a customer (issue 16.11).
+// A code the catalog does not word falls back to the service's text.
 func fieldMsg(l *i18n.Locale, f apperr.FieldError) string {
-	if l.Lang == i18n.Default && f.Msg != "" {
-		return f.Msg
-	}
 	if id := "fielderr." + string(f.Code); f.Code != "" && i18n.Has(id) {
 		return l.T(id)
+	}
+	if l.Lang == i18n.Default && f.Msg != "" {
+		return f.Msg
 	}
 	if id, ok := detailIDs[f.Msg]; ok {
 		return l.T(id)

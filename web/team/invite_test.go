@@ -104,3 +104,26 @@ func TestTeamPage_BillingManagerOffersOnlyWhatTheyMay(t *testing.T) {
 		t.Fatal("a billing manager cannot remove a plain member")
 	}
 }
+
+// Issue 16.11: a page words a field error in the customer's words, chosen
+// by its code, never the validator's internals; the JSON API keeps the
+// contract's message.
+func TestTeamPage_EmailErrorInCustomersWords(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.team, e.owner)
+	for _, hx := range []bool{false, true} {
+		var a string
+		if hx {
+			a = alerts(doc(t, webtest.HTMXPost(t, c, e.svc, teamPage+"/members", url.Values{"email": {"no-at-sign"}})))
+		} else {
+			a = alerts(doc(t, webtest.PostForm(t, c, e.svc, teamPage+"/members", url.Values{"email": {"no-at-sign"}})))
+		}
+		if !strings.Contains(a, "Enter a valid email address, like name@example.com.") || strings.Contains(a, "@-sign") || strings.Contains(a, "value is not") {
+			t.Fatalf("hx=%v: alerts %q", hx, a)
+		}
+	}
+	rec := e.do(http.MethodPost, "/members", e.ownerTok, map[string]any{"email": "no-at-sign"})
+	if rec.Status != http.StatusUnprocessableEntity || !strings.Contains(rec.Text(), "is not a valid email address") {
+		t.Fatalf("API: %d %s", rec.Status, rec.Text())
+	}
+}
