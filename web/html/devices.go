@@ -2,7 +2,6 @@ package html
 
 import (
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +10,7 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/device"
+	"portal/internal/i18n"
 	customerview "portal/views/customer"
 	"portal/views/paths"
 	"portal/web/htmx"
@@ -23,12 +23,13 @@ import (
 // it, exactly as after a sign-out.
 
 var methodLabels = map[auth.Method]string{
-	auth.MethodCode: "with a code", auth.MethodPasskey: "with a passkey", auth.MethodLink: "with a link",
+	auth.MethodCode: "security.with_code", auth.MethodPasskey: "security.with_passkey", auth.MethodLink: "security.with_link",
 }
 
 // DevicesSection builds the section for this request.
 func (h *Handlers) DevicesSection(c echo.Context) (customerview.DevicesProps, error) {
 	p := middleware.Principal(c)
+	l := h.locale(c)
 	devices, err := h.S.Browser.Devices(c.Request().Context(), p)
 	if err != nil {
 		return customerview.DevicesProps{}, err
@@ -39,14 +40,14 @@ func (h *Handlers) DevicesSection(c echo.Context) (customerview.DevicesProps, er
 	for _, d := range devices {
 		info := device.Describe(d.UserAgent)
 		props.Devices = append(props.Devices, customerview.DeviceRow{Name: info.Name, Kind: string(info.Kind), IP: d.IPMasked,
-			Method: methodLabels[d.Method], SignedInAt: d.SignedInAt, LastActiveAt: d.LastActiveAt, Current: d.Current,
+			Method: l.T(methodLabels[d.Method]), SignedInAt: d.SignedInAt, LastActiveAt: d.LastActiveAt, Current: d.Current,
 			SignOutAction: paths.DeviceSignOutPage(slug, d.ID.String())})
 	}
 	events, err := h.S.Browser.History(c.Request().Context(), p)
 	if err != nil {
 		return customerview.DevicesProps{}, err
 	}
-	props.Events = historyRows(events)
+	props.Events = historyRows(l, events)
 	return props, nil
 }
 
@@ -54,14 +55,14 @@ func (h *Handlers) DevicesSection(c echo.Context) (customerview.DevicesProps, er
 const MaxHistoryRows = 30
 
 var signedInWith = map[auth.Method]string{
-	auth.MethodCode: "Signed in with a code", auth.MethodPasskey: "Signed in with a passkey", auth.MethodLink: "Signed in with a link",
+	auth.MethodCode: "security.signed_in_code", auth.MethodPasskey: "security.signed_in_passkey", auth.MethodLink: "security.signed_in_link",
 }
 
 // historyRows turns the events (newest first) into the table's rows: each
 // sign-in on its own line, and each run of wrong codes from one address on
 // one day summarised in a single line ("4 wrong codes"), at most
 // MaxHistoryRows rows.
-func historyRows(events []auth.SignInEvent) []customerview.SignInEventRow {
+func historyRows(l *i18n.Locale, events []auth.SignInEvent) []customerview.SignInEventRow {
 	rows := []customerview.SignInEventRow{}
 	count := 0
 	for _, e := range events {
@@ -70,7 +71,7 @@ func historyRows(events []auth.SignInEvent) []customerview.SignInEventRow {
 			if count > 0 && last >= 0 && !rows[last].Success && rows[last].IP == e.IPMasked &&
 				rows[last].At.UTC().Format(time.DateOnly) == e.At.UTC().Format(time.DateOnly) {
 				count++
-				rows[last].What = wrongCodes(count)
+				rows[last].What = l.N("security.wrong_codes", count)
 				continue
 			}
 		}
@@ -79,38 +80,31 @@ func historyRows(events []auth.SignInEvent) []customerview.SignInEventRow {
 		}
 		row := customerview.SignInEventRow{At: e.At, Success: e.Success, Device: device.Describe(e.UserAgent).Name, IP: e.IPMasked}
 		if e.Success {
-			row.What, count = signedInWith[e.Method], 0
+			row.What, count = l.T(signedInWith[e.Method]), 0
 		} else {
 			count = 1
-			row.What = wrongCodes(1)
+			row.What = l.N("security.wrong_codes", 1)
 		}
 		rows = append(rows, row)
 	}
 	return rows
 }
 
-func wrongCodes(n int) string {
-	if n == 1 {
-		return "1 wrong code"
-	}
-	return strconv.Itoa(n) + " wrong codes"
-}
-
 // DeviceSignOut is POST /{slug}/portal/settings/devices/{id}/sign-out.
 // Another person's session, an ended one, or a malformed id is the same
 // "already signed out" notice: nothing tells whether such a session exists.
 func (h *Handlers) DeviceSignOut(c echo.Context) error {
-	msg := "That browser has been signed out."
+	msg := "security.signed_out"
 	if id, err := uuid.Parse(c.Param("id")); err != nil {
-		msg = "That browser was already signed out."
+		msg = "security.already_signed_out"
 	} else if err := h.S.Browser.SignOutDevice(c.Request().Context(), middleware.Principal(c), id); err != nil {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || ae.Kind != apperr.KindNotFound {
 			return err
 		}
-		msg = "That browser was already signed out."
+		msg = "security.already_signed_out"
 	}
-	if err := h.setFlash(c, "success", msg); err != nil {
+	if err := h.setFlash(c, "success", h.locale(c).T(msg)); err != nil {
 		return err
 	}
 	return htmx.Redirect(c, paths.DevicesPage(Workspace(c).Slug))
@@ -123,11 +117,11 @@ func (h *Handlers) DevicesSignOutOthers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := "You are signed out everywhere else."
+	msg := "security.signed_out_others"
 	if n == 0 {
-		msg = "You were not signed in anywhere else."
+		msg = "security.no_others"
 	}
-	if err := h.setFlash(c, "success", msg); err != nil {
+	if err := h.setFlash(c, "success", h.locale(c).T(msg)); err != nil {
 		return err
 	}
 	return htmx.Redirect(c, paths.DevicesPage(Workspace(c).Slug))

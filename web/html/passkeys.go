@@ -32,7 +32,7 @@ import (
 // maxCredentialBody bounds a ceremony's JSON answer.
 const maxCredentialBody = 64 << 10
 
-const msgPasskeyAdded = "Passkey added — next time choose “Sign in with a passkey”."
+const msgPasskeyAdded = "security.passkey_added"
 
 // finishBody is what passkey.js posts to finish a ceremony.
 type finishBody struct {
@@ -180,7 +180,7 @@ func (h *Handlers) PasskeyAddFinish(c echo.Context) error {
 	if _, err := h.S.Passkeys.FinishRegistration(c.Request().Context(), middleware.Principal(c), body.ChallengeID, name, body.Credential); err != nil {
 		return passkeyJSONError(c, err, nil)
 	}
-	if err := h.setFlash(c, "success", msgPasskeyAdded); err != nil {
+	if err := h.setFlash(c, "success", h.locale(c).T(msgPasskeyAdded)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"redirect": paths.PasskeysPage(Workspace(c).Slug)})
@@ -188,7 +188,7 @@ func (h *Handlers) PasskeyAddFinish(c echo.Context) error {
 
 // PasskeyRename is POST /{slug}/portal/settings/passkeys/{id}/rename.
 func (h *Handlers) PasskeyRename(c echo.Context) error {
-	msg, kind := "Passkey renamed.", "success"
+	msg, kind := "security.passkey_renamed", "success"
 	id, perr := uuid.Parse(c.Param("id"))
 	var err error = apperr.NotFound("")
 	if perr == nil {
@@ -201,14 +201,14 @@ func (h *Handlers) PasskeyRename(c echo.Context) error {
 		}
 		switch ae.Kind {
 		case apperr.KindNotFound:
-			msg, kind = "That passkey no longer exists.", "error"
+			msg, kind = "security.passkey_gone", "error"
 		case apperr.KindInvalid:
-			msg, kind = "A passkey's name can have at most 64 characters.", "error"
+			msg, kind = "security.passkey_name_long", "error"
 		default:
 			return err
 		}
 	}
-	if err := h.setFlash(c, kind, msg); err != nil {
+	if err := h.setFlash(c, kind, h.locale(c).T(msg)); err != nil {
 		return err
 	}
 	return htmx.Redirect(c, paths.PasskeysPage(Workspace(c).Slug))
@@ -217,7 +217,7 @@ func (h *Handlers) PasskeyRename(c echo.Context) error {
 // PasskeyRemove is POST /{slug}/portal/settings/passkeys/{id}/remove
 // (confirmed on the page): the passkey stops signing in at once.
 func (h *Handlers) PasskeyRemove(c echo.Context) error {
-	msg := "Passkey removed. It can no longer be used to sign in."
+	msg := "security.passkey_removed"
 	id, perr := uuid.Parse(c.Param("id"))
 	var err error = apperr.NotFound("")
 	if perr == nil {
@@ -228,9 +228,9 @@ func (h *Handlers) PasskeyRemove(c echo.Context) error {
 		if !errors.As(err, &ae) || ae.Kind != apperr.KindNotFound {
 			return err
 		}
-		msg = "That passkey was already removed."
+		msg = "security.passkey_already_removed"
 	}
-	if err := h.setFlash(c, "success", msg); err != nil {
+	if err := h.setFlash(c, "success", h.locale(c).T(msg)); err != nil {
 		return err
 	}
 	return htmx.Redirect(c, paths.PasskeysPage(Workspace(c).Slug))
@@ -251,7 +251,7 @@ func (h *Handlers) PasskeyReverify(c echo.Context) error {
 			return err
 		}
 	}
-	next := session.State{Sessions: st.Sessions, Flash: "To add a passkey, sign in again with a code; then add it in Settings.", FlashKind: "success"}
+	next := session.State{Sessions: st.Sessions, Flash: h.locale(c).T("security.reverify_flash"), FlashKind: "success"}
 	next.DropSession(ws.ID)
 	*st = next
 	h.rotateCSRF(c)
