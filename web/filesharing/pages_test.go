@@ -3,6 +3,7 @@ package filesharing_test
 import (
 	"encoding/csv"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -297,7 +298,13 @@ func TestPages_RequireSignIn(t *testing.T) {
 	anon := &browser{e: e}
 	for _, path := range []string{"/acme/portal/overview", "/acme/portal/sessions/" + s.String(), "/acme/portal/sessions/" + s.String() + "/activity", "/acme/portal/sessions/" + s.String() + "/export.csv"} {
 		rec := anon.get(path, false)
-		if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != "/acme/portal/request" {
+		// Sign-in remembers the page to return to (issue 16.4); the
+		// overview is where sign-in lands anyway.
+		want := "/acme/portal/request?" + url.Values{"next": {path}}.Encode()
+		if path == "/acme/portal/overview" {
+			want = "/acme/portal/request"
+		}
+		if rec.Status != http.StatusSeeOther || rec.Header.Get("Location") != want {
 			t.Fatalf("%s: %d %s", path, rec.Status, rec.Header.Get("Location"))
 		}
 		// An HTMX swap (sort link, expanded row) is told to go to sign-in.

@@ -194,8 +194,10 @@ func TestSettingsPage_SignedOutRedirects(t *testing.T) {
 	c := e.s.Client()
 	r := c.Get(settings)
 	wantStatus(t, r, http.StatusSeeOther)
-	if r.Location() != "/acme/portal/request" {
-		t.Fatalf("to %q", r.Location())
+	// Sign-in remembers the page to return to (issue 16.4).
+	want := "/acme/portal/request?" + url.Values{"next": {settings}}.Encode()
+	if r.Location() != want {
+		t.Fatalf("to %q, want %q", r.Location(), want)
 	}
 }
 
