@@ -19,6 +19,36 @@
     }
   });
 
+  // A request that never got an answer (offline, server down) changes
+  // nothing on the page, so say so: a dismissible alert in #flash, worded
+  // by the page (data-network-error); the form keeps what was typed.
+  function networkError() {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    var p = document.createElement("p");
+    p.className = "flash flash-error flash-dismissible";
+    p.setAttribute("role", "alert");
+    p.setAttribute("data-testid", "network-error");
+    var text = document.createElement("span");
+    text.textContent = flash.getAttribute("data-network-error") || "The portal could not be reached. Please try again.";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn btn-ghost";
+    close.setAttribute("data-testid", "network-error-dismiss");
+    close.textContent = flash.getAttribute("data-dismiss") || "Dismiss";
+    close.addEventListener("click", function () { p.remove(); });
+    p.appendChild(text);
+    p.appendChild(close);
+    flash.replaceChildren(p);
+  }
+  document.addEventListener("htmx:sendError", networkError);
+  document.addEventListener("htmx:responseError", function (e) {
+    // An error answer with a body is shown by its own swap (the error
+    // card); one without a body would otherwise say nothing.
+    var x = e.detail.xhr;
+    if (!x || x.status === 0 || !x.responseText) networkError();
+  });
+
   // A swap that replaces the focused element (a sort header, a pager link:
   // the table is swapped whole) would drop keyboard focus to <body>. Focus
   // its counterpart in the new content instead (same data-testid), else the
