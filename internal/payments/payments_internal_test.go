@@ -151,3 +151,19 @@ func signRaw(payload []byte, secret string) ([]byte, string) {
 func webhookSign(payload []byte, secret string) string {
 	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: payload, Secret: secret}).Header
 }
+
+// Issue 16.10: the card expiry is read as people type it.
+func TestParseExpiryAcceptsWhatPeopleType(t *testing.T) {
+	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for _, in := range []string{"0929", "09/29", "09 / 2029", "09/2029", "092029", " 09 /29 "} {
+		m, y, msg := parseExpiry(in, now)
+		if m != 9 || y != 2029 || msg != "" {
+			t.Errorf("%q: %d/%d %q", in, m, y, msg)
+		}
+	}
+	for _, in := range []string{"", "929", "13/29", "09/2", "0a29", "09/19"} {
+		if _, _, msg := parseExpiry(in, now); msg == "" {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}

@@ -478,9 +478,14 @@ func luhn(n string) bool {
 	return sum%10 == 0
 }
 
-// parseExpiry reads MM/YY or MM/YYYY; the message is Stripe's when wrong.
+// parseExpiry reads the expiry as people type it: MM/YY, MM/YYYY, with
+// or without spaces around the slash ("09 / 2029"), or only the digits
+// ("0929", "092029"); the message is Stripe's when wrong.
 func parseExpiry(s string, now time.Time) (int, int, string) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	if (len(s) == 4 || len(s) == 6) && strings.Trim(s, "0123456789") == "" {
+		s = s[:2] + "/" + s[2:]
+	}
 	mm, yy, ok := strings.Cut(s, "/")
 	if !ok || s == "" {
 		return 0, 0, "Your card's expiration date is incomplete."

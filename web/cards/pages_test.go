@@ -338,3 +338,20 @@ func TestFlashLivesForOnePageViewAndHTMXReplacesIt(t *testing.T) {
 		t.Fatalf("decline message missing: %s", r.Text())
 	}
 }
+
+// Issue 16.10: the card form takes the expiry as typed ("0929", "09 / 2029").
+func TestSandboxCardExpiryAsTyped(t *testing.T) {
+	e := newEnv(t, opts{mode: "sandbox"})
+	b := e.browser(e.custTok)
+	d := doc(t, b.Get("/acme/portal/billing").ExpectStatus(t, 200))
+	if ml, _ := d.Find(`#card-expiry`).Attr("maxlength"); ml != "9" {
+		t.Fatalf("expiry maxlength %q cannot hold \"09 / 2029\"", ml)
+	}
+	b.PostForm("/acme/portal/billing/cards", cardForm("4242 4242 4242 4242", "0929", "123", true)).ExpectStatus(t, 303)
+	b.PostForm("/acme/portal/billing/cards", cardForm("5555 5555 5555 4444", "09 / 2029", "123", true)).ExpectStatus(t, 303)
+	for _, c := range cardsOnPage(t, doc(t, b.Get("/acme/portal/billing").ExpectStatus(t, 200))) {
+		if !strings.HasSuffix(c.expiry, "09/29") {
+			t.Errorf("card %s expiry %q", c.last4, c.expiry)
+		}
+	}
+}
