@@ -70,7 +70,8 @@ type OverviewProps struct {
 
 // DownloadRow is one download on the timeline.
 type DownloadRow struct {
-	Slot  string
+	Slot  string // its number among the share's downloads: "Download 3 of 10"
+	Max   string
 	At    string
 	AtISO string
 }

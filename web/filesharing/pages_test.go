@@ -219,7 +219,7 @@ func TestPages_SessionAndActivity(t *testing.T) {
 	if d.Find("h1").Text() != "Design files" || d.Find(`[data-testid="download"]`).Length() != 2 {
 		t.Fatalf("session page:\n%s", rec.Text())
 	}
-	if first := d.Find(`[data-testid="download"]`).First().Text(); !strings.Contains(first, "Slot 1") || !strings.Contains(first, "1 Apr 2026, 09:30 UTC") {
+	if first := d.Find(`[data-testid="download"]`).First().Text(); !strings.Contains(first, "Download 1 of ") || !strings.Contains(first, "1 Apr 2026, 09:30 UTC") {
 		t.Fatalf("timeline %q", first)
 	}
 	pay := d.Find(`[data-testid="payment"]`)

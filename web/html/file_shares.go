@@ -219,7 +219,7 @@ func (h *Handlers) activity(c echo.Context) (fileshare.Activity, fsview.Activity
 	l := h.locale(c)
 	p := fsview.ActivityProps{Session: sessionRow(l, slug, a.Session, time.Now()), OverviewURL: paths.Page(slug, "overview")}
 	for _, d := range a.Downloads {
-		p.Downloads = append(p.Downloads, fsview.DownloadRow{Slot: strconv.Itoa(int(d.SlotNumber)),
+		p.Downloads = append(p.Downloads, fsview.DownloadRow{Slot: strconv.Itoa(int(d.SlotNumber)), Max: strconv.Itoa(int(a.Session.MaxDownloads)),
 			At: l.DateTime(d.CreatedAt), AtISO: fsview.ISO(d.CreatedAt)})
 	}
 	for _, pay := range a.Payments {
