@@ -84,7 +84,9 @@ func TestSandboxCardChecks(t *testing.T) {
 	for in, want := range map[string]string{
 		"12/34": "", "11/26": "", "1/2030": "", "10/26": "Your card's expiration date is in the past.",
 		"13/30": "Your card's expiration date is invalid.", "": "Your card's expiration date is incomplete.",
-		"1230": "Your card's expiration date is incomplete.", "12/345": "Your card's expiration date is invalid.",
+		// Digits without a slash are MMYY or MMYYYY since issue 16.10 ("0929"
+		// is what people type); fewer digits are still incomplete.
+		"1230": "", "12": "Your card's expiration date is incomplete.", "12/345": "Your card's expiration date is invalid.",
 	} {
 		if _, _, got := parseExpiry(in, now); got != want {
 			t.Errorf("parseExpiry(%q) = %q, want %q", in, got, want)
