@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/apperr"
+	"portal/internal/i18n"
 	"portal/internal/oauthaccount"
 	customerview "portal/views/customer"
 	"portal/views/paths"
@@ -48,7 +49,7 @@ func (h *Handlers) LinkedAccounts(c echo.Context) (customerview.LinkedAccountsPr
 			Key: a.Key, PlatformLabel: a.Platform.Label(), ID: a.ID, Username: a.Username,
 		})
 	}
-	props.Notice, props.NoticeKind = linkNotice(c.QueryParams())
+	props.Notice, props.NoticeKind = linkNotice(i18n.From(c.Request().Context()), c.QueryParams())
 	return props, nil
 }
 
@@ -63,10 +64,11 @@ var providerCode = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 const errNotAvailable = "not_available"
 
 // linkNotice explains the outcome parameters the callback (or the
-// disconnect handler) put on the settings URL.
-func linkNotice(q url.Values) (string, string) {
+// disconnect handler) put on the settings URL, in the page's language.
+func linkNotice(l *i18n.Locale, q url.Values) (string, string) {
 	// label names the platform; an unknown one (the parameter is attacker
-	// controlled) reads as "the provider" / "your external account".
+	// controlled) reads as "the provider" / "your external account", which
+	// is the message variant without a platform name.
 	label := func(key string) string {
 		switch p := oauthaccount.Platform(q.Get(key)); p {
 		case oauthaccount.Microsoft, oauthaccount.Discord:
@@ -74,58 +76,51 @@ func linkNotice(q url.Values) (string, string) {
 		}
 		return ""
 	}
-	account := func(key string) string {
-		if l := label(key); l != "" {
-			return "your " + l + " account"
+	// say picks the message naming the platform, or the one that does not
+	// when the platform is unknown.
+	say := func(key, named, unnamed string, data map[string]any) string {
+		if data == nil {
+			data = map[string]any{}
 		}
-		return "your external account"
-	}
-	provider := func(key string) string {
-		if l := label(key); l != "" {
-			return l
+		if lb := label(key); lb != "" {
+			data["Platform"] = lb
+			return l.T(named, data)
 		}
-		return "the provider"
+		return l.T(unnamed, data)
 	}
-	upper := func(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 	switch {
 	case q.Has("linked"):
-		return upper(account("linked")) + " is now linked.", "success"
+		return say("linked", "linked.notice.linked", "linked.notice.linked_any", nil), "success"
 	case q.Has("unlinked"):
-		return upper(account("unlinked")) + " was disconnected.", "success"
+		return say("unlinked", "linked.notice.unlinked", "linked.notice.unlinked_any", nil), "success"
 	case q.Has("error"):
-		acc, prov := account("error_platform"), provider("error_platform")
+		const pk = "error_platform"
 		e := q.Get("error")
 		var msg string
 		switch {
 		case e == oauthaccount.MsgAuthorizeFailed:
-			msg = "Linking " + acc + " failed: " + prov + " did not authorize it."
-		case e == oauthaccount.MsgTokenFailed, e == oauthaccount.MsgProfileFailed:
-			msg = "Linking " + acc + " failed. " + e
+			msg = say(pk, "linked.notice.not_authorized", "linked.notice.not_authorized_any", nil)
+		case e == oauthaccount.MsgTokenFailed:
+			msg = say(pk, "linked.notice.token_failed", "linked.notice.token_failed_any", nil)
+		case e == oauthaccount.MsgProfileFailed:
+			msg = say(pk, "linked.notice.profile_failed", "linked.notice.profile_failed_any", nil)
 		case strings.HasPrefix(e, "Rate limited by "):
-			msg = upper(prov) + " is receiving too many requests right now."
+			msg = say(pk, "linked.notice.busy", "linked.notice.busy_any", nil)
 			if n, err := strconv.Atoi(q.Get("error_retry_after")); err == nil && n >= 0 && n < 1e6 {
-				unit := "seconds"
-				if n == 1 {
-					unit = "second"
-				}
-				msg += " Please try again in " + strconv.Itoa(n) + " " + unit + "."
+				msg += " " + l.N("linked.notice.retry_seconds", n)
 			} else {
-				msg += " Please try again in a moment."
+				msg += " " + l.T("linked.notice.retry_moment")
 			}
 		case e == "access_denied":
-			msg = "You cancelled linking at " + prov + "; nothing was linked."
+			msg = say(pk, "linked.notice.cancelled", "linked.notice.cancelled_any", nil)
 		case e == errNotAvailable:
-			if l := label("error_platform"); l != "" {
-				msg = "Linking " + l + " accounts is not available."
-			} else {
-				msg = "Linking this kind of account is not available."
-			}
+			msg = say(pk, "linked.notice.not_available", "linked.notice.not_available_any", nil)
 		case e == "unlink_missing":
-			msg = "That account is not linked any more."
+			msg = l.T("linked.notice.unlink_missing")
 		case providerCode.MatchString(e):
-			msg = "Linking " + acc + " failed (" + prov + " said: " + e + "). Please try again."
+			msg = say(pk, "linked.notice.provider_said", "linked.notice.provider_said_any", map[string]any{"Code": e})
 		default:
-			msg = "Linking " + acc + " failed. Please try again."
+			msg = say(pk, "linked.notice.failed", "linked.notice.failed_any", nil)
 		}
 		return msg, "error"
 	}
@@ -174,7 +169,7 @@ func (h *Handlers) OAuthDisconnect(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		props.Notice, props.NoticeKind = linkNotice(q)
+		props.Notice, props.NoticeKind = linkNotice(i18n.From(c.Request().Context()), q)
 		return Render(c, http.StatusOK, customerview.LinkedAccounts(props))
 	}
 	return c.Redirect(http.StatusSeeOther, paths.SettingsPage(Workspace(c).Slug)+"?"+q.Encode())

@@ -6,9 +6,11 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
+	"portal/internal/i18n"
 	"portal/internal/oauthaccount"
 	customerview "portal/views/customer"
 )
@@ -42,12 +44,38 @@ func TestLinkNotice(t *testing.T) {
 		{url.Values{}, "", "", ""},
 	}
 	for _, c := range cases {
-		got, kind := linkNotice(c.q)
+		got, kind := linkNotice(i18n.New(i18n.Default, time.UTC), c.q)
 		if got != c.want || kind != c.kind {
 			t.Errorf("%v → %q (%s), want %q (%s)", c.q, got, kind, c.want, c.kind)
 		}
 		if c.forbidden != "" && strings.Contains(got, c.forbidden) {
 			t.Errorf("%v repeated %q", c.q, c.forbidden)
+		}
+	}
+}
+
+// TestLinkNoticeLanguages: the outcome reads in the page's language, the
+// platform name kept as is, and the unknown-platform wording translated too.
+func TestLinkNoticeLanguages(t *testing.T) {
+	de := i18n.New("de", time.UTC)
+	cases := []struct {
+		q    url.Values
+		want string
+	}{
+		{url.Values{"linked": {"microsoft"}}, "Ihr Microsoft-Konto ist jetzt verknüpft."},
+		{url.Values{"error": {"unlink_missing"}}, "Dieses Konto ist nicht mehr verknüpft."},
+		{url.Values{"error": {"Rate limited by Discord."}, "error_platform": {"discord"}, "error_retry_after": {"5"}}, "Discord erhält gerade zu viele Anfragen. Bitte versuchen Sie es in 5 Sekunden erneut."},
+		{url.Values{"error": {"nope!"}, "error_platform": {"evil"}}, "Ihr externes Konto konnte nicht verknüpft werden. Bitte versuchen Sie es erneut."},
+	}
+	for _, c := range cases {
+		if got, _ := linkNotice(de, c.q); got != c.want {
+			t.Errorf("de %v → %q, want %q", c.q, got, c.want)
+		}
+	}
+	for _, lang := range []string{"fr", "es", "pt-BR", "ja"} {
+		got, _ := linkNotice(i18n.New(lang, time.UTC), url.Values{"error": {"consent_required"}, "error_platform": {"microsoft"}})
+		if strings.Contains(got, "linked.notice") || strings.Contains(got, "Linking") || !strings.Contains(got, "consent_required") || !strings.Contains(got, "Microsoft") {
+			t.Errorf("%s: %q", lang, got)
 		}
 	}
 }
