@@ -163,3 +163,28 @@ INSERT INTO file_share_payments (session_id, customer_id, status, amount_cents, 
     stripe_checkout_session_id, stripe_payment_intent_id, buyer_email, buyer_name, created_at)
 VALUES (@session_id, @customer_id, @status, @amount_cents, @currency, @platform_fee_cents,
     @stripe_checkout_session_id, @stripe_payment_intent_id, @buyer_email, @buyer_name, @created_at);
+
+-- name: FileShareEarnings :many
+-- The overview's earnings summary (docs/design.md "Pages"): per currency,
+-- the sum of this customer's completed payments and their fees in this
+-- workspace, and the downloads since @since of its shares priced in that
+-- currency. One query; currencies without a completed payment are left out.
+WITH paid AS (
+    SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
+    FROM file_share_payments p
+    JOIN file_share_sessions s ON s.id = p.session_id
+    WHERE s.customer_id = @customer_id AND s.workspace_id = @workspace_id
+      AND s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
+    GROUP BY p.currency
+), dl AS (
+    SELECT s.currency, count(*)::bigint AS downloads
+    FROM file_share_downloads d
+    JOIN file_share_sessions s ON s.id = d.session_id
+    WHERE s.customer_id = @customer_id AND s.workspace_id = @workspace_id
+      AND s.deleted_at IS NULL AND d.deleted_at IS NULL AND d.created_at >= @since::timestamptz
+    GROUP BY s.currency
+)
+SELECT paid.currency::text AS currency, paid.paid_cents::bigint AS paid_cents, paid.fee_cents::bigint AS fee_cents,
+       COALESCE(dl.downloads, 0)::bigint AS downloads
+FROM paid LEFT JOIN dl ON dl.currency = paid.currency
+ORDER BY paid.currency;

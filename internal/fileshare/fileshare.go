@@ -517,3 +517,42 @@ func dbErr(op string, err error) error {
 	}
 	return apperr.Internal(op, err)
 }
+
+// Earnings is one currency of the overview's earnings summary: what buyers
+// paid for the customer's shares (completed payments only), the workspace's
+// fees, what remains, and the downloads this month of shares priced in it.
+type Earnings struct {
+	Currency           string
+	PaidCents          int64
+	FeeCents           int64
+	NetCents           int64
+	DownloadsThisMonth int64
+}
+
+// MonthStart is the first instant of t's calendar month in UTC, the start of
+// "this month" in the earnings summary.
+func MonthStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Earnings sums the customer's completed payments in its workspace per
+// currency, ordered by currency code, in one query. It is empty (not nil)
+// when there are no completed payments.
+func (s *Service) Earnings(ctx context.Context, p *auth.Principal, now time.Time) ([]Earnings, error) {
+	if p == nil {
+		return nil, apperr.Unauthorized()
+	}
+	rows, err := dbgen.New(s.pool).FileShareEarnings(ctx, dbgen.FileShareEarningsParams{
+		CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID, Since: MonthStart(now),
+	})
+	if err != nil {
+		return nil, dbErr("fileshare.Earnings", err)
+	}
+	out := make([]Earnings, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Earnings{Currency: r.Currency, PaidCents: r.PaidCents, FeeCents: r.FeeCents,
+			NetCents: r.PaidCents - r.FeeCents, DownloadsThisMonth: r.Downloads})
+	}
+	return out, nil
+}

@@ -66,6 +66,19 @@ type OverviewProps struct {
 	// WorkspaceEmail and WorkspaceWebsite (either may be empty) are where
 	// the empty state sends a customer who expects a share.
 	WorkspaceEmail, WorkspaceWebsite string
+
+	// Earnings is the summary above the list, one entry per currency; empty
+	// when the customer has no completed payments (no summary is shown).
+	Earnings []EarningsRow
+}
+
+// EarningsRow is one currency of the earnings summary, formatted.
+type EarningsRow struct {
+	Currency  string // upper-case code, "USD"
+	Paid      string
+	Fees      string
+	Net       string
+	Downloads string
 }
 
 // DownloadRow is one download on the timeline.

@@ -42,6 +42,14 @@ func (h *Handlers) Overview(c echo.Context) error {
 	}
 	props := overviewProps(h.locale(c), ws.Slug, ws.Name, page, explicitLimit)
 	props.Notice = notice
+	if !htmx.IsRequest(c) {
+		// The summary sits outside the swapped table: one query, full pages only.
+		earn, err := h.S.FileShares.Earnings(ctx, p, time.Now())
+		if err != nil {
+			return err
+		}
+		props.Earnings = earningsRows(h.locale(c), earn)
+	}
 	props.WorkspaceEmail, props.WorkspaceWebsite = deref(ws.Email), deref(ws.Website)
 	c.Response().Header().Add("Vary", "HX-Request")
 	if htmx.IsRequest(c) {
@@ -184,6 +192,21 @@ func price(l *i18n.Locale, cents *int32, currency string) string {
 		return l.T("fileshare.free")
 	}
 	return money(l, int64(*cents), currency)
+}
+
+// earningsRows formats the earnings summary for l.
+func earningsRows(l *i18n.Locale, earn []fileshare.Earnings) []fsview.EarningsRow {
+	rows := make([]fsview.EarningsRow, 0, len(earn))
+	for _, e := range earn {
+		rows = append(rows, fsview.EarningsRow{
+			Currency:  strings.ToUpper(e.Currency),
+			Paid:      money(l, e.PaidCents, e.Currency),
+			Fees:      money(l, e.FeeCents, e.Currency),
+			Net:       money(l, e.NetCents, e.Currency),
+			Downloads: l.Int(e.DownloadsThisMonth),
+		})
+	}
+	return rows
 }
 
 // money is an amount as l writes it (CLDR), or the plain form for a

@@ -213,6 +213,70 @@ func (q *Queries) FileShareCustomerInWorkspace(ctx context.Context, arg FileShar
 	return id, err
 }
 
+const fileShareEarnings = `-- name: FileShareEarnings :many
+WITH paid AS (
+    SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
+    FROM file_share_payments p
+    JOIN file_share_sessions s ON s.id = p.session_id
+    WHERE s.customer_id = $1 AND s.workspace_id = $2
+      AND s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
+    GROUP BY p.currency
+), dl AS (
+    SELECT s.currency, count(*)::bigint AS downloads
+    FROM file_share_downloads d
+    JOIN file_share_sessions s ON s.id = d.session_id
+    WHERE s.customer_id = $1 AND s.workspace_id = $2
+      AND s.deleted_at IS NULL AND d.deleted_at IS NULL AND d.created_at >= $3::timestamptz
+    GROUP BY s.currency
+)
+SELECT paid.currency::text AS currency, paid.paid_cents::bigint AS paid_cents, paid.fee_cents::bigint AS fee_cents,
+       COALESCE(dl.downloads, 0)::bigint AS downloads
+FROM paid LEFT JOIN dl ON dl.currency = paid.currency
+ORDER BY paid.currency
+`
+
+type FileShareEarningsParams struct {
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	Since       time.Time
+}
+
+type FileShareEarningsRow struct {
+	Currency  string
+	PaidCents int64
+	FeeCents  int64
+	Downloads int64
+}
+
+// The overview's earnings summary (docs/design.md "Pages"): per currency,
+// the sum of this customer's completed payments and their fees in this
+// workspace, and the downloads since @since of its shares priced in that
+// currency. One query; currencies without a completed payment are left out.
+func (q *Queries) FileShareEarnings(ctx context.Context, arg FileShareEarningsParams) ([]FileShareEarningsRow, error) {
+	rows, err := q.db.Query(ctx, fileShareEarnings, arg.CustomerID, arg.WorkspaceID, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []FileShareEarningsRow{}
+	for rows.Next() {
+		var i FileShareEarningsRow
+		if err := rows.Scan(
+			&i.Currency,
+			&i.PaidCents,
+			&i.FeeCents,
+			&i.Downloads,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getFileShareSession = `-- name: GetFileShareSession :one
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE id = $1 AND customer_id = $2 AND workspace_id = $3 AND deleted_at IS NULL
