@@ -200,11 +200,22 @@
   // (data-cooldown) and one ticker counts down whichever button is in the
   // document now: a card that htmx swapped in (after a wrong code) keeps
   // counting, and a replaced card leaves no timer behind (issue 16.1).
+  // Each button's deadline is fixed when it is first seen (now + the
+  // rendered seconds, which the server rounds up), so the button is never
+  // enabled before the server would accept the resend, however the ticks
+  // fall against the moment the card arrived.
   function tickCooldowns() {
+    var now = Date.now();
     document.querySelectorAll("button[data-cooldown]").forEach(function (b) {
-      var left = (parseInt(b.getAttribute("data-cooldown"), 10) || 0) - 1;
+      var until = parseInt(b.getAttribute("data-cooldown-until"), 10);
+      if (!until) {
+        until = now + (parseInt(b.getAttribute("data-cooldown"), 10) || 0) * 1000;
+        b.setAttribute("data-cooldown-until", String(until));
+      }
+      var left = Math.ceil((until - now) / 1000);
       if (left <= 0) {
         b.removeAttribute("data-cooldown");
+        b.removeAttribute("data-cooldown-until");
         b.disabled = false;
         b.textContent = b.getAttribute("data-ready") || b.textContent;
         return;
@@ -214,7 +225,8 @@
       if (n) n.textContent = String(left);
     });
   }
-  setInterval(tickCooldowns, 1000);
+  tickCooldowns();
+  setInterval(tickCooldowns, 250);
 
 
   // Move focus to a flash message so screen readers and keyboards find it.
