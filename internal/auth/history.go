@@ -78,7 +78,7 @@ func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, 
 			return err
 		}
 		a := mail.NewSignInArgs{To: bs.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug, Device: device.Describe(ua).Name,
-			Address: ip, Method: methodWords[method], At: time.Now()}
+			Address: ip, Method: methodWords[method], MethodID: string(method), At: time.Now()}
 		if a.Address == "" {
 			a.Address = "unknown"
 		}

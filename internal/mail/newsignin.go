@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+
+	"portal/internal/i18n"
 )
 
 // NewSignInArgs is the queued "New sign-in to your <Workspace> portal"
@@ -25,6 +27,12 @@ type NewSignInArgs struct {
 	Address       string    `json:"address"` // masked: "203.0.113.x"
 	Method        string    `json:"method"`  // "a code", "a passkey", "a link"
 	At            time.Time `json:"at"`      // when
+	// Lang is the language of the page the sign-in happened on; "" (an
+	// older job) is English.
+	Lang string `json:"lang,omitempty"`
+	// MethodID is "code", "passkey" or "link"; Method is its English
+	// wording, kept for jobs queued before MethodID existed.
+	MethodID string `json:"method_id,omitempty"`
 }
 
 func (NewSignInArgs) Kind() string { return "portal_new_sign_in_mail" }
@@ -36,46 +44,77 @@ type NewSignInData struct {
 	DevicesURL string // <base>/<slug>/portal/settings#devices
 }
 
-// RenderNewSignIn builds the heads-up message.
-func RenderNewSignIn(d NewSignInData, from string) (Message, error) {
-	var text, html bytes.Buffer
-	if err := newSignInText.Execute(&text, d); err != nil {
-		return Message{}, fmt.Errorf("mail: render text: %w", err)
-	}
-	if err := newSignInHTML.Execute(&html, d); err != nil {
-		return Message{}, fmt.Errorf("mail: render html: %w", err)
-	}
-	name := OneLine(d.WorkspaceName)
-	return Message{To: d.To, FromName: name + " (via Portal)", From: from, ReplyTo: d.ReplyTo,
-		Subject: "New sign-in to your " + name + " portal", Text: text.String(), HTML: html.String()}, nil
+// newSignInView is what the templates fill in: every word from the
+// catalog in the message's language.
+type newSignInView struct {
+	NewSignInData
+	Lang, Subject, Intro, DeviceLabel, AddressLabel, TimeLabel, Outro, Review string
 }
 
-var newSignInText = texttemplate.Must(texttemplate.New("text").Parse(`New sign-in to your {{.WorkspaceName}} portal
+// RenderNewSignIn builds the heads-up message in d.Lang (English when
+// unknown); the time carries its zone (UTC), so it reads the same anywhere.
+func RenderNewSignIn(d NewSignInData, from string) (Message, error) {
+	l := i18n.New(d.Lang, nil)
+	name := OneLine(d.WorkspaceName)
+	method := d.Method
+	switch d.MethodID {
+	case "code":
+		method = l.T("mail.new_sign_in.method_code")
+	case "passkey":
+		method = l.T("mail.new_sign_in.method_passkey")
+	case "link":
+		method = l.T("mail.new_sign_in.method_link")
+	}
+	if d.When == "" {
+		d.When = l.DateTime(d.At)
+	}
+	if d.Address == "" || d.Address == "unknown" {
+		d.Address = l.T("mail.new_sign_in.unknown")
+	}
+	v := newSignInView{NewSignInData: d, Lang: l.Lang,
+		Subject:     l.T("mail.new_sign_in.subject", map[string]any{"Workspace": name}),
+		Intro:       l.T("mail.new_sign_in.intro", map[string]any{"Method": method}),
+		DeviceLabel: l.T("mail.new_sign_in.device"), AddressLabel: l.T("mail.new_sign_in.address"), TimeLabel: l.T("mail.new_sign_in.time"),
+		Outro: l.T("mail.new_sign_in.outro"), Review: l.T("mail.new_sign_in.review")}
+	var text, html bytes.Buffer
+	if err := newSignInText.Execute(&text, v); err != nil {
+		return Message{}, fmt.Errorf("mail: render text: %w", err)
+	}
+	if err := newSignInHTML.Execute(&html, v); err != nil {
+		return Message{}, fmt.Errorf("mail: render html: %w", err)
+	}
+	return Message{To: d.To, FromName: l.T("mail.via", map[string]any{"Workspace": name}), From: from, ReplyTo: d.ReplyTo,
+		Subject: v.Subject, Text: text.String(), HTML: html.String()}, nil
+}
 
-Someone signed in to your account with {{.Method}}:
+var newSignInText = texttemplate.Must(texttemplate.New("text").Parse(`{{.Subject}}
 
-  Device:  {{.Device}}
-  Address: {{.Address}}
-  Time:    {{.When}}
+{{.Intro}}
 
-If this was you, there is nothing to do. If not, sign out that browser and
-see every browser signed in to your account here:
+  {{.DeviceLabel}}: {{.Device}}
+  {{.AddressLabel}}: {{.Address}}
+  {{.TimeLabel}}: {{.When}}
+
+{{.Outro}}
 {{.DevicesURL}}
 `))
 
 var newSignInHTML = htmltemplate.Must(htmltemplate.New("html").Parse(`<!doctype html>
-<html><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
-<h1 style="font-size:20px">New sign-in to your {{.WorkspaceName}} portal</h1>
-<p>Someone signed in to your account with {{.Method}}:</p>
-<table role="presentation"><tr><td>Device</td><td><strong>{{.Device}}</strong></td></tr>
-<tr><td>Address</td><td>{{.Address}}</td></tr><tr><td>Time</td><td>{{.When}}</td></tr></table>
-<p>If this was you, there is nothing to do. If not, <a href="{{.DevicesURL}}">sign out that browser</a> and see every browser signed in to your account.</p>
+<html lang="{{.Lang}}"><body style="font-family:system-ui,sans-serif;line-height:1.5;color:#111">
+<h1 style="font-size:20px">{{.Subject}}</h1>
+<p>{{.Intro}}</p>
+<table role="presentation"><tr><td>{{.DeviceLabel}}</td><td><strong>{{.Device}}</strong></td></tr>
+<tr><td>{{.AddressLabel}}</td><td>{{.Address}}</td></tr><tr><td>{{.TimeLabel}}</td><td>{{.When}}</td></tr></table>
+<p>{{.Outro}} <a href="{{.DevicesURL}}">{{.Review}}</a></p>
 </body></html>
 `))
 
 // EnqueueNewSignInTx queues the heads-up in tx, the transaction that
 // records the sign-in.
 func (q *Queue) EnqueueNewSignInTx(ctx context.Context, tx pgx.Tx, a NewSignInArgs) error {
+	if lang, ok := i18n.Chosen(ctx); ok && a.Lang == "" {
+		a.Lang = lang
+	}
 	if _, err := q.client.InsertTx(ctx, tx, a, &river.InsertOpts{MaxAttempts: 25}); err != nil {
 		return fmt.Errorf("mail: enqueue: %w", err)
 	}
@@ -88,7 +127,7 @@ type newSignInWorker struct {
 }
 
 func (w *newSignInWorker) Work(ctx context.Context, job *river.Job[NewSignInArgs]) error {
-	d := NewSignInData{NewSignInArgs: job.Args, When: job.Args.At.UTC().Format("2 Jan 2006, 15:04 UTC"),
+	d := NewSignInData{NewSignInArgs: job.Args,
 		DevicesURL: w.q.baseURL + "/" + job.Args.WorkspaceSlug + "/portal/settings#devices"}
 	m, err := RenderNewSignIn(d, w.q.from)
 	if err != nil {
