@@ -11,6 +11,7 @@ import (
 	"portal/internal/db"
 	"portal/internal/db/dbgen"
 	"portal/internal/device"
+	"portal/internal/i18n"
 	"portal/internal/mail"
 )
 
@@ -77,7 +78,7 @@ func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, 
 		if err != nil {
 			return err
 		}
-		a := mail.NewSignInArgs{To: bs.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug, Device: device.Describe(ua).Name,
+		a := mail.NewSignInArgs{To: bs.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug, Device: device.DescribeIn(i18n.From(ctx), ua).Name,
 			Address: ip, Method: methodWords[method], MethodID: string(method), At: time.Now()}
 		if a.Address == "" {
 			a.Address = "unknown"

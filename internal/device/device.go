@@ -4,6 +4,7 @@
 package device
 
 import (
+	"portal/internal/i18n"
 	"sync"
 
 	"github.com/medama-io/go-useragent"
@@ -35,10 +36,14 @@ var osNames = map[agents.OS]string{
 	agents.OSMacOS: "macOS", agents.OSIOS: "iOS", agents.OSChromeOS: "ChromeOS",
 }
 
-// Describe names the browser and system of a User-Agent header.
-func Describe(ua string) Info {
+// Describe names the browser and system of a User-Agent header in English.
+func Describe(ua string) Info { return DescribeIn(i18n.New(i18n.Default, nil), ua) }
+
+// DescribeIn names the browser and system of a User-Agent header in l's
+// language; browser and system names are proper names and stay as they are.
+func DescribeIn(l *i18n.Locale, ua string) Info {
 	if ua == "" {
-		return Info{Name: "Unknown browser"}
+		return Info{Name: l.T("device.unknown")}
 	}
 	a := parser().Parse(ua)
 	browser, os := string(a.Browser()), string(a.OS())
@@ -56,13 +61,13 @@ func Describe(ua string) Info {
 	}
 	switch {
 	case browser != "" && os != "":
-		info.Name = browser + " on " + os
+		info.Name = l.T("device.browser_on_os", map[string]any{"Browser": browser, "OS": os})
 	case browser != "":
 		info.Name = browser
 	case os != "":
-		info.Name = "A browser on " + os
+		info.Name = l.T("device.browser_on", map[string]any{"OS": os})
 	default:
-		info.Name = "Unknown browser"
+		info.Name = l.T("device.unknown")
 	}
 	return info
 }

@@ -1,6 +1,10 @@
 package device
 
-import "testing"
+import (
+	"testing"
+
+	"portal/internal/i18n"
+)
 
 func TestDescribe(t *testing.T) {
 	for _, tc := range []struct {
@@ -17,6 +21,25 @@ func TestDescribe(t *testing.T) {
 		got := Describe(tc.ua)
 		if got.Name != tc.name || got.Kind != tc.kind {
 			t.Errorf("Describe(%q) = %+v, want %q %q", tc.ua, got, tc.name, tc.kind)
+		}
+	}
+}
+
+// TestDescribeIn: the words around browser and system names come from the
+// catalog in the page's language; the proper names stay as they are.
+func TestDescribeIn(t *testing.T) {
+	mac := "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	cases := []struct{ lang, ua, want string }{
+		{"de", mac, "Chrome unter macOS"},
+		{"fr", mac, "Chrome sur macOS"},
+		{"ja", mac, "macOS の Chrome"},
+		{"de", "", "Unbekannter Browser"},
+		{"es", "", "Navegador desconocido"},
+		{"en", "", "Unknown browser"},
+	}
+	for _, c := range cases {
+		if got := DescribeIn(i18n.New(c.lang, nil), c.ua).Name; got != c.want {
+			t.Errorf("%s %q → %q, want %q", c.lang, c.ua, got, c.want)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func (h *Handlers) DevicesSection(c echo.Context) (customerview.DevicesProps, er
 	tok, field := csrfToken(c)
 	props := customerview.DevicesProps{CSRFField: field, CSRFToken: tok, SignOutOthersAction: paths.DevicesOthersPage(slug)}
 	for _, d := range devices {
-		info := device.Describe(d.UserAgent)
+		info := device.DescribeIn(l, d.UserAgent)
 		props.Devices = append(props.Devices, customerview.DeviceRow{Name: info.Name, Kind: string(info.Kind), IP: d.IPMasked,
 			Method: l.T(methodLabels[d.Method]), SignedInAt: d.SignedInAt, LastActiveAt: d.LastActiveAt, Current: d.Current,
 			SignOutAction: paths.DeviceSignOutPage(slug, d.ID.String())})
@@ -78,7 +78,7 @@ func historyRows(l *i18n.Locale, events []auth.SignInEvent) []customerview.SignI
 		if len(rows) == MaxHistoryRows {
 			break
 		}
-		row := customerview.SignInEventRow{At: e.At, Success: e.Success, Device: device.Describe(e.UserAgent).Name, IP: e.IPMasked}
+		row := customerview.SignInEventRow{At: e.At, Success: e.Success, Device: device.DescribeIn(l, e.UserAgent).Name, IP: e.IPMasked}
 		if e.Success {
 			row.What, count = l.T(signedInWith[e.Method]), 0
 		} else {
