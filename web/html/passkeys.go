@@ -15,6 +15,7 @@ import (
 	"portal/internal/apperr"
 	"portal/internal/auth"
 	"portal/internal/device"
+	"portal/internal/i18n"
 	customerview "portal/views/customer"
 	"portal/views/paths"
 	"portal/views/signin"
@@ -69,11 +70,15 @@ func passkeyJSONError(c echo.Context, err error, extra map[string]any) error {
 	httperr.SetHeaders(c.Response().Header(), ae)
 	c.Response().Header().Del("WWW-Authenticate") // a page call, not a bearer one
 	body := map[string]any{"name": ae.Name, "detail": ae.Detail}
+	l := i18n.From(c.Request().Context())
+	if ae.Name == "PasskeyBadAnswer" {
+		body["detail"] = l.T("passkeys.error.bad_answer")
+	}
 	if ae.Kind == apperr.KindRateLimited {
-		body["detail"] = "Too many attempts. Please wait a few minutes and try again."
+		body["detail"] = l.T("passkeys.error.too_many")
 	}
 	if ae.Kind == apperr.KindUnavailable {
-		body["detail"] = "The portal is busy. Please try again in a moment."
+		body["detail"] = l.T("passkeys.error.busy")
 	}
 	if ae.Kind == apperr.KindInvalid && len(ae.Fields) > 0 {
 		body["detail"] = ae.Fields[0].Msg
