@@ -136,8 +136,15 @@ func TestSizesAndNumbers(t *testing.T) {
 		b    int64
 		want string
 	}{
+		{"en", 0, "0 B"},
 		{"en", 512, "512 B"},
+		{"en", 1023, "1,023 B"}, // grouped, as CLDR writes numbers
+		{"en", 1024, "1 KB"},
 		{"en", 1536, "1.5 KB"},
+		{"en", 1572864, "1.5 MB"},
+		{"en", 1 << 30, "1 GB"},
+		{"en", 5 << 29, "2.5 GB"},
+		{"en", 1 << 40, "1 TB"},
 		{"de", 1536, "1,5 KB"},
 		{"fr", 1572864, "1,5 Mo"},
 		{"es", 20 * 1024 * 1024, "20 MB"},

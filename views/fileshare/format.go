@@ -1,6 +1,7 @@
 // Package fileshare holds the file-sharing views: the overview table, the
 // session page and the expanded-row fragment, plus the display formatting
-// they share (sizes, money, dates).
+// they share (money for currencies CLDR does not know, machine dates);
+// people-facing sizes, dates and amounts come from internal/i18n.
 package fileshare
 
 import (
@@ -8,37 +9,6 @@ import (
 	"strings"
 	"time"
 )
-
-// FileSize formats bytes for people: "512 B", "1.5 KB", "20 MB", "3.2 GB".
-// Binary multiples, labelled the way file managers do.
-func FileSize(b *int64) string {
-	if b == nil {
-		return "—"
-	}
-	n := *b
-	if n < 1024 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	units := []string{"KB", "MB", "GB", "TB", "PB"}
-	v := float64(n) / 1024
-	u := 0
-	for v >= 1024 && u < len(units)-1 {
-		v /= 1024
-		u++
-	}
-	s := strconv.FormatFloat(v, 'f', 1, 64)
-	s = strings.TrimSuffix(s, ".0")
-	return s + " " + units[u]
-}
-
-// Downloads is "used / max", with ∞ for an unlimited session (max 0).
-func Downloads(used, max int32) string {
-	m := "∞"
-	if max > 0 {
-		m = strconv.Itoa(int(max))
-	}
-	return strconv.Itoa(int(used)) + " / " + m
-}
 
 // minorUnits lists the currencies whose minor unit is not 1/100 (ISO 4217,
 // as Stripe uses them). Everything else has two decimals.
@@ -63,7 +33,7 @@ func Decimals(currency string) int {
 }
 
 // Amount formats minor units as a plain decimal ("1234.50", "1500" for
-// JPY), for CSV cells.
+// JPY), the number part of Money.
 func Amount(minor int64, currency string) string {
 	d := Decimals(currency)
 	neg := minor < 0
@@ -109,19 +79,6 @@ func Money(minor int64, currency string) string {
 		return sign + sym + num
 	}
 	return sign + num + " " + strings.ToUpper(cur)
-}
-
-// Price is a session's price: "Free" when it has none.
-func Price(cents *int32, currency string) string {
-	if cents == nil || *cents == 0 {
-		return "Free"
-	}
-	return Money(int64(*cents), currency)
-}
-
-// DateTime is the one way pages print a timestamp: UTC, unambiguous.
-func DateTime(t time.Time) string {
-	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 }
 
 // ISO is the machine-readable form for <time datetime>.

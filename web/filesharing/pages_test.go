@@ -286,8 +286,53 @@ func TestPages_CSVExport(t *testing.T) {
 	if p[5] != "1500" || p[7] != "JPY" || p[8] != "'=HYPERLINK(\"http://evil\")" || p[9] != "'+1@example.com" || p[10] != "'@cs" {
 		t.Fatalf("payment row %v", p)
 	}
-	if records[3][5] != "12.34" || records[3][8] != "'-2+3" {
+	// Amounts are integer minor units (cents for USD), see TestPages_CSVMinorUnits.
+	if records[3][5] != "1234" || records[3][8] != "'-2+3" {
 		t.Fatalf("usd row %v", records[3])
+	}
+}
+
+// TestPages_CSVMinorUnits: the CSV stays machine-readable whatever the
+// page's language (issue 17.4): English column names, ISO 8601 UTC times,
+// amounts as integer minor units (cents for EUR, yen for JPY, which has no
+// decimals) with the ISO currency code beside them.
+func TestPages_CSVMinorUnits(t *testing.T) {
+	e := newEnv(t)
+	b := e.signedIn(t, "customer")
+	s := testkit.FileShare(t, e.pool, e.ws, e.cust, testkit.FileShareRow{})
+	t0 := time.Date(2026, 12, 3, 7, 36, 0, 0, time.FixedZone("CET", 3600))
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 123450, Fee: 1234, Currency: "eur", CreatedAt: t0})
+	testkit.Payment(t, e.pool, s, testkit.PaymentRow{Amount: 1500, Fee: 75, Currency: "jpy", CreatedAt: t0.Add(time.Minute)})
+
+	for _, lang := range []string{"en", "de", "ja"} {
+		rec := b.get("/acme/portal/sessions/"+s.String()+"/export.csv?lang="+lang, false)
+		wantStatus(t, rec, http.StatusOK)
+		records, err := csv.NewReader(strings.NewReader(rec.Text())).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{
+			{"type", "id", "created_at", "slot_number", "status", "amount_minor", "platform_fee_minor", "currency",
+				"buyer_name", "buyer_email", "stripe_checkout_session_id", "stripe_payment_intent_id"},
+			{"payment", "*", "2026-12-03T06:36:00Z", "", "completed", "123450", "1234", "EUR", "", "", "", ""},
+			{"payment", "*", "2026-12-03T06:37:00Z", "", "completed", "1500", "75", "JPY", "", "", "", ""},
+		}
+		if len(records) != len(want) {
+			t.Fatalf("%s: %d rows, want %d:\n%s", lang, len(records), len(want), rec.Text())
+		}
+		for i := range want {
+			if len(records[i]) != len(want[i]) {
+				t.Fatalf("%s: row %d has %d cells, want %d: %v", lang, i, len(records[i]), len(want[i]), records[i])
+			}
+			for j := range want[i] {
+				if want[i][j] == "*" {
+					continue
+				}
+				if records[i][j] != want[i][j] {
+					t.Errorf("%s: row %d column %q = %q, want %q", lang, i, want[0][j], records[i][j], want[i][j])
+				}
+			}
+		}
 	}
 }
 

@@ -285,7 +285,10 @@ func (h *Handlers) SessionActivity(c echo.Context) error {
 }
 
 // SessionCSV is /{slug}/portal/sessions/{id}/export.csv: the session's
-// downloads and payments as one CSV file.
+// downloads and payments as one CSV file. It is machine-readable in every
+// page language (docs/design.md "Languages and time zones"): English column
+// names, ISO 8601 UTC times, amounts as integer minor units (cents; yen for
+// JPY) beside the ISO currency code.
 func (h *Handlers) SessionCSV(c echo.Context) error {
 	a, _, err := h.activity(c)
 	if err != nil {
@@ -299,14 +302,14 @@ func (h *Handlers) SessionCSV(c echo.Context) error {
 		}
 		_ = w.Write(cells)
 	}
-	write("type", "id", "created_at", "slot_number", "status", "amount", "platform_fee", "currency",
+	write("type", "id", "created_at", "slot_number", "status", "amount_minor", "platform_fee_minor", "currency",
 		"buyer_name", "buyer_email", "stripe_checkout_session_id", "stripe_payment_intent_id")
 	for _, d := range a.Downloads {
 		write("download", d.ID.String(), fsview.ISO(d.CreatedAt), strconv.Itoa(int(d.SlotNumber)), "", "", "", "", "", "", "", "")
 	}
 	for _, p := range a.Payments {
 		write("payment", p.ID.String(), fsview.ISO(p.CreatedAt), "", p.Status,
-			fsview.Amount(int64(p.AmountCents), p.Currency), fsview.Amount(int64(p.PlatformFeeCents), p.Currency),
+			strconv.FormatInt(int64(p.AmountCents), 10), strconv.FormatInt(int64(p.PlatformFeeCents), 10),
 			strings.ToUpper(p.Currency), deref(p.BuyerName), deref(p.BuyerEmail),
 			deref(p.StripeCheckoutSessionID), deref(p.StripePaymentIntentID))
 	}
