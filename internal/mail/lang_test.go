@@ -16,12 +16,12 @@ func TestRenderSignInLanguages(t *testing.T) {
 		lang, subject string
 		want          []string
 	}{
-		{"de", "Zugriff auf Ihre Käufe bei Acme", []string{"Ihr Bestätigungscode für Acme", "Dieser Code läuft in 10 Minuten ab.", "im Kundenportal von Acme"}},
-		{"fr", "Accédez à vos achats Acme", []string{"Ce code expire dans 10 minutes.", "Votre code de vérification pour Acme"}},
-		{"es", "Acceda a sus compras de Acme", []string{"Este código caduca en 10 minutos."}},
-		{"pt-BR", "Acesse suas compras de Acme", []string{"Este código expira em 10 minutos."}},
-		{"ja", "Acme のご購入内容へのアクセス", []string{"このコードの有効期限は 10 分です。", "Acme の確認コード"}},
-		{"xx", "Access your Acme purchases", []string{"This code expires in 10 minutes."}},
+		{"de", "Anmeldung zu Ihren Freigaben bei Acme", []string{"Ihr Bestätigungscode für Acme", "Dieser Code läuft in 10 Minuten ab.", "im Kundenportal von Acme"}},
+		{"fr", "Connectez-vous à vos partages Acme", []string{"Ce code expire dans 10 minutes.", "Votre code de vérification pour Acme"}},
+		{"es", "Inicie sesión en sus archivos compartidos de Acme", []string{"Este código caduca en 10 minutos."}},
+		{"pt-BR", "Entre nos seus compartilhamentos de Acme", []string{"Este código expira em 10 minutos."}},
+		{"ja", "Acme のファイル共有へのサインイン", []string{"このコードの有効期限は 10 分です。", "Acme の確認コード"}},
+		{"xx", "Sign in to your Acme file shares", []string{"This code expires in 10 minutes.", "see your file shares, their downloads and payments"}},
 	}
 	for _, tc := range cases {
 		d.Lang = tc.lang

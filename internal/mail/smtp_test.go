@@ -29,7 +29,7 @@ func TestSMTPSenderDeliversWithAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := sink.WaitFor(t, "to@example.com", 5*time.Second)
-	if got.Username != "user" || got.Subject != "Access your Shop purchases" || !strings.Contains(got.Text, "ABCD-2345") || !strings.Contains(got.HTML, "ABCD-2345") {
+	if got.Username != "user" || got.Subject != "Sign in to your Shop file shares" || !strings.Contains(got.Text, "ABCD-2345") || !strings.Contains(got.HTML, "ABCD-2345") {
 		t.Errorf("got %+v", got)
 	}
 	sink.SetDown(true)

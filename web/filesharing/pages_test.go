@@ -191,11 +191,16 @@ func TestPages_EmptyState(t *testing.T) {
 	testkit.FileShare(t, e.pool, e.ws, e.other, testkit.FileShareRow{})
 	d := doc(t, b.get("/acme/portal/overview", false))
 	es := d.Find(`[data-testid="empty-state"]`)
-	if es.Length() != 1 || !strings.Contains(es.Text(), "No file shares yet") || !strings.Contains(es.Text(), "Workspace acme sends you one") {
+	if es.Length() != 1 || !strings.Contains(es.Text(), "No file shares yet") || !strings.Contains(es.Text(), "Files you share through Workspace acme appear here") {
 		t.Fatalf("empty state: %q", es.Text())
 	}
 	if d.Find("table.sessions").Length() != 0 {
 		t.Fatal("empty state must not render an empty table")
+	}
+	// Issue 16.12: the page speaks to the person whose files are shared,
+	// not to a buyer waiting for a file.
+	if txt := d.Find("main").Text(); strings.Contains(txt, "sends you one") || strings.Contains(txt, "Expecting a file") || !strings.Contains(txt, "To share a file") {
+		t.Fatalf("empty state reads like a buyer's portal: %q", es.Text())
 	}
 }
 

@@ -26,7 +26,7 @@ func TestD20_SignInMailContent(t *testing.T) {
 	e.customer(e.legacy, "Buyer@Example.com", nil, "individual")
 	e.request(nil, reqBody("buyer@example.com", e.legacy, nil)).ExpectStatus(t, http.StatusAccepted)
 	m := e.sink.WaitFor(t, "Buyer@Example.com", 15*time.Second)
-	if m.Subject != "Access your Shop legacy purchases" {
+	if m.Subject != "Sign in to your Shop legacy file shares" {
 		t.Errorf("subject %q", m.Subject)
 	}
 	if from := m.Header.Get("From"); !strings.Contains(from, "Shop legacy (via Portal)") || !strings.Contains(from, "<portal@example.test>") {
@@ -391,12 +391,12 @@ func TestI18n_SignInMailLanguage(t *testing.T) {
 	e.customer(e.legacy, "default@example.com", nil, "individual")
 	e.customer(e.legacy, "page@example.com", nil, "individual")
 	e.c.PostJSON(pRequest, reqBody("ja@example.com", e.legacy, nil), "Accept-Language", "ja-JP,ja;q=0.9").ExpectStatus(t, http.StatusAccepted)
-	if m := e.sink.WaitFor(t, "ja@example.com", 15*time.Second); m.Subject != "Shop legacy のご購入内容へのアクセス" || !strings.Contains(m.Text, "このコードの有効期限は 10 分です。") {
+	if m := e.sink.WaitFor(t, "ja@example.com", 15*time.Second); m.Subject != "Shop legacy のファイル共有へのサインイン" || !strings.Contains(m.Text, "このコードの有効期限は 10 分です。") {
 		t.Errorf("Accept-Language ja: %q\n%s", m.Subject, m.Text)
 	}
 	e.s.Exec(`UPDATE workspaces SET default_locale = 'de' WHERE id = $1`, e.legacy)
 	e.c.PostJSON(pRequest, reqBody("default@example.com", e.legacy, nil), "Accept-Language", "zh-CN").ExpectStatus(t, http.StatusAccepted)
-	if m := e.sink.WaitFor(t, "default@example.com", 15*time.Second); m.Subject != "Zugriff auf Ihre Käufe bei Shop legacy" || !strings.Contains(m.Text, "Dieser Code läuft in 10 Minuten ab.") {
+	if m := e.sink.WaitFor(t, "default@example.com", 15*time.Second); m.Subject != "Anmeldung zu Ihren Freigaben bei Shop legacy" || !strings.Contains(m.Text, "Dieser Code läuft in 10 Minuten ab.") {
 		t.Errorf("workspace default de: %q\n%s", m.Subject, m.Text)
 	}
 	// The sign-in page in French (its switcher) mails in French.
@@ -406,7 +406,7 @@ func TestI18n_SignInMailLanguage(t *testing.T) {
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("page request: %d", r.Status)
 	}
-	if m := e.sink.WaitFor(t, "page@example.com", 15*time.Second); m.Subject != "Accédez à vos achats Shop legacy" || !strings.Contains(m.Text, "Ce code expire dans 10 minutes.") {
+	if m := e.sink.WaitFor(t, "page@example.com", 15*time.Second); m.Subject != "Connectez-vous à vos partages Shop legacy" || !strings.Contains(m.Text, "Ce code expire dans 10 minutes.") {
 		t.Errorf("page in fr: %q\n%s", m.Subject, m.Text)
 	}
 }
