@@ -8,6 +8,7 @@ package fileshare
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -301,44 +302,89 @@ func planList(in ListInput) (listPlan, error) {
 // The total is a real count of the customer's sessions, so a page past the
 // end answers data [] with the true total and pages; the original computed
 // it with a window count over the returned rows and said total 0 there.
+// The count and the page go to PostgreSQL in one round trip (db.Batch).
 func (s *Service) List(ctx context.Context, p *auth.Principal, in ListInput) (Page, error) {
+	page, _, err := s.list(ctx, p, in, nil)
+	return page, err
+}
+
+// Overview is the overview page's data in ONE round trip (db.Batch): List's
+// count and page and, when withEarnings, the earnings summary of now's
+// month (Earnings). An HTMX swap of the table needs no summary.
+func (s *Service) Overview(ctx context.Context, p *auth.Principal, in ListInput, withEarnings bool, now time.Time) (Page, []Earnings, error) {
+	var since *time.Time
+	if withEarnings {
+		m := MonthStart(now)
+		since = &m
+	}
+	return s.list(ctx, p, in, since)
+}
+
+// list is List and Overview: the count, the page and, with since, the
+// earnings, queued in one batch. Which queries run is decided from the
+// input alone, as db.Batch requires: the page query runs even past the last
+// page (it answers no rows), except for page numbers so large that the
+// offset would overflow, which no customer can reach.
+func (s *Service) list(ctx context.Context, p *auth.Principal, in ListInput, since *time.Time) (Page, []Earnings, error) {
 	if p == nil {
-		return Page{}, apperr.Unauthorized()
+		return Page{}, nil, apperr.Unauthorized()
 	}
 	plan, err := planList(in)
 	if err != nil {
-		return Page{}, err
+		return Page{}, nil, err
 	}
 	page, limit, terms, keys := plan.page, plan.limit, plan.terms, plan.keys
-
-	q := dbgen.New(s.pool)
-	total, err := q.CountFileShareSessions(ctx, dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
+	readPage := page-1 <= (math.MaxInt64-limit)/limit
+	offset := int64(0)
+	if readPage {
+		offset = (page - 1) * limit
+	}
+	var (
+		total int64
+		rows  []dbgen.FileShareSession
+		earn  []dbgen.FileShareEarningsRow
+	)
+	err = db.Batch(ctx, s.pool, func(q *dbgen.Queries, raw dbgen.DBTX) error {
+		var err error
+		if total, err = q.CountFileShareSessions(ctx, dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID}); err != nil {
+			return err
+		}
+		if readPage {
+			if rows, err = listPage(ctx, q, raw, p, terms, int32(limit), offset); err != nil {
+				return err
+			}
+		}
+		if since != nil {
+			earn, err = q.FileShareEarnings(ctx, dbgen.FileShareEarningsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID, Since: *since})
+		}
+		return err
+	})
 	if err != nil {
-		return Page{}, dbErr("fileshare.List", err)
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			return Page{}, nil, err
+		}
+		return Page{}, nil, dbErr("fileshare.List", err)
 	}
 	pages := (total + limit - 1) / limit
-	out := Page{Data: []Session{}, Meta: Meta{Total: total, Page: page, PerPage: limit, Pages: pages}, Sorting: keys}
-	// Past the last page there is nothing to read; skipping the query also
-	// keeps (page-1)*limit from overflowing for absurd page numbers.
+	out := Page{Data: newSessions(rows), Meta: Meta{Total: total, Page: page, PerPage: limit, Pages: pages}, Sorting: keys}
 	if page > pages {
-		return out, nil
+		out.Data = []Session{}
 	}
-	offset := (page - 1) * limit
-	rows, err := s.listPage(ctx, q, p, terms, int32(limit), offset)
-	if err != nil {
-		return Page{}, dbErr("fileshare.List", err)
+	var summary []Earnings
+	if since != nil {
+		summary = newEarnings(earn)
 	}
-	out.Data = newSessions(rows)
-	return out, nil
+	return out, summary, nil
 }
 
 // listPage runs the query for the sort terms. A single key goes through the
 // sqlc query written for it (an index scan on its (customer_id, key, id)
 // index); several keys go through listMultiSort.
-func (s *Service) listPage(ctx context.Context, q *dbgen.Queries, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
+func listPage(ctx context.Context, q *dbgen.Queries, raw dbgen.DBTX, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	cust, ws := p.CustomerID, p.WorkspaceID
 	if len(terms) == 1 && offset >= DeepOffset {
-		return s.listDeep(ctx, p, terms[0], limit, offset)
+		return listDeep(ctx, raw, p, terms[0], limit, offset)
 	}
 	if len(terms) == 1 {
 		switch t := terms[0]; {
@@ -356,7 +402,7 @@ func (s *Service) listPage(ctx context.Context, q *dbgen.Queries, p *auth.Princi
 			return q.ListFileShareSessionsDownloadsDesc(ctx, dbgen.ListFileShareSessionsDownloadsDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
 		}
 	}
-	return s.listMultiSort(ctx, p, terms, limit, offset)
+	return listMultiSort(ctx, raw, p, terms, limit, offset)
 }
 
 // sessionColumns is file_share_sessions in dbgen.FileShareSession field
@@ -372,7 +418,7 @@ expires_at, activated_at, completed_at, creator_ip_hash`
 // whose columns come from the whitelist above, never from the request. The
 // first key still uses its index; later keys are an incremental sort over a
 // single customer's rows. id in the last key's direction is the tie-breaker.
-func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
+func listMultiSort(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	b.WriteString(sessionColumns)
@@ -390,7 +436,7 @@ func (s *Service) listMultiSort(ctx context.Context, p *auth.Principal, terms []
 	b.WriteString("id")
 	b.WriteString(dir(terms[len(terms)-1].desc))
 	b.WriteString(" LIMIT $3 OFFSET $4")
-	rows, err := s.pool.Query(ctx, b.String(), p.CustomerID, p.WorkspaceID, limit, offset)
+	rows, err := raw.Query(ctx, b.String(), p.CustomerID, p.WorkspaceID, limit, offset)
 	if err != nil {
 		return nil, err
 	}
@@ -410,7 +456,7 @@ var DeepOffset int64 = 1000
 // index entries, so the cost still grows with the page number (DEPLOY.md
 // "Cost as work grows"), but by index entries rather than table rows. The
 // ORDER BY is assembled from the whitelisted column, as in listMultiSort.
-func (s *Service) listDeep(ctx context.Context, p *auth.Principal, t sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
+func listDeep(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, t sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	switch t.column {
 	case "created_at", "status", "download_count":
 	default:
@@ -426,7 +472,7 @@ func (s *Service) listDeep(ctx context.Context, p *auth.Principal, t sortTerm, l
 		" ORDER BY " + order + " LIMIT $3 OFFSET $4) page" +
 		" JOIN file_share_sessions f ON f.id = page.id AND f.customer_id = $1 AND f.workspace_id = $2 AND f.deleted_at IS NULL" +
 		" ORDER BY page." + t.column + dir(t.desc) + ", page.id" + dir(t.desc)
-	rows, err := s.pool.Query(ctx, sql, p.CustomerID, p.WorkspaceID, limit, offset)
+	rows, err := raw.Query(ctx, sql, p.CustomerID, p.WorkspaceID, limit, offset)
 	if err != nil {
 		return nil, err
 	}
@@ -549,10 +595,14 @@ func (s *Service) Earnings(ctx context.Context, p *auth.Principal, now time.Time
 	if err != nil {
 		return nil, dbErr("fileshare.Earnings", err)
 	}
+	return newEarnings(rows), nil
+}
+
+func newEarnings(rows []dbgen.FileShareEarningsRow) []Earnings {
 	out := make([]Earnings, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, Earnings{Currency: r.Currency, PaidCents: r.PaidCents, FeeCents: r.FeeCents,
 			NetCents: r.PaidCents - r.FeeCents, DownloadsThisMonth: r.Downloads})
 	}
-	return out, nil
+	return out
 }

@@ -34,6 +34,20 @@ func (c *captureTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.
 
 func (c *captureTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
+// The statements of a batch (List sends its count and page as one) are
+// captured one by one, as they are read.
+func (c *captureTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (c *captureTracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.mu.Lock()
+	c.stmts = append(c.stmts, captured{sql: d.SQL, args: d.Args})
+	c.mu.Unlock()
+}
+
+func (c *captureTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 func (c *captureTracer) take() []captured {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -2,13 +2,17 @@ package testkit
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// QueryLog is a pgx tracer that records every statement sent to PostgreSQL,
-// for tests that count round trips. Hand it to a pool's ConnConfig.Tracer
+// QueryLog is a pgx tracer that records every round trip to PostgreSQL,
+// for tests that count them: one entry per statement sent alone, and one
+// entry per batch (pgx.Batch, db.Batch), its statements joined under a
+// "-- batch of N" line. Hand it to a pool's ConnConfig.Tracer
 // (webtest.Options.Tracer does).
 type QueryLog struct {
 	mu  sync.Mutex
@@ -22,6 +26,24 @@ func (q *QueryLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 	q.mu.Unlock()
 	return ctx
 }
+
+// TraceBatchStart records the whole batch as one round trip.
+func (q *QueryLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	parts := make([]string, 0, len(d.Batch.QueuedQueries))
+	for _, qq := range d.Batch.QueuedQueries {
+		parts = append(parts, qq.SQL)
+	}
+	q.mu.Lock()
+	q.sql = append(q.sql, fmt.Sprintf("-- batch of %d\n%s", len(parts), strings.Join(parts, "\n-- next in batch\n")))
+	q.mu.Unlock()
+	return ctx
+}
+
+// TraceBatchQuery does nothing.
+func (q *QueryLog) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd does nothing.
+func (q *QueryLog) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // TraceQueryEnd does nothing.
 func (q *QueryLog) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}

@@ -36,18 +36,16 @@ func (h *Handlers) Overview(c echo.Context) error {
 		in = fileshare.ListInput{}
 	}
 	explicitLimit := in.Limit
-	page, err := h.S.FileShares.List(ctx, p, in)
+	// The table and, on full pages, the earnings summary above it (which an
+	// HTMX swap of the table leaves alone): one round trip for all of it.
+	full := !htmx.IsRequest(c)
+	page, earn, err := h.S.FileShares.Overview(ctx, p, in, full, time.Now())
 	if err != nil {
 		return err
 	}
 	props := overviewProps(h.locale(c), ws.Slug, ws.Name, page, explicitLimit)
 	props.Notice = notice
-	if !htmx.IsRequest(c) {
-		// The summary sits outside the swapped table: one query, full pages only.
-		earn, err := h.S.FileShares.Earnings(ctx, p, time.Now())
-		if err != nil {
-			return err
-		}
+	if full {
 		props.Earnings = earningsRows(h.locale(c), earn)
 	}
 	props.WorkspaceEmail, props.WorkspaceWebsite = deref(ws.Email), deref(ws.Website)
