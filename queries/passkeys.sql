@@ -41,6 +41,13 @@ WHERE p.credential_id = @credential_id AND p.workspace_id = @workspace_id
   AND (p.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL))
 FOR UPDATE OF p;
 
+-- name: GetPasskeyOwner :one
+-- Whose passkey an assertion names in the page's workspace, whatever the
+-- state of its owner: a refused assertion by a known credential (owner
+-- removed or blocked) goes in that owner's sign-in history.
+SELECT customer_id, member_id FROM passkeys
+WHERE credential_id = @credential_id AND workspace_id = @workspace_id;
+
 -- name: UsePasskey :exec
 -- Records a successful assertion: the new sign count (inside credential)
 -- and when.

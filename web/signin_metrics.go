@@ -31,4 +31,9 @@ func (s *Server) signInMetrics() {
 	})
 	s.metrics.reg.MustRegister(outcomes, depth)
 	s.svc.SignIn.Outcome = func(step, outcome string) { outcomes.WithLabelValues(step, outcome).Inc() }
+	if s.svc.Passkeys != nil {
+		// Passkey sign-ins, including the unknown credentials no sign-in
+		// history can hold (issue 18).
+		s.svc.Passkeys.Outcome = func(outcome string) { outcomes.WithLabelValues("passkey", outcome).Inc() }
+	}
 }

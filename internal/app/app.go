@@ -85,6 +85,7 @@ func Build(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, log *slo
 	if s.Passkeys, err = passkey.New(pool, s.Limiter, cfg.BaseURL); err != nil {
 		log.Info("passkeys are off", "reason", err.Error())
 	}
+	s.Passkeys.Log = log
 	if s.Mail, err = mail.NewQueue(mail.Options{Pool: pool, Log: log, Secret: []byte(cfg.Secret),
 		SMTPURL: cfg.SMTPURL, From: cfg.MailFrom, BaseURL: cfg.BaseURL, Dev: cfg.Dev(),
 		PollOnly: cfg.TransactionPooling()}); err != nil {

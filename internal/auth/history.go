@@ -22,6 +22,8 @@ type SignInEvent struct {
 	Method    Method
 	UserAgent string
 	IPMasked  string
+	// API is a sign-in or wrong code through the JSON API, not the pages.
+	API bool
 }
 
 // SetMail gives the browser sessions the mail queue for the "new
@@ -41,7 +43,8 @@ func (b *BrowserSessions) History(ctx context.Context, p *Principal) ([]SignInEv
 	}
 	out := make([]SignInEvent, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, SignInEvent{At: r.CreatedAt, Success: r.Success, Method: Method(r.Method), UserAgent: deref(r.UserAgent), IPMasked: deref(r.IpMasked)})
+		out = append(out, SignInEvent{At: r.CreatedAt, Success: r.Success, Method: Method(r.Method), UserAgent: deref(r.UserAgent), IPMasked: deref(r.IpMasked),
+			API: r.Channel == "api"})
 	}
 	return out, nil
 }
@@ -68,7 +71,7 @@ func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, 
 			return err
 		}
 		if err := q.InsertSignInEvent(ctx, dbgen.InsertSignInEventParams{WorkspaceID: p.WorkspaceID, CustomerID: cust, MemberID: mem,
-			Success: true, Method: string(method), UserAgent: nilIfEmpty(ua), IpMasked: nilIfEmpty(ip)}); err != nil {
+			Success: true, Method: string(method), Channel: "page", UserAgent: nilIfEmpty(ua), IpMasked: nilIfEmpty(ip)}); err != nil {
 			return err
 		}
 		if !before || knownDevice || b.mail == nil || bs.Email == "" {
@@ -98,6 +101,28 @@ func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, 
 // to the history of the account it was for (nothing for an unknown one).
 func RecordFailedCode(ctx context.Context, q *dbgen.Queries, requestID uuid.UUID, userAgent, clientIP string) error {
 	return q.RecordFailedCode(ctx, dbgen.RecordFailedCodeParams{ID: requestID, UserAgent: nilIfEmpty(clipUA(userAgent)), IpMasked: nilIfEmpty(MaskIP(clientIP))})
+}
+
+// RecordAPISignIn writes a sign-in by code through the JSON API to the
+// history of whom it signed in (no heads-up mail: an API client has no
+// device cookie to tell a new browser by).
+func RecordAPISignIn(ctx context.Context, q *dbgen.Queries, id *Identity, userAgent, clientIP string) error {
+	var mem *uuid.UUID
+	if id.Kind == SubjectMember {
+		m := id.MemberID
+		mem = &m
+	}
+	return q.InsertSignInEvent(ctx, dbgen.InsertSignInEventParams{WorkspaceID: id.WorkspaceID, CustomerID: id.CustomerID, MemberID: mem,
+		Success: true, Method: string(MethodCode), Channel: "api", UserAgent: nilIfEmpty(clipUA(userAgent)), IpMasked: nilIfEmpty(MaskIP(clientIP))})
+}
+
+// RecordRefusedPasskey writes a refused passkey sign-in to the history of
+// the passkey's owner (member nil for a customer): a signature counter
+// that went backwards, a failed verification, or an owner that was
+// removed or blocked.
+func RecordRefusedPasskey(ctx context.Context, q *dbgen.Queries, workspaceID, customerID uuid.UUID, memberID *uuid.UUID, userAgent, clientIP string) error {
+	return q.InsertSignInEvent(ctx, dbgen.InsertSignInEventParams{WorkspaceID: workspaceID, CustomerID: customerID, MemberID: memberID,
+		Success: false, Method: string(MethodPasskey), Channel: "page", UserAgent: nilIfEmpty(clipUA(userAgent)), IpMasked: nilIfEmpty(MaskIP(clientIP))})
 }
 
 func nilIfEmpty(s string) *string {

@@ -118,8 +118,18 @@ type AuthenticateInput struct {
 	SignInRequestID *uuid.UUID
 	// Device is the browser's device cookie value (pages only, D26).
 	Device string
-	// UserAgent is the browser's, for the sign-in history (pages).
+	// UserAgent is the caller's, for the sign-in history.
 	UserAgent string
+	// API marks the JSON API's authenticate: its sign-ins and wrong codes
+	// go in the sign-in history as channel "api" (issue 18).
+	API bool
+}
+
+func (in AuthenticateInput) channel() string {
+	if in.API {
+		return "api"
+	}
+	return "page"
 }
 
 // Identity is who a valid code signs in.
@@ -512,7 +522,7 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 	}
 	code, ok := NormalizeCode(in.Code)
 	if !ok {
-		return nil, s.failed(ctx, in, params.Email)
+		return nil, s.failed(ctx, in, params, "")
 	}
 	params.CodeHash = s.hasher.Hash(code)
 	var id *Identity
@@ -559,11 +569,15 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 		if in.SignInRequestID != nil {
 			return q.EndSignInRequest(ctx, *in.SignInRequestID)
 		}
+		if in.API {
+			// The pages record theirs when the browser session starts.
+			return RecordAPISignIn(ctx, q, id, in.UserAgent, in.ClientIP)
+		}
 		return nil
 	})
 	switch {
 	case errors.Is(err, errWrongCode):
-		return nil, s.failed(ctx, in, params.Email)
+		return nil, s.failed(ctx, in, params, params.CodeHash)
 	case err != nil:
 		if _, ok := apperr.As(err); ok {
 			s.outcome("authenticate", "invalid")
@@ -575,9 +589,12 @@ func (s *SignIn) Authenticate(ctx context.Context, in AuthenticateInput) (*Ident
 	return id, nil
 }
 
-// failed records a wrong code (globally, and against the address the
-// attempt named, D26) and answers the 401.
-func (s *SignIn) failed(ctx context.Context, in AuthenticateInput, address *string) error {
+// failed records a wrong code (globally, against the address the attempt
+// named, D26, and in the sign-in history of whom it was for, issue 18) and
+// answers the 401. Known and unknown addresses take the same steps and get
+// the same answer and outcome: only the history rows written differ.
+func (s *SignIn) failed(ctx context.Context, in AuthenticateInput, params dbgen.ConsumeSignInCodeParams, codeHash string) error {
+	address := params.Email
 	if err := s.limiter.RecordFailure(ctx); err != nil {
 		s.log.Warn("sign-in failure not counted", "error", err.Error())
 	}
@@ -594,6 +611,10 @@ func (s *SignIn) failed(ctx context.Context, in AuthenticateInput, address *stri
 		if err := RecordFailedCode(ctx, dbgen.New(s.pool), *in.SignInRequestID, in.UserAgent, in.ClientIP); err != nil {
 			s.log.Warn("wrong code not recorded in the sign-in history", "error", err.Error())
 		}
+	} else if err := dbgen.New(s.pool).RecordFailedBoundCode(ctx, dbgen.RecordFailedBoundCodeParams{Channel: in.channel(),
+		UserAgent: nilIfEmpty(clipUA(in.UserAgent)), IpMasked: nilIfEmpty(MaskIP(in.ClientIP)),
+		WorkspaceID: params.WorkspaceID, Email: address, CodeHash: codeHash}); err != nil {
+		s.log.Warn("wrong code not recorded in the sign-in history", "error", err.Error())
 	}
 	s.outcome("authenticate", "wrong_code")
 	return ErrCodeInvalid()

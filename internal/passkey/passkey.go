@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"strings"
@@ -64,6 +65,21 @@ type Service struct {
 	wa      *webauthn.WebAuthn
 	// Now is the clock for the session-age rule (tests move it).
 	Now func() time.Time
+	// Outcome, when set, is told how each passkey sign-in ended (for the
+	// metrics): ok, unknown (a credential this workspace does not know,
+	// which no history can hold), refused (a known credential whose owner
+	// was removed or blocked), sign_count, not_verified, expired_challenge,
+	// bad_answer. It never sees credential data.
+	Outcome func(outcome string)
+	// Log, when set, takes the warnings of history rows that could not be
+	// written (never any credential data).
+	Log *slog.Logger
+}
+
+func (s *Service) outcome(o string) {
+	if s.Outcome != nil {
+		s.Outcome(o)
+	}
 }
 
 // Config turns PORTAL_BASE_URL into the relying party: its host is the RP
@@ -364,7 +380,12 @@ func (s *Service) BeginLogin(ctx context.Context, wsID uuid.UUID, clientIP strin
 // FinishLogin checks an assertion (body, the credential as JSON) against
 // the challenge and returns whom it signs in. The caller creates the
 // browser session exactly as after a code. Counted per IP, right or wrong.
-func (s *Service) FinishLogin(ctx context.Context, wsID uuid.UUID, clientIP string, challengeID uuid.UUID, body []byte) (auth.BrowserSubject, error) {
+// A refused assertion by a credential registered in this workspace (its
+// counter went backwards, verification failed, or its owner was removed or
+// blocked) goes in the owner's sign-in history with the caller's masked
+// address and browser (userAgent); an unknown credential only in the
+// metrics. The answer does not say which.
+func (s *Service) FinishLogin(ctx context.Context, wsID uuid.UUID, clientIP, userAgent string, challengeID uuid.UUID, body []byte) (auth.BrowserSubject, error) {
 	var subject auth.BrowserSubject
 	if !s.Enabled() {
 		return subject, errDisabled
@@ -376,10 +397,14 @@ func (s *Service) FinishLogin(ctx context.Context, wsID uuid.UUID, clientIP stri
 	// next, it cannot be used again.
 	sd, err := s.consume(ctx, dbgen.New(s.pool), wsID, kindLogin, nil, challengeID)
 	if err != nil {
+		if ae, ok := apperr.As(err); ok && ae.Name == "PasskeyChallengeExpired" {
+			s.outcome("expired_challenge")
+		}
 		return subject, wrap("passkey.finish_login", err)
 	}
 	parsed, perr := protocol.ParseCredentialRequestResponseBytes(body)
 	if perr != nil {
+		s.outcome("bad_answer")
 		return subject, ErrVerify()
 	}
 	err = db.WithTx(ctx, s.pool, func(q *dbgen.Queries, _ pgx.Tx) error {
@@ -422,9 +447,39 @@ func (s *Service) FinishLogin(ctx context.Context, wsID uuid.UUID, clientIP stri
 		return nil
 	})
 	if err != nil {
+		s.refused(ctx, wsID, parsed.RawID, clientIP, userAgent, err)
 		return auth.BrowserSubject{}, wrap("passkey.finish_login", err)
 	}
+	s.outcome("ok")
 	return subject, nil
+}
+
+// refused records a refused assertion: in its owner's sign-in history when
+// the credential is registered in this workspace (whatever its owner's
+// state), and in the metrics. The transaction that refused it was rolled
+// back, so this writes on its own.
+func (s *Service) refused(ctx context.Context, wsID uuid.UUID, credentialID []byte, clientIP, userAgent string, err error) {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) {
+		return // the database failed: nothing was decided
+	}
+	q := dbgen.New(s.pool)
+	outcome := map[string]string{"PasskeyUnknown": "refused", "PasskeySignCount": "sign_count", "PasskeyNotVerified": "not_verified"}[ae.Name]
+	if outcome == "" {
+		return
+	}
+	owner, oerr := q.GetPasskeyOwner(ctx, dbgen.GetPasskeyOwnerParams{CredentialID: credentialID, WorkspaceID: wsID})
+	if db.IsNotFound(oerr) {
+		s.outcome("unknown")
+		return
+	}
+	s.outcome(outcome)
+	if oerr == nil {
+		oerr = auth.RecordRefusedPasskey(ctx, q, wsID, owner.CustomerID, owner.MemberID, userAgent, clientIP)
+	}
+	if oerr != nil && s.Log != nil {
+		s.Log.Warn("refused passkey sign-in not recorded in the sign-in history", "error", oerr.Error())
+	}
 }
 
 // Rename gives one of the principal's passkeys a new name.

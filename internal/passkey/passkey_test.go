@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -102,7 +103,7 @@ func (e *env) signIn(a *passkeytest.Authenticator, ws uuid.UUID, ip string) (aut
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return e.svc.FinishLogin(ctx, ws, ip, b.ChallengeID, cred)
+	return e.svc.FinishLogin(ctx, ws, ip, "", b.ChallengeID, cred)
 }
 
 func errName(err error) string {
@@ -174,26 +175,26 @@ func TestPasskeyChallengeSingleUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	cred, _ := a.Assert(b.Options)
-	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", b.ChallengeID, cred); err != nil {
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", "", b.ChallengeID, cred); err != nil {
 		t.Fatal(err)
 	}
 	cred, _ = a.Assert(b.Options)
-	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", "", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
 		t.Fatalf("second use: %v", errName(err))
 	}
 	// A failed ceremony uses the challenge up too.
 	b, _ = e.svc.BeginLogin(ctx, e.ws, "203.0.113.2")
-	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", b.ChallengeID, []byte(`{"id":"x"}`)); errName(err) != "PasskeyNotVerified" {
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", "", b.ChallengeID, []byte(`{"id":"x"}`)); errName(err) != "PasskeyNotVerified" {
 		t.Fatalf("garbage: %v", errName(err))
 	}
 	cred, _ = a.Assert(b.Options)
-	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", "", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
 		t.Fatalf("after a failure: %v", errName(err))
 	}
 	// Another workspace's challenge is not this one's.
 	b, _ = e.svc.BeginLogin(ctx, e.ws2, "203.0.113.2")
 	cred, _ = a.Assert(b.Options)
-	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.2", "", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
 		t.Fatalf("other workspace's challenge: %v", errName(err))
 	}
 }
@@ -215,7 +216,7 @@ func TestPasskeyChallengeExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	cred, _ := a.Assert(b.Options)
-	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.3", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "203.0.113.3", "", b.ChallengeID, cred); errName(err) != "PasskeyChallengeExpired" {
 		t.Fatalf("expired challenge: %v", errName(err))
 	}
 	// Registration challenges too, and they belong to their browser session.
@@ -345,11 +346,11 @@ func TestPasskeyRateLimit(t *testing.T) {
 	ctx := context.Background()
 	ip := "198.51.100.9"
 	for i := 0; i < ratelimit.IPLimit; i++ {
-		if _, err := e.svc.FinishLogin(ctx, e.ws, ip, uuid.New(), []byte(`{}`)); errName(err) != "PasskeyChallengeExpired" {
+		if _, err := e.svc.FinishLogin(ctx, e.ws, ip, "", uuid.New(), []byte(`{}`)); errName(err) != "PasskeyChallengeExpired" {
 			t.Fatalf("attempt %d: %v", i+1, errName(err))
 		}
 	}
-	_, err := e.svc.FinishLogin(ctx, e.ws, ip, uuid.New(), []byte(`{}`))
+	_, err := e.svc.FinishLogin(ctx, e.ws, ip, "", uuid.New(), []byte(`{}`))
 	var ae *apperr.Error
 	if !errors.As(err, &ae) || ae.Kind != apperr.KindRateLimited {
 		t.Fatalf("attempt %d: %v, want rate limited", ratelimit.IPLimit+1, err)
@@ -408,5 +409,120 @@ func TestPasskeyDisabledOnIP(t *testing.T) {
 	s, err = passkey.New(pool, ratelimit.New(pool, []byte(secret)), "http://localhost:8080")
 	if err != nil || !s.Enabled() {
 		t.Fatalf("localhost: %v", err)
+	}
+}
+
+// TestPasskeyRefusalsInHistory: a refused assertion by a credential this
+// workspace knows goes in its owner's sign-in history (method passkey,
+// masked address, browser): a counter that went backwards, a failed user
+// verification, an owner removed or blocked. An unknown credential cannot
+// be attributed: it is only counted. The answers stay as they were.
+func TestPasskeyRefusalsInHistory(t *testing.T) {
+	e := newEnv(t)
+	var outcomes []string
+	e.svc.Outcome = func(o string) { outcomes = append(outcomes, o) }
+	ctx := context.Background()
+	const ua = "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"
+	signIn := func(a *passkeytest.Authenticator) error {
+		t.Helper()
+		b, err := e.svc.BeginLogin(ctx, e.ws, "203.0.113.77")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cred, err := a.Assert(b.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.FinishLogin(ctx, e.ws, "203.0.113.77", ua, b.ChallengeID, cred)
+		return err
+	}
+	type event struct {
+		member         bool
+		method, ip, ua string
+		success, isAPI bool
+	}
+	events := func(customer uuid.UUID) []event {
+		t.Helper()
+		rows, err := e.pool.Query(ctx, `SELECT member_id IS NOT NULL, method, coalesce(ip_masked, ''), coalesce(user_agent, ''), success, channel = 'api'
+			FROM signin_events WHERE customer_id = $1 ORDER BY created_at, id`, customer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []event
+		for rows.Next() {
+			var ev event
+			if err := rows.Scan(&ev.member, &ev.method, &ev.ip, &ev.ua, &ev.success, &ev.isAPI); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ev)
+		}
+		return out
+	}
+	refused := event{method: "passkey", ip: "203.0.113.x", ua: ua}
+
+	a := e.register(e.principal(e.cust, uuid.Nil))
+	a.Counter = 10
+	if err := signIn(a); err != nil {
+		t.Fatal(err)
+	}
+	a.Counter = 3
+	if err := signIn(a); errName(err) != "PasskeySignCount" {
+		t.Fatalf("regressed counter: %v", errName(err))
+	}
+	a.Counter, a.NoUV = 20, true
+	if err := signIn(a); errName(err) != "PasskeyNotVerified" {
+		t.Fatalf("no user verification: %v", errName(err))
+	}
+	if got := events(e.cust); len(got) != 2 || got[0] != refused || got[1] != refused {
+		t.Fatalf("customer's events %+v, want two refused passkey sign-ins", got)
+	}
+
+	m := e.register(e.principal(e.team, e.member))
+	if _, err := e.pool.Exec(ctx, `UPDATE members SET deleted_at = now() WHERE id = $1`, e.member); err != nil {
+		t.Fatal(err)
+	}
+	if err := signIn(m); errName(err) != "PasskeyUnknown" {
+		t.Fatalf("removed member: %v", errName(err))
+	}
+	memberRefused := refused
+	memberRefused.member = true
+	if got := events(e.team); len(got) != 1 || got[0] != memberRefused {
+		t.Fatalf("removed member's events %+v", got)
+	}
+
+	a.NoUV = false
+	if _, err := e.pool.Exec(ctx, `UPDATE workspaces SET blocked_at = now() WHERE id = $1`, e.ws); err != nil {
+		t.Fatal(err)
+	}
+	if err := signIn(a); errName(err) != "PasskeyUnknown" {
+		t.Fatalf("blocked workspace: %v", errName(err))
+	}
+	if got := events(e.cust); len(got) != 3 || got[2] != refused {
+		t.Fatalf("blocked workspace: customer's events %+v", got)
+	}
+	if _, err := e.pool.Exec(ctx, `UPDATE workspaces SET blocked_at = NULL WHERE id = $1`, e.ws); err != nil {
+		t.Fatal(err)
+	}
+
+	var before int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM signin_events`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	unknown := passkeytest.New(base)
+	rb, _ := e.svc.BeginRegistration(ctx, e.principal(e.cust, uuid.Nil), "x")
+	if _, err := unknown.Register(rb.Options); err != nil {
+		t.Fatal(err)
+	}
+	if err := signIn(unknown); errName(err) != "PasskeyUnknown" {
+		t.Fatalf("unknown credential: %v", errName(err))
+	}
+	var after int
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM signin_events`).Scan(&after); err != nil || after != before {
+		t.Fatalf("an unknown credential wrote %d events (%v)", after-before, err)
+	}
+	want := []string{"ok", "sign_count", "not_verified", "refused", "refused", "unknown"}
+	if strings.Join(outcomes, " ") != strings.Join(want, " ") {
+		t.Fatalf("outcomes %q, want %q", outcomes, want)
 	}
 }

@@ -101,7 +101,8 @@ func (h *Handlers) Authenticate(c echo.Context) error {
 		return apperr.Invalid(fields...)
 	}
 	ctx := c.Request().Context()
-	id, err := h.S.SignIn.Authenticate(ctx, auth.AuthenticateInput{Code: code, Email: email, ClientIP: c.RealIP()})
+	id, err := h.S.SignIn.Authenticate(ctx, auth.AuthenticateInput{Code: code, Email: email, ClientIP: c.RealIP(),
+		UserAgent: c.Request().UserAgent(), API: true})
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
 	"portal/internal/mail"
@@ -115,5 +116,37 @@ func TestSignInHistoryFailures(t *testing.T) {
 	}
 	if n := e.count(`SELECT count(*) FROM signin_events`); n != 1 {
 		t.Fatalf("after cleanup %d events, want 1", n)
+	}
+}
+
+// TestSignInHistoryKinds: wrong codes through the API and the pages from
+// one address on one day are one "wrong codes" line; refused passkey
+// sign-ins are their own line, never merged with wrong codes; a sign-in
+// through the API says so.
+func TestSignInHistoryKinds(t *testing.T) {
+	e := newEnv(t)
+	add := func(ago string, success bool, method, channel, ip string) {
+		t.Helper()
+		e.exec(`INSERT INTO signin_events (workspace_id, customer_id, success, method, channel, ip_masked, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, date_trunc('day', now()) + interval '12 hours' - $7::interval)`, e.ws, e.cust, success, method, channel, ip, ago)
+	}
+	// Oldest first.
+	add("6 minutes", false, "code", "api", "203.0.113.x")
+	add("5 minutes", false, "code", "page", "203.0.113.x")
+	add("4 minutes", false, "code", "api", "203.0.113.x")
+	add("3 minutes", false, "passkey", "page", "203.0.113.x")
+	add("2 minutes", false, "passkey", "page", "203.0.113.x")
+	add("1 minute", true, "code", "api", "198.51.100.x")
+	a, _ := e.browser(e.cust, uuid.Nil)
+	rows := e.settings(a).Find(`[data-testid="signin-event"]`)
+	var got []string
+	rows.Each(func(_ int, s *goquery.Selection) { got = append(got, strings.Join(strings.Fields(s.Text()), " ")) })
+	if len(got) != 3 {
+		t.Fatalf("history rows %q, want 3", got)
+	}
+	for i, want := range []string{"Signed in with a code (API)", "2 refused passkey sign-ins", "3 wrong codes"} {
+		if !strings.Contains(got[i], want) {
+			t.Errorf("row %d %q, want %q", i, got[i], want)
+		}
 	}
 }

@@ -341,7 +341,7 @@ func (h *Handlers) authenticateBound(c echo.Context, st *session.State, email st
 	ws := Workspace(c)
 	wsID := ws.ID
 	id, err := h.S.SignIn.Authenticate(c.Request().Context(), auth.AuthenticateInput{Code: c.FormValue("code"),
-		Email: &email, WorkspaceID: &wsID, ClientIP: c.RealIP(), Device: h.deviceValue(c)})
+		Email: &email, WorkspaceID: &wsID, ClientIP: c.RealIP(), Device: h.deviceValue(c), UserAgent: c.Request().UserAgent()})
 	if err != nil {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) {

@@ -59,19 +59,26 @@ var signedInWith = map[auth.Method]string{
 }
 
 // historyRows turns the events (newest first) into the table's rows: each
-// sign-in on its own line, and each run of wrong codes from one address on
-// one day summarised in a single line ("4 wrong codes"), at most
-// MaxHistoryRows rows.
+// sign-in on its own line, and each run of failures of one kind (wrong
+// codes, refused passkeys) from one address on one day summarised in a
+// single line ("4 wrong codes"), at most MaxHistoryRows rows.
 func historyRows(l *i18n.Locale, events []auth.SignInEvent) []customerview.SignInEventRow {
 	rows := []customerview.SignInEventRow{}
 	count := 0
+	var runMethod auth.Method
+	failures := func(m auth.Method, n int) string {
+		if m == auth.MethodPasskey {
+			return l.N("security.passkey_refusals", n)
+		}
+		return l.N("security.wrong_codes", n)
+	}
 	for _, e := range events {
 		if !e.Success {
 			last := len(rows) - 1
-			if count > 0 && last >= 0 && !rows[last].Success && rows[last].IP == e.IPMasked &&
+			if count > 0 && last >= 0 && !rows[last].Success && runMethod == e.Method && rows[last].IP == e.IPMasked &&
 				rows[last].At.UTC().Format(time.DateOnly) == e.At.UTC().Format(time.DateOnly) {
 				count++
-				rows[last].What = l.N("security.wrong_codes", count)
+				rows[last].What = failures(e.Method, count)
 				continue
 			}
 		}
@@ -79,11 +86,14 @@ func historyRows(l *i18n.Locale, events []auth.SignInEvent) []customerview.SignI
 			break
 		}
 		row := customerview.SignInEventRow{At: e.At, Success: e.Success, Device: device.DescribeIn(l, e.UserAgent).Name, IP: e.IPMasked}
-		if e.Success {
+		switch {
+		case e.Success && e.API:
+			row.What, count = l.T("security.signed_in_api"), 0
+		case e.Success:
 			row.What, count = l.T(signedInWith[e.Method]), 0
-		} else {
-			count = 1
-			row.What = l.N("security.wrong_codes", 1)
+		default:
+			count, runMethod = 1, e.Method
+			row.What = failures(e.Method, 1)
 		}
 		rows = append(rows, row)
 	}

@@ -118,7 +118,7 @@ func (h *Handlers) PasskeyLoginFinish(c echo.Context) error {
 		return passkeyJSONError(c, err, nil)
 	}
 	ws := Workspace(c)
-	subject, err := h.S.Passkeys.FinishLogin(c.Request().Context(), ws.ID, c.RealIP(), body.ChallengeID, body.Credential)
+	subject, err := h.S.Passkeys.FinishLogin(c.Request().Context(), ws.ID, c.RealIP(), c.Request().UserAgent(), body.ChallengeID, body.Credential)
 	if err != nil {
 		return passkeyJSONError(c, err, nil)
 	}

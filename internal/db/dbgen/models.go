@@ -323,6 +323,7 @@ type SigninEvent struct {
 	Method      string
 	UserAgent   *string
 	IpMasked    *string
+	Channel     string
 }
 
 type StripeEvent struct {

@@ -238,6 +238,31 @@ func (q *Queries) GetPasskeyHandle(ctx context.Context, arg GetPasskeyHandlePara
 	return handle, err
 }
 
+const getPasskeyOwner = `-- name: GetPasskeyOwner :one
+SELECT customer_id, member_id FROM passkeys
+WHERE credential_id = $1 AND workspace_id = $2
+`
+
+type GetPasskeyOwnerParams struct {
+	CredentialID []byte
+	WorkspaceID  uuid.UUID
+}
+
+type GetPasskeyOwnerRow struct {
+	CustomerID uuid.UUID
+	MemberID   *uuid.UUID
+}
+
+// Whose passkey an assertion names in the page's workspace, whatever the
+// state of its owner: a refused assertion by a known credential (owner
+// removed or blocked) goes in that owner's sign-in history.
+func (q *Queries) GetPasskeyOwner(ctx context.Context, arg GetPasskeyOwnerParams) (GetPasskeyOwnerRow, error) {
+	row := q.db.QueryRow(ctx, getPasskeyOwner, arg.CredentialID, arg.WorkspaceID)
+	var i GetPasskeyOwnerRow
+	err := row.Scan(&i.CustomerID, &i.MemberID)
+	return i, err
+}
+
 const listPrincipalPasskeys = `-- name: ListPrincipalPasskeys :many
 SELECT id, created_at, last_used_at, name, credential_id, credential
 FROM passkeys

@@ -48,8 +48,8 @@ func (q *Queries) HasSignedInBefore(ctx context.Context, arg HasSignedInBeforePa
 
 const insertSignInEvent = `-- name: InsertSignInEvent :exec
 
-INSERT INTO signin_events (workspace_id, customer_id, member_id, success, method, user_agent, ip_masked)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO signin_events (workspace_id, customer_id, member_id, success, method, channel, user_agent, ip_masked)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 `
 
 type InsertSignInEventParams struct {
@@ -58,6 +58,7 @@ type InsertSignInEventParams struct {
 	MemberID    *uuid.UUID
 	Success     bool
 	Method      string
+	Channel     string
 	UserAgent   *string
 	IpMasked    *string
 }
@@ -70,6 +71,7 @@ func (q *Queries) InsertSignInEvent(ctx context.Context, arg InsertSignInEventPa
 		arg.MemberID,
 		arg.Success,
 		arg.Method,
+		arg.Channel,
 		arg.UserAgent,
 		arg.IpMasked,
 	)
@@ -77,7 +79,7 @@ func (q *Queries) InsertSignInEvent(ctx context.Context, arg InsertSignInEventPa
 }
 
 const listSignInEvents = `-- name: ListSignInEvents :many
-SELECT created_at, success, method, user_agent, ip_masked
+SELECT created_at, success, method, channel, user_agent, ip_masked
 FROM signin_events
 WHERE workspace_id = $1 AND customer_id = $2
   AND member_id IS NOT DISTINCT FROM $3::uuid
@@ -95,6 +97,7 @@ type ListSignInEventsRow struct {
 	CreatedAt time.Time
 	Success   bool
 	Method    string
+	Channel   string
 	UserAgent *string
 	IpMasked  *string
 }
@@ -114,6 +117,7 @@ func (q *Queries) ListSignInEvents(ctx context.Context, arg ListSignInEventsPara
 			&i.CreatedAt,
 			&i.Success,
 			&i.Method,
+			&i.Channel,
 			&i.UserAgent,
 			&i.IpMasked,
 		); err != nil {
@@ -125,6 +129,44 @@ func (q *Queries) ListSignInEvents(ctx context.Context, arg ListSignInEventsPara
 		return nil, err
 	}
 	return items, nil
+}
+
+const recordFailedBoundCode = `-- name: RecordFailedBoundCode :exec
+INSERT INTO signin_events (workspace_id, customer_id, member_id, success, method, channel, user_agent, ip_masked)
+SELECT DISTINCT c.workspace_id, c.customer_id, c.member_id, false, 'code', $1::text, $2::text, $3::text
+FROM customer_session_codes c
+WHERE ($4::uuid IS NULL OR c.workspace_id = $4::uuid)
+  AND CASE WHEN $5::text IS NOT NULL THEN lower(c.email) = lower($5::text)
+           ELSE c.code_hash = $6 AND c.expires_at <= now() END
+`
+
+type RecordFailedBoundCodeParams struct {
+	Channel     string
+	UserAgent   *string
+	IpMasked    *string
+	WorkspaceID *uuid.UUID
+	Email       *string
+	CodeHash    string
+}
+
+// A wrong or expired code not bound to a pages sign-in request (the JSON
+// API's authenticate, the pages' form opened from the email's link),
+// written to the history of every principal the codes issued for the
+// address it named were for (in workspace_id, when given). Without an
+// address only an expired code that matches exactly can be attributed.
+// Issued codes stay in the table until the periodic cleanup removes the
+// expired ones. An address with no codes records nothing; the caller's
+// answer is the same either way.
+func (q *Queries) RecordFailedBoundCode(ctx context.Context, arg RecordFailedBoundCodeParams) error {
+	_, err := q.db.Exec(ctx, recordFailedBoundCode,
+		arg.Channel,
+		arg.UserAgent,
+		arg.IpMasked,
+		arg.WorkspaceID,
+		arg.Email,
+		arg.CodeHash,
+	)
+	return err
 }
 
 const recordFailedCode = `-- name: RecordFailedCode :exec
