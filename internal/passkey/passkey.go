@@ -351,10 +351,9 @@ func (s *Service) BeginLogin(ctx context.Context, wsID uuid.UUID, clientIP strin
 	if !s.Enabled() {
 		return nil, errDisabled
 	}
-	if clientIP == "" {
-		clientIP = "unknown"
-	}
-	res, err := s.limiter.Hit(ctx, BucketBegin, s.limiter.Key(clientIP), BeginLimit, ratelimit.IPWindow, true)
+	// Keyed per client as CheckIP does: an IPv6 address counts as its /64
+	// (D26), so rotating addresses inside one network gains nothing.
+	res, err := s.limiter.Hit(ctx, BucketBegin, s.limiter.Key(ratelimit.ClientKey(clientIP)), BeginLimit, ratelimit.IPWindow, true)
 	if err != nil {
 		return nil, err
 	}

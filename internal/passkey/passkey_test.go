@@ -3,6 +3,7 @@ package passkey_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
+	"portal/internal/member"
 	"portal/internal/passkey"
 	"portal/internal/passkey/passkeytest"
 	"portal/internal/ratelimit"
@@ -524,5 +526,91 @@ func TestPasskeyRefusalsInHistory(t *testing.T) {
 	want := []string{"ok", "sign_count", "not_verified", "refused", "refused", "unknown"}
 	if strings.Join(outcomes, " ") != strings.Join(want, " ") {
 		t.Fatalf("outcomes %q, want %q", outcomes, want)
+	}
+}
+
+// TestPasskeyRateLimitIPv6Per64: beginning and finishing a passkey sign-in
+// are counted per client like the codes (D26's rule, ratelimit.ClientKey):
+// every IPv6 address of one /64 is one client, so rotating addresses
+// inside it gains nothing; another /64 is another client.
+func TestPasskeyRateLimitIPv6Per64(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	addr := func(prefix string, i int) string { return fmt.Sprintf("%s::%x", prefix, i+1) }
+	for i := 0; i < passkey.BeginLimit; i++ {
+		if _, err := e.svc.BeginLogin(ctx, e.ws, addr("2001:db8:1:2", i)); err != nil {
+			t.Fatalf("begin %d: %v", i+1, err)
+		}
+	}
+	var ae *apperr.Error
+	if _, err := e.svc.BeginLogin(ctx, e.ws, "2001:db8:1:2:ffff:ffff:ffff:fffe"); !errors.As(err, &ae) || ae.Kind != apperr.KindRateLimited {
+		t.Fatalf("begin from another address of the same /64: %v, want rate limited", err)
+	}
+	if _, err := e.svc.BeginLogin(ctx, e.ws, "2001:db8:1:3::1"); err != nil {
+		t.Fatalf("another /64: %v", err)
+	}
+	for i := 0; i < ratelimit.IPLimit; i++ {
+		if _, err := e.svc.FinishLogin(ctx, e.ws, addr("2001:db8:9:9", i), "", uuid.New(), []byte(`{}`)); errName(err) != "PasskeyChallengeExpired" {
+			t.Fatalf("finish %d: %v", i+1, errName(err))
+		}
+	}
+	if _, err := e.svc.FinishLogin(ctx, e.ws, "2001:db8:9:9:abcd::1", "", uuid.New(), []byte(`{}`)); !errors.As(err, &ae) || ae.Kind != apperr.KindRateLimited {
+		t.Fatalf("finish from another address of the same /64: %v, want rate limited", err)
+	}
+}
+
+// TestPasskeyOwnerGoneEndsSessions (D10): a browser signed in with a
+// passkey is signed out on its next request, and the passkey signs in no
+// more, from the moment its member is removed (through the team's own
+// remove, by its owner), its customer is deleted or its workspace blocked
+// (the portal has no operation for those two: the data owner's change of
+// the row is what the portal sees).
+func TestPasskeyOwnerGoneEndsSessions(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []string{"member removed", "customer deleted", "workspace blocked"} {
+		t.Run(tc, func(t *testing.T) {
+			e := newEnv(t)
+			customer, mem := e.cust, uuid.Nil
+			if tc == "member removed" {
+				customer = e.team
+				mem = testkit.Member(t, e.pool, e.team, "dev@example.com", auth.RoleMember)
+			}
+			a := e.register(e.principal(customer, mem))
+			subject, err := e.signIn(a, e.ws, "203.0.113.8")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// As the sign-in page does with the subject: a browser session.
+			sid, err := e.browser.CreateWith(ctx, subject, auth.SignInMeta{Method: auth.MethodPasskey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.browser.Load(ctx, sid, e.ws); err != nil {
+				t.Fatalf("passkey session before: %v", err)
+			}
+			switch tc {
+			case "member removed":
+				if err := member.New(e.pool).Delete(ctx, e.principal(e.team, e.member), mem); err != nil {
+					t.Fatal(err)
+				}
+			case "customer deleted":
+				e.exec(`UPDATE customers SET deleted_at = now() WHERE id = $1`, e.cust)
+			case "workspace blocked":
+				e.exec(`UPDATE workspaces SET blocked_at = now() WHERE id = $1`, e.ws)
+			}
+			if _, err := e.browser.Load(ctx, sid, e.ws); err == nil {
+				t.Fatalf("after %s the passkey's browser session still loads", tc)
+			}
+			if _, err := e.signIn(a, e.ws, "203.0.113.8"); errName(err) != "PasskeyUnknown" {
+				t.Fatalf("after %s the passkey: %v", tc, errName(err))
+			}
+		})
+	}
+}
+
+func (e *env) exec(sql string, args ...any) {
+	e.t.Helper()
+	if _, err := e.pool.Exec(context.Background(), sql, args...); err != nil {
+		e.t.Fatal(err)
 	}
 }
