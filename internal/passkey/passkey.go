@@ -143,10 +143,18 @@ func NewWithConfig(pool *pgxpool.Pool, limiter *ratelimit.Limiter, cfg *webauthn
 // Enabled reports whether passkeys can be used with this configuration.
 func (s *Service) Enabled() bool { return s != nil && s.wa != nil }
 
-// Errors the pages show as they are.
-var (
-	errDisabled = apperr.NotFound("Passkeys are not available for this portal.")
-)
+// MsgDisabled is ErrDisabled's detail; pages key their own wording on it
+// (web/html passkeyJSONError).
+const MsgDisabled = "Passkeys are not available for this portal."
+
+// ErrDisabled answers every passkey call when passkeys are off for this
+// portal's base URL.
+func ErrDisabled() *apperr.Error { return apperr.NotFound(MsgDisabled) }
+
+// ErrExists is a registration of a credential that is already registered.
+func ErrExists() *apperr.Error {
+	return apperr.Conflict("passkey_exists", "This passkey is already registered.")
+}
 
 // ErrUnknown is an assertion by a credential this portal does not know:
 // never registered here, removed, or its owner removed or blocked.
@@ -246,7 +254,7 @@ type Begin struct {
 // authenticator shows (the person's email); the user handle is random.
 func (s *Service) BeginRegistration(ctx context.Context, p *auth.Principal, label string) (*Begin, error) {
 	if !s.Enabled() {
-		return nil, errDisabled
+		return nil, ErrDisabled()
 	}
 	if p == nil || !p.Browser {
 		return nil, apperr.Unauthorized()
@@ -288,7 +296,7 @@ func (s *Service) BeginRegistration(ctx context.Context, p *auth.Principal, labe
 // credential as JSON) against the challenge and stores the passkey.
 func (s *Service) FinishRegistration(ctx context.Context, p *auth.Principal, challengeID uuid.UUID, name string, body []byte) (*Passkey, error) {
 	if !s.Enabled() {
-		return nil, errDisabled
+		return nil, ErrDisabled()
 	}
 	if p == nil || !p.Browser {
 		return nil, apperr.Unauthorized()
@@ -330,7 +338,7 @@ func (s *Service) FinishRegistration(ctx context.Context, p *auth.Principal, cha
 		id, err := q.CreatePasskey(ctx, dbgen.CreatePasskeyParams{WorkspaceID: p.WorkspaceID, CustomerID: cust, MemberID: mem,
 			UserHandle: handle, CredentialID: cred.ID, Credential: raw, Name: name})
 		if isUnique(err) {
-			return apperr.Conflict("passkey_exists", "This passkey is already registered.")
+			return ErrExists()
 		}
 		if err != nil {
 			return err
@@ -349,7 +357,7 @@ func (s *Service) FinishRegistration(ctx context.Context, p *auth.Principal, cha
 // required. Counted per IP.
 func (s *Service) BeginLogin(ctx context.Context, wsID uuid.UUID, clientIP string) (*Begin, error) {
 	if !s.Enabled() {
-		return nil, errDisabled
+		return nil, ErrDisabled()
 	}
 	// Keyed per client as CheckIP does: an IPv6 address counts as its /64
 	// (D26), so rotating addresses inside one network gains nothing.
@@ -387,7 +395,7 @@ func (s *Service) BeginLogin(ctx context.Context, wsID uuid.UUID, clientIP strin
 func (s *Service) FinishLogin(ctx context.Context, wsID uuid.UUID, clientIP, userAgent string, challengeID uuid.UUID, body []byte) (auth.BrowserSubject, error) {
 	var subject auth.BrowserSubject
 	if !s.Enabled() {
-		return subject, errDisabled
+		return subject, ErrDisabled()
 	}
 	if err := s.limiter.CheckIP(ctx, BucketFinish, clientIP); err != nil {
 		return subject, err

@@ -95,6 +95,9 @@
     var errorEl = document.querySelector('[data-testid="passkey-error"]');
     var beginURL = signin.getAttribute("data-begin"), finishURL = signin.getAttribute("data-finish");
     var cancelledText = signin.getAttribute("data-cancelled") || "";
+    // An answer with no detail (an error page, e.g. an expired form) still
+    // says something, in the page's language.
+    var failedText = signin.getAttribute("data-failed") || "";
 
     var finish = function (challengeID, cred) {
       return post(finishURL, { challenge_id: challengeID, credential: credentialJSON(cred) }).then(function (res) {
@@ -102,14 +105,14 @@
           go(res.body.redirect);
           return;
         }
-        show(errorEl, res.body.detail || res.body.message || "");
+        show(errorEl, res.body.detail || res.body.message || failedText);
         signin.disabled = false;
       });
     };
     var start = function (mediation) {
       return post(beginURL).then(function (res) {
         if (!res.ok) {
-          if (mediation !== "conditional") show(errorEl, res.body.detail || "");
+          if (mediation !== "conditional") show(errorEl, res.body.detail || failedText);
           return null;
         }
         var opts = { publicKey: requestOptions(res.body.options) };
@@ -149,6 +152,7 @@
   var add = document.querySelector('[data-testid="passkey-add"]');
   if (add) {
     var addError = document.querySelector('[data-testid="passkey-add-error"]');
+    var addFailed = add.getAttribute("data-failed") || "";
     add.hidden = false;
     var holder = add.closest("[data-passkey-add]");
     if (holder) holder.hidden = false;
@@ -160,14 +164,14 @@
       post(add.getAttribute("data-begin")).then(function (res) {
         if (!res.ok) {
           if (res.body.reverify) { window.location.reload(); return null; }
-          show(addError, res.body.detail || "");
+          show(addError, res.body.detail || addFailed);
           return null;
         }
         return navigator.credentials.create({ publicKey: creationOptions(res.body.options) }).then(function (cred) {
           return post(add.getAttribute("data-finish"), { challenge_id: res.body.challenge_id, credential: credentialJSON(cred) });
         }).then(function (done) {
           if (done.ok && done.body.redirect) { go(done.body.redirect); return; }
-          show(addError, done.body.detail || "");
+          show(addError, done.body.detail || addFailed);
         });
       }).catch(function (err) {
         show(addError, promptMessage(err, add.getAttribute("data-cancelled") || ""));

@@ -16,6 +16,7 @@ import (
 	"portal/internal/auth"
 	"portal/internal/device"
 	"portal/internal/i18n"
+	"portal/internal/passkey"
 	customerview "portal/views/customer"
 	"portal/views/paths"
 	"portal/views/signin"
@@ -69,24 +70,49 @@ func passkeyJSONError(c echo.Context, err error, extra map[string]any) error {
 	}
 	httperr.SetHeaders(c.Response().Header(), ae)
 	c.Response().Header().Del("WWW-Authenticate") // a page call, not a bearer one
-	body := map[string]any{"name": ae.Name, "detail": ae.Detail}
-	l := i18n.From(c.Request().Context())
-	if ae.Name == "PasskeyBadAnswer" {
-		body["detail"] = l.T("passkeys.error.bad_answer")
-	}
-	if ae.Kind == apperr.KindRateLimited {
-		body["detail"] = l.T("passkeys.error.too_many")
-	}
-	if ae.Kind == apperr.KindUnavailable {
-		body["detail"] = l.T("passkeys.error.busy")
-	}
-	if ae.Kind == apperr.KindInvalid && len(ae.Fields) > 0 {
-		body["detail"] = ae.Fields[0].Msg
-	}
+	body := map[string]any{"name": ae.Name, "detail": passkeyDetail(i18n.From(c.Request().Context()), ae)}
 	for k, v := range extra {
 		body[k] = v
 	}
 	return c.JSON(httperr.Status(ae.Kind), body)
+}
+
+// passkeyErrorIDs name the catalog message for a passkey error by its
+// name; passkeyDetail falls back to its kind.
+var passkeyErrorIDs = map[string]string{
+	"PasskeyBadAnswer":        "passkeys.error.bad_answer",
+	"PasskeyUnknown":          "passkeys.error.unknown",
+	"PasskeySignCount":        "passkeys.error.sign_count",
+	"PasskeyChallengeExpired": "passkeys.error.expired",
+	"PasskeyNotVerified":      "passkeys.error.not_verified",
+	"PasskeyReverify":         "passkeys.error.reverify",
+	"passkey_exists":          "passkeys.error.exists",
+}
+
+// passkeyDetail is the sentence the passkey script shows for ae, in l's
+// language (the JSON API keeps the service's English; these are page
+// calls): by the error's name, else its kind, so no English detail reaches
+// a German page.
+func passkeyDetail(l *i18n.Locale, ae *apperr.Error) string {
+	if id, ok := passkeyErrorIDs[ae.Name]; ok {
+		return l.T(id)
+	}
+	switch {
+	case ae.Kind == apperr.KindNotFound && ae.Detail == passkey.MsgDisabled:
+		return l.T("passkeys.error.disabled")
+	case ae.Kind == apperr.KindRateLimited:
+		return l.T("passkeys.error.too_many")
+	case ae.Kind == apperr.KindUnavailable:
+		return l.T("passkeys.error.busy")
+	case ae.Kind == apperr.KindInvalid:
+		// The only field of a ceremony is the passkey's name.
+		return l.T("security.passkey_name_long")
+	case ae.Kind == apperr.KindUnauthenticated:
+		return l.T("passkeys.error.signed_out")
+	case ae.Kind == apperr.KindNotFound:
+		return l.T("passkeys.error.not_found")
+	}
+	return l.T("passkeys.error.failed")
 }
 
 // PasskeySignIn is the sign-in card's passkey button (nil when passkeys
@@ -181,14 +207,19 @@ func (h *Handlers) PasskeyAddFinish(c echo.Context) error {
 	if err != nil {
 		return passkeyJSONError(c, err, nil)
 	}
-	name := device.Describe(c.Request().UserAgent()).Name
-	if _, err := h.S.Passkeys.FinishRegistration(c.Request().Context(), middleware.Principal(c), body.ChallengeID, name, body.Credential); err != nil {
+	if _, err := h.S.Passkeys.FinishRegistration(c.Request().Context(), middleware.Principal(c), body.ChallengeID, newPasskeyName(c), body.Credential); err != nil {
 		return passkeyJSONError(c, err, nil)
 	}
 	if err := h.setFlash(c, "success", h.locale(c).T(msgPasskeyAdded)); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]string{"redirect": paths.PasskeysPage(Workspace(c).Slug)})
+}
+
+// newPasskeyName names a new passkey after the browser adding it, in the
+// page's language ("Chrome unter macOS"), as the devices list names it.
+func newPasskeyName(c echo.Context) string {
+	return device.DescribeIn(i18n.From(c.Request().Context()), c.Request().UserAgent()).Name
 }
 
 // PasskeyRename is POST /{slug}/portal/settings/passkeys/{id}/rename.
