@@ -51,7 +51,8 @@ const (
 	CodeUnsupportedRegion Code = "unsupported_region" // a billing country that is not served
 	CodeInvalidUSState    Code = "invalid_us_state"   // a US address's state
 	CodeInvalidCAProvince Code = "invalid_ca_province"
-	CodeInvalidCard       Code = "invalid_card" // the card sandbox's number, expiry or CVC
+	CodeInvalidPostalCode Code = "invalid_postal_code" // not the billing country's postal-code form
+	CodeInvalidCard       Code = "invalid_card"        // the card sandbox's number, expiry or CVC
 )
 
 // FieldError is one entry of a 422 body: {"type","loc","msg","input"}, plus

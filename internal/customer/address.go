@@ -22,11 +22,11 @@ type Address struct {
 	Country    string  `json:"country"`
 }
 
-// StateApplies reports whether an address in country has a state: only US
-// and Canadian addresses do (stored as US-XX, CA-XX).
+// StateApplies reports whether an address in country has a state,
+// province or region: the country's libaddressinput format has one
+// (address_rules.go). US and Canadian states are stored as US-XX, CA-XX.
 func StateApplies(country string) bool {
-	c := strings.ToUpper(strings.TrimSpace(country))
-	return c == "US" || c == "CA"
+	return RuleFor(country).HasState
 }
 
 // ShortState is the state as people type it: "NY" for a stored "US-NY".
@@ -148,7 +148,9 @@ const (
 // NormalizeAddress validates a billing address as §3.2: country required,
 // upper-cased, one of the allowed codes (embargoed ones refused); empty
 // parts become null; over-long parts are 422; a US or CA state takes the
-// "US-XX" form and must exist. Errors are located under loc.
+// "US-XX" form and must exist; a postal code must match the country's
+// pattern where one is known and is stored as the country writes it
+// (docs/design.md "Billing addresses"). Errors are located under loc.
 func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldError) {
 	at := func(f string) []any { return append(append([]any{}, loc...), f) }
 	var errs []apperr.FieldError
@@ -196,6 +198,13 @@ func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldErro
 		return nil, errs
 	}
 	out.Country = country
+	if out.PostalCode != nil {
+		if code, ok := normalPostalCode(country, *out.PostalCode); ok {
+			out.PostalCode = &code
+		} else {
+			errs = append(errs, apperr.Field(MsgInvalidPostalCode(country), *in.PostalCode, at("postal_code")...).WithCode(apperr.CodeInvalidPostalCode))
+		}
+	}
 	if out.State != nil && (country == "US" || country == "CA") {
 		code := strings.ToUpper(*out.State)
 		code = strings.TrimPrefix(code, country+"-")

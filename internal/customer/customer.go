@@ -152,6 +152,11 @@ type UpdateInput struct {
 	BillingName       *string
 	SetBillingAddress bool
 	BillingAddress    *AddressInput
+	// CompleteAddress applies the pages' rule to a new address: a country
+	// alone is refused, the country's required parts must be there
+	// (CompleteAddress, docs/design.md "Billing addresses"). The JSON API
+	// leaves it off (§3.2).
+	CompleteAddress bool
 }
 
 // Errors of Update, shared with the page.
@@ -188,6 +193,13 @@ func (s *Service) Update(ctx context.Context, p *auth.Principal, in UpdateInput)
 		if in.BillingAddress != nil {
 			a, fes := NormalizeAddress(*in.BillingAddress, "body", "billing_address")
 			errs = append(errs, fes...)
+			if in.CompleteAddress {
+				missing := CompleteAddress(*in.BillingAddress, fes, "body", "billing_address")
+				errs = append(errs, missing...)
+				if len(missing) > 0 {
+					a = nil
+				}
+			}
 			if a != nil {
 				raw, err := json.Marshal(a)
 				if err != nil {

@@ -2,14 +2,16 @@
 (function () {
   "use strict";
 
-  // The State/Province field only matters for the US and Canada, so with
-  // JavaScript it is shown only for them. Without JavaScript it is always
-  // shown, labelled "US and Canada only".
+  // The state field only matters for countries whose addresses have one
+  // (the select's data-state-countries), so with JavaScript it is shown only
+  // for them. Without JavaScript it is always shown, labelled "where your
+  // country uses one".
   function sync() {
     var country = document.getElementById("billing-country");
     var field = document.getElementById("billing-state-field");
     if (!country || !field) return;
-    var on = country.value === "US" || country.value === "CA";
+    var list = (country.getAttribute("data-state-countries") || "US CA").split(" ");
+    var on = list.indexOf(country.value) >= 0;
     field.hidden = !on;
     if (!on) {
       var input = document.getElementById("billing-state");

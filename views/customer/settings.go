@@ -28,10 +28,14 @@ type SettingsProps struct {
 	PersonEmail   string
 	CustomerEmail string
 	Countries     []Country
-	Action        string
-	CSRFField     string
-	CSRFToken     string
-	Form          BillingForm
+	// StateCountries lists the codes whose addresses have a state,
+	// province or region, space-separated: with JavaScript the state field
+	// shows only for them.
+	StateCountries string
+	Action         string
+	CSRFField      string
+	CSRFToken      string
+	Form           BillingForm
 	// Linked is the linked-accounts panel (owned by linked_accounts.templ);
 	// nil renders nothing.
 	Linked *LinkedAccountsProps
@@ -47,7 +51,7 @@ type SettingsProps struct {
 // focus (autofocus) when the form comes back refused, so keyboard and
 // screen-reader users land at the error even without JavaScript.
 func (f BillingForm) firstInvalid() string {
-	for _, k := range []string{"billing_name", "line1", "line2", "postal_code", "city", "country", "state"} {
+	for _, k := range []string{"billing_name", "country", "line1", "line2", "postal_code", "city", "state"} {
 		if f.err(k) != "" {
 			return k
 		}

@@ -127,6 +127,14 @@ func TestSettingsBillingDetailsCustomer(t *testing.T) {
 	if !eval[bool](tb, `document.getElementById('billing-state-field').hidden`) || tb.inputValue(tid("billing-state")) != "" {
 		t.Error("state field still shown (or kept its value) for Sweden")
 	}
+	// Countries whose addresses have a state, province or region show it
+	// too (issue 16.10): Australia, Japan.
+	for _, cc := range []string{"AU", "JP"} {
+		tb.selectValue(tid("billing-country"), cc)
+		if eval[bool](tb, `document.getElementById('billing-state-field').hidden`) {
+			t.Errorf("state field hidden for %s", cc)
+		}
+	}
 	tb.selectValue(tid("billing-country"), "US")
 	if eval[bool](tb, `document.getElementById('billing-state-field').hidden`) {
 		t.Error("state field hidden after choosing the US again")

@@ -34,6 +34,9 @@ var countryOptions = func() []customerview.Country {
 	return out
 }()
 
+// stateCountries feeds the state field's script (static/js/settings.js).
+var stateCountries = strings.Join(customer.StateCountries(), " ")
+
 // countriesFor is the country select's options. A country the address
 // holds but that is no longer accepted (embargoed after it was stored, G21)
 // is offered too, marked, so the form shows what is stored instead of
@@ -74,7 +77,7 @@ func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form cus
 	p := middleware.Principal(c)
 	tok, field := csrfToken(c)
 	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
-		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: localCountries(h.locale(c), countriesFor(form.Country)),
+		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: localCountries(h.locale(c), countriesFor(form.Country)), StateCountries: stateCountries,
 		Action: paths.SettingsPage(Workspace(c).Slug), CSRFField: field, CSRFToken: tok, Form: form}
 	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
 		props.PersonName, props.PersonEmail = bs.Name, bs.Email
@@ -131,10 +134,14 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 		State: addressValue(c, "state"), Country: addressValue(c, "country"),
 	}
 	if !customer.StateApplies(form.Country) {
-		form.State = "" // the field is labelled "US and Canada only"
+		form.State = "" // the country's addresses have none
 	}
+	// The pages refuse an incomplete address (a country alone, or without
+	// the parts the country requires); the JSON API does not (§3.2,
+	// docs/design.md "Billing addresses").
 	in := customer.UpdateInput{SetBillingName: true, BillingName: &form.BillingName, SetBillingAddress: true,
-		BillingAddress: customer.FormAddress(form.Line1, form.Line2, form.PostalCode, form.City, form.State, form.Country)}
+		BillingAddress:  customer.FormAddress(form.Line1, form.Line2, form.PostalCode, form.City, form.State, form.Country),
+		CompleteAddress: true}
 	prof, err := h.S.Customers.Update(c.Request().Context(), p, in)
 	if err != nil {
 		e, ok := apperr.As(err)
@@ -154,7 +161,7 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 				if key == "" {
 					key = "billing_address"
 				}
-				form.Errors[key] = settingsMessage(h.locale(c), key, f)
+				form.Errors[key] = settingsMessage(h.locale(c), key, form.Country, f)
 			}
 		case apperr.KindProviderUnavailable:
 			form.Error = h.locale(c).T("settings.form.provider_down")
@@ -175,9 +182,20 @@ func (h *Handlers) SettingsSave(c echo.Context) error {
 }
 
 // settingsMessage words a field error for people, by its code, in l's
-// language.
-func settingsMessage(l *i18n.Locale, key string, f apperr.FieldError) string {
+// language; postal-code errors give an example of the country's form.
+func settingsMessage(l *i18n.Locale, key, country string, f apperr.FieldError) string {
 	switch {
+	case key == "postal_code" && (f.Code == apperr.CodeInvalidPostalCode || f.Code == apperr.CodeRequired):
+		if ex := customer.RuleFor(country).PostalExample; ex != "" {
+			return l.T("settings.form.postal_format", map[string]any{"Example": ex})
+		}
+		return l.T("settings.form.postal_required")
+	case key == "line1" && f.Code == apperr.CodeRequired:
+		return l.T("settings.form.line1_required")
+	case key == "city" && f.Code == apperr.CodeRequired:
+		return l.T("settings.form.city_required")
+	case key == "state" && f.Code == apperr.CodeRequired:
+		return l.T("settings.form.state_required")
 	case key == "country" && f.Code == apperr.CodeRequired:
 		return l.T("settings.form.choose_country")
 	case key == "country":

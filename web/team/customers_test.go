@@ -2,6 +2,7 @@ package team_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -137,6 +138,46 @@ func TestUpdateCustomer_AddressRules(t *testing.T) {
 	// Nothing was written by any of them.
 	if v := e.scalar(`SELECT modified_at IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
 		t.Fatal("invalid update touched the row")
+	}
+}
+
+// Issue 16.10 on the API: a postal code that does not have the country's
+// form is a 422 in the contract's shape at billing_address.postal_code; a
+// good one is stored as the country writes it; a partial address (a
+// country alone) stays valid here, as §3.2 makes every other part optional
+// (the pages ask for more, docs/design.md "Billing addresses").
+func TestUpdateCustomer_PostalCodes(t *testing.T) {
+	e := newEnv(t)
+	r := e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "de", "postal_code": "1011", "city": "Berlin"}})
+	want(t, r, http.StatusUnprocessableEntity)
+	var b struct {
+		Detail []map[string]any `json:"detail"`
+	}
+	if err := json.Unmarshal(r.Body, &b); err != nil {
+		t.Fatal(err)
+	}
+	wantBody := `[{"input":"1011","loc":["body","billing_address","postal_code"],"msg":"Invalid postal code for DE, expected a code like 26133","type":"value_error"}]`
+	if got, _ := json.Marshal(b.Detail); string(got) != wantBody {
+		t.Fatalf("422 body %s, want %s", got, wantBody)
+	}
+	for _, tc := range []struct{ country, postal string }{{"US", "9410"}, {"GB", "12345"}, {"CA", "M5V"}, {"JP", "1500002"}, {"NL", "1234"}} {
+		wantField(t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": tc.country, "postal_code": tc.postal}}),
+			"Invalid postal code for "+tc.country, "body", "billing_address", "postal_code")
+	}
+	if v := e.scalar(`SELECT modified_at IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
+		t.Fatal("a refused postal code touched the row")
+	}
+	c := testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "GB", "postal_code": " sw1a  2aa", "line1": "10 Downing St"}}))
+	if c.BillingAddress["postal_code"] != "SW1A 2AA" {
+		t.Fatalf("GB postcode stored as %v", c.BillingAddress["postal_code"])
+	}
+	c = testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "FR"}}))
+	if c.BillingAddress["country"] != "FR" || c.BillingAddress["line1"] != nil || c.BillingAddress["postal_code"] != nil {
+		t.Fatalf("country-only address on the API: %+v", c.BillingAddress)
+	}
+	c = testkit.Decode[customerJSON](t, e.do("PATCH", "/customers/me", e.indTok, map[string]any{"billing_address": map[string]any{"country": "HK", "postal_code": "999077", "line1": "1 Nathan Rd"}}))
+	if c.BillingAddress["postal_code"] != "999077" {
+		t.Fatalf("HK (no postal-code pattern) changed the code: %+v", c.BillingAddress)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"portal/internal/app"
 	"portal/internal/auth"
 	"portal/internal/member"
 	"portal/internal/testkit"
@@ -87,7 +88,11 @@ func TestSettingsPage_ShowsForm(t *testing.T) {
 	if v, _ := d.Find(`#billing-state`).Attr("value"); v != "NY" {
 		t.Fatalf("state shown as %q", v)
 	}
-	if !strings.Contains(d.Find(`label[for=billing-state]`).Text(), "US and Canada only") {
+	// The state field serves every country whose addresses have one (issue
+	// 16.10), no longer only the US and Canada; the two-letter rule for those
+	// two is in its hint.
+	if !strings.Contains(d.Find(`label[for=billing-state]`).Text(), "where your country uses one") ||
+		!strings.Contains(d.Find(`#billing-state-hint`).Text(), "In the US and Canada") {
 		t.Fatal("state hint")
 	}
 	if d.Find(`[data-testid=linked-accounts]`).Length() != 1 {
@@ -121,7 +126,7 @@ func TestSettingsPage_SaveWithoutJS(t *testing.T) {
 func TestSettingsPage_SaveWithHTMX(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
-	r := webtest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA"))
+	r := webtest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V 3L9", "on", "CA"))
 	wantStatus(t, r, http.StatusOK)
 	d := doc(t, r)
 	if d.Find(`html`).Length() != 0 && d.Find(`head title`).Length() != 0 {
@@ -169,6 +174,65 @@ func TestSettingsPage_Errors(t *testing.T) {
 	if v := e.scalar(`SELECT modified_at IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
 		t.Fatal("an invalid form wrote")
 	}
+}
+
+// Issue 16.10 on the page: a country alone is not a billing address, a
+// postal code must have the country's form, the errors stand next to their
+// fields in the page's language (German here) with an example of the form,
+// and everything typed comes back in the form.
+func TestSettingsPage_AddressPerCountry(t *testing.T) {
+	e := newEnv(t)
+	c := e.page(e.ind, uuid.Nil)
+	wantStatus(t, c.Get(settings+"?lang=de"), http.StatusOK)
+	for _, hx := range []bool{false, true} {
+		post := webtest.PostForm
+		if hx {
+			post = func(t testing.TB, c *testkit.Client, svc *app.Services, path string, form url.Values, _ ...string) *testkit.Response {
+				return webtest.HTMXPost(t, c, svc, path, form)
+			}
+		}
+		form := billingForm("Müller GmbH", "Unter den Linden 1", "Berlin", "1011", "", "DE")
+		form.Set("billing_address[line2]", "3. OG")
+		r := post(t, c, e.svc, settings, form)
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		d := doc(t, r)
+		if got := d.Find(`#billing-postal_code-error`).Text(); got != "Geben Sie eine Postleitzahl in der Form 26133 ein." {
+			t.Errorf("hx=%v: postal code error %q", hx, got)
+		}
+		if v, _ := d.Find(`#billing-postal_code`).Attr("aria-invalid"); v != "true" {
+			t.Errorf("hx=%v: postal code not marked invalid", hx)
+		}
+		for id, want := range map[string]string{"billing_name": "Müller GmbH", "line1": "Unter den Linden 1", "line2": "3. OG", "city": "Berlin", "postal_code": "1011"} {
+			if v, _ := d.Find(`#billing-` + id).Attr("value"); v != want {
+				t.Errorf("hx=%v: %s kept as %q, want %q", hx, id, v, want)
+			}
+		}
+		if sel := d.Find(`#billing-country option[selected]`); sel.AttrOr("value", "") != "DE" || sel.Text() != "Deutschland" {
+			t.Errorf("hx=%v: country %q %q", hx, sel.AttrOr("value", ""), sel.Text())
+		}
+		// A country alone: each missing part is named at its field.
+		d = doc(t, post(t, c, e.svc, settings, billingForm("", "", "", "", "", "FR")))
+		for id, want := range map[string]string{"line1": "Geben Sie Straße und Hausnummer ein.", "city": "Geben Sie den Ort ein.",
+			"postal_code": "Geben Sie eine Postleitzahl in der Form 33380 ein."} {
+			if got := d.Find(`#billing-` + id + `-error`).Text(); got != want {
+				t.Errorf("hx=%v: %s error %q, want %q", hx, id, got, want)
+			}
+		}
+		// A US address needs its state.
+		d = doc(t, post(t, c, e.svc, settings, billingForm("", "1 Main St", "Springfield", "62701", "", "US")))
+		if got := d.Find(`#billing-state-error`).Text(); got != "Geben Sie das Bundesland, die Provinz oder die Region ein." {
+			t.Errorf("hx=%v: state error %q", hx, got)
+		}
+	}
+	if v := e.scalar(`SELECT modified_at IS NULL FROM customers WHERE id = $1`, e.ind); v != true {
+		t.Fatal("an incomplete address was written")
+	}
+	// Complete addresses are saved; the postal code as the country writes it.
+	wantStatus(t, webtest.PostForm(t, c, e.svc, settings, billingForm("", "10 Downing St", "London", "sw1a 2aa", "", "GB")), http.StatusSeeOther)
+	if v := e.scalar(`SELECT billing_address->>'postal_code' FROM customers WHERE id = $1`, e.ind); v != "SW1A 2AA" {
+		t.Fatalf("stored postal code %v", v)
+	}
+	wantStatus(t, webtest.PostForm(t, c, e.svc, settings, billingForm("", "1 Nathan Rd", "", "", "Kowloon", "HK")), http.StatusSeeOther)
 }
 
 func TestSettingsPage_PlainMember(t *testing.T) {
@@ -423,7 +487,7 @@ func TestTeamPage_OnlyOwnerCannotBeRemoved(t *testing.T) {
 func TestSettingsPage_HTMXErrorReplacesSavedFlash(t *testing.T) {
 	e := newEnv(t)
 	c := e.page(e.team, e.owner)
-	wantStatus(t, webtest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V", "on", "CA")), http.StatusOK)
+	wantStatus(t, webtest.HTMXPost(t, c, e.svc, settings, billingForm("Team Inc", "5 Road", "Toronto", "M5V 3L9", "on", "CA")), http.StatusOK)
 	r := webtest.HTMXPost(t, c, e.svc, settings, billingForm("", "", "", "", "ZZ", "US"))
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 	d := doc(t, r)
