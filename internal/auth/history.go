@@ -81,8 +81,14 @@ func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, 
 		if err != nil {
 			return err
 		}
-		a := mail.NewSignInArgs{To: bs.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug, Device: device.DescribeIn(i18n.From(ctx), ua).Name,
-			Address: ip, Method: methodWords[method], MethodID: string(method), At: time.Now()}
+		// The language of the page the sign-in happened on, else (no
+		// language in ctx) the workspace's default, as for the code mail.
+		l := i18n.New(ws.DefaultLocale, nil)
+		if _, ok := i18n.Chosen(ctx); ok {
+			l = i18n.From(ctx)
+		}
+		a := mail.NewSignInArgs{To: bs.Email, WorkspaceName: ws.Name, WorkspaceSlug: ws.Slug, Device: device.DescribeIn(l, ua).Name,
+			Address: ip, Method: methodWords[method], MethodID: string(method), At: time.Now(), Lang: l.Lang}
 		if a.Address == "" {
 			a.Address = "unknown"
 		}

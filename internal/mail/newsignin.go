@@ -27,8 +27,9 @@ type NewSignInArgs struct {
 	Address       string    `json:"address"` // masked: "203.0.113.x"
 	Method        string    `json:"method"`  // "a code", "a passkey", "a link"
 	At            time.Time `json:"at"`      // when
-	// Lang is the language of the page the sign-in happened on; "" (an
-	// older job) is English.
+	// Lang is the language of the page the sign-in happened on, else the
+	// workspace's default_locale (auth.RecordSignIn); "" (an older job) is
+	// English.
 	Lang string `json:"lang,omitempty"`
 	// MethodID is "code", "passkey" or "link"; Method is its English
 	// wording, kept for jobs queued before MethodID existed.

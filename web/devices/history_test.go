@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
 
+	"portal/internal/auth"
 	"portal/internal/mail"
 	"portal/internal/testkit"
 	"portal/views/paths"
@@ -148,5 +149,44 @@ func TestSignInHistoryKinds(t *testing.T) {
 		if !strings.Contains(got[i], want) {
 			t.Errorf("row %d %q, want %q", i, got[i], want)
 		}
+	}
+}
+
+// TestSignInHeadsUpWorkspaceLanguage: a sign-in whose request names no
+// language sends the heads-up in the workspace's default_locale (as the
+// sign-in code mail does), its device named in that language; a page in
+// another language wins.
+func TestSignInHeadsUpWorkspaceLanguage(t *testing.T) {
+	e := newEnv(t)
+	e.exec(`UPDATE workspaces SET default_locale = 'de' WHERE id = $1`, e.ws)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	webtest.SignInByLink(t, e.browserAnon(), e.svc, tok, paths.Page("acme", "overview")) // the first sign-in sends nothing
+	webtest.SignInByLink(t, e.browserAnon(), e.svc, tok, paths.Page("acme", "overview"))
+	mails := e.headsUps()
+	if len(mails) != 1 {
+		t.Fatalf("%d mails, want 1", len(mails))
+	}
+	if m := mails[0]; m.Lang != "de" || m.MethodID != "link" {
+		t.Fatalf("heads-up lang %q method %q, want de/link: %+v", m.Lang, m.MethodID, m)
+	}
+	msg, err := mail.RenderNewSignIn(mail.NewSignInData{NewSignInArgs: mails[0], DevicesURL: "http://portal.test/acme/portal/settings#devices"}, "portal@example.test")
+	if err != nil || !strings.HasPrefix(msg.Subject, "Neue Anmeldung") {
+		t.Fatalf("rendered %q %v", msg.Subject, err)
+	}
+
+	// The service with no language in its context at all (not through a
+	// page): still the workspace's language, not English.
+	_, id := e.browser(e.cust, uuid.Nil)
+	bs, err := e.svc.Browser.Load(context.Background(), id, e.ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	if err := e.svc.Browser.RecordSignIn(context.Background(), bs, auth.SignInMeta{UserAgent: mac, ClientIP: "203.0.113.9", Method: auth.MethodCode}, false); err != nil {
+		t.Fatal(err)
+	}
+	mails = e.headsUps()
+	if m := mails[len(mails)-1]; m.Lang != "de" || m.Device != "Chrome unter macOS" {
+		t.Fatalf("no language in ctx: lang %q device %q, want de, Chrome unter macOS", m.Lang, m.Device)
 	}
 }
