@@ -66,3 +66,55 @@ func TestEarnings(t *testing.T) {
 		t.Fatalf("workspace mismatch leaked %+v", got)
 	}
 }
+
+// TestDownloadMonthCounts: the per-share, per-month download counts the
+// earnings summary reads (migration 00084) stay equal to counting the live
+// downloads themselves, whatever happens to them: inserted live or
+// deleted, soft-deleted and restored, moved to another month or share,
+// removed, or gone with their share.
+func TestDownloadMonthCounts(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	a := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
+	b := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{})
+	now := time.Now()
+	lastMonth := fileshare.MonthStart(now).Add(-time.Nanosecond * 1000)
+	check := func(step string) {
+		t.Helper()
+		var bad int
+		err := w.pool.QueryRow(ctx, `
+			WITH truth AS (SELECT session_id, date_trunc('month', created_at, 'UTC') AS month, count(*) AS n
+			               FROM file_share_downloads WHERE deleted_at IS NULL GROUP BY 1, 2),
+			     kept AS (SELECT session_id, month, downloads AS n FROM file_share_download_months WHERE downloads <> 0)
+			SELECT count(*) FROM truth FULL JOIN kept USING (session_id, month)
+			WHERE truth.n IS DISTINCT FROM kept.n`).Scan(&bad)
+		if err != nil || bad != 0 {
+			t.Fatalf("%s: %d (share, month) counts differ from the downloads: %v", step, bad, err)
+		}
+	}
+	d1 := testkit.Download(t, w.pool, a, 1, now, false)
+	testkit.Download(t, w.pool, a, 2, now, false)
+	testkit.Download(t, w.pool, a, 3, lastMonth, false)
+	testkit.Download(t, w.pool, a, 4, now, true)
+	d5 := testkit.Download(t, w.pool, b, 1, now, false)
+	check("inserted")
+	exec := func(step, sql string, args ...any) {
+		t.Helper()
+		if _, err := w.pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		check(step)
+	}
+	exec("soft-deleted", `UPDATE file_share_downloads SET deleted_at = now() WHERE id = $1`, d1)
+	exec("restored", `UPDATE file_share_downloads SET deleted_at = NULL WHERE id = $1`, d1)
+	exec("moved to last month", `UPDATE file_share_downloads SET created_at = $2 WHERE id = $1`, d1, lastMonth)
+	exec("moved to the other share", `UPDATE file_share_downloads SET session_id = $2 WHERE id = $1`, d1, b)
+	exec("a deleted one restored", `UPDATE file_share_downloads SET deleted_at = NULL WHERE slot_number = 4`)
+	exec("an unrelated column", `UPDATE file_share_downloads SET slot_number = slot_number + 10`)
+	exec("removed", `DELETE FROM file_share_downloads WHERE id = $1`, d5)
+	exec("share removed", `DELETE FROM file_share_sessions WHERE id = $1`, a)
+	var left int
+	if err := w.pool.QueryRow(ctx, `SELECT count(*) FROM file_share_download_months WHERE session_id = $1`, a).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("counts of a removed share left behind: %d %v", left, err)
+	}
+}

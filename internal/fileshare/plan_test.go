@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -143,6 +144,43 @@ func TestListPlansUseIndexes(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+
+	// The overview's earnings summary (issue 15, migration 00084): with a
+	// completed payment on a quarter of all shares and downloads this month,
+	// it reads neither a payment nor a download row: index-only scans of the
+	// completed payments' index and of the per-month download counts.
+	if _, err := pool.Exec(ctx, `INSERT INTO file_share_payments (session_id, status, amount_cents, platform_fee_cents, currency)
+		SELECT id, 'completed', 500, 50, 'usd' FROM file_share_sessions WHERE id::text < '4'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO file_share_downloads (session_id, slot_number)
+		SELECT id, 1 FROM file_share_sessions WHERE customer_id = $1`, ordinary); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `VACUUM ANALYZE file_share_payments, file_share_download_months, file_share_downloads`); err != nil {
+		t.Fatal(err)
+	}
+	tracer.take()
+	if _, _, err := svc.Overview(ctx, testkit.CustomerPrincipal(ws, ordinary), fileshare.ListInput{}, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stmts := tracer.take()
+	if len(stmts) != 3 || !strings.Contains(stmts[2].sql, "name: FileShareEarnings ") {
+		t.Fatalf("overview: want count, page, earnings; got %d statements", len(stmts))
+	}
+	plan := explain(t, pool, stmts[2])
+	t.Logf("earnings:\n%s", plan)
+	for _, want := range []string{"Index Only Scan using file_share_payments_completed_idx", "Index Only Scan using file_share_download_months_pkey"} {
+		if !strings.Contains(plan, want) {
+			t.Fatalf("earnings: want %s:\n%s", want, plan)
+		}
+	}
+	for _, line := range strings.Split(plan, "\n") {
+		rows := strings.Contains(line, " on file_share_downloads ") || strings.Contains(line, " on file_share_payments ")
+		if strings.Contains(line, "Seq Scan") || rows && !strings.Contains(line, "Index Only Scan") {
+			t.Fatalf("earnings reads rows it should not (%s):\n%s", strings.TrimSpace(line), plan)
 		}
 	}
 }

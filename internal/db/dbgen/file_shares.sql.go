@@ -222,11 +222,11 @@ WITH paid AS (
       AND s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
     GROUP BY p.currency
 ), dl AS (
-    SELECT s.currency, count(*)::bigint AS downloads
-    FROM file_share_downloads d
-    JOIN file_share_sessions s ON s.id = d.session_id
+    SELECT s.currency, sum(m.downloads)::bigint AS downloads
+    FROM file_share_download_months m
+    JOIN file_share_sessions s ON s.id = m.session_id
     WHERE s.customer_id = $1 AND s.workspace_id = $2
-      AND s.deleted_at IS NULL AND d.deleted_at IS NULL AND d.created_at >= $3::timestamptz
+      AND s.deleted_at IS NULL AND m.month >= $3::timestamptz
     GROUP BY s.currency
 )
 SELECT paid.currency::text AS currency, paid.paid_cents::bigint AS paid_cents, paid.fee_cents::bigint AS fee_cents,
@@ -252,6 +252,10 @@ type FileShareEarningsRow struct {
 // the sum of this customer's completed payments and their fees in this
 // workspace, and the downloads since @since of its shares priced in that
 // currency. One query; currencies without a completed payment are left out.
+// Both sides are index-only per share (migration 00084): the payments
+// through file_share_payments_completed_idx, the downloads through the
+// per-month counts of file_share_download_months, so @since must be the
+// first instant of a month in UTC (fileshare.MonthStart).
 func (q *Queries) FileShareEarnings(ctx context.Context, arg FileShareEarningsParams) ([]FileShareEarningsRow, error) {
 	rows, err := q.db.Query(ctx, fileShareEarnings, arg.CustomerID, arg.WorkspaceID, arg.Since)
 	if err != nil {

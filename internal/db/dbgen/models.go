@@ -98,6 +98,12 @@ type FileShareDownload struct {
 	DownloaderIpHash *string
 }
 
+type FileShareDownloadMonth struct {
+	SessionID uuid.UUID
+	Month     time.Time
+	Downloads int64
+}
+
 type FileSharePayment struct {
 	ID                      uuid.UUID
 	CreatedAt               time.Time
