@@ -357,3 +357,27 @@ func TestLayoutNamesAccountAndOffersSwitch(t *testing.T) {
 		t.Errorf("member of one account: layout names %q", got)
 	}
 }
+
+// TestResendLabelSpacing: the resend countdown reads "Resend code (in 60 s)"
+// with single spaces in every language: the sentence is one flex item of
+// the button (one wrapping span), so the button's gap never adds a second
+// space around the seconds.
+func TestResendLabelSpacing(t *testing.T) {
+	e := newEnv(t, opt{})
+	c := e.client()
+	e.post(c, "/acme/portal/request", url.Values{"email": {"ind@example.com"}}).ExpectStatus(t, 303)
+	for lang, want := range map[string]*regexp.Regexp{
+		"en": regexp.MustCompile(`^Resend code \(in \d+ s\)$`),
+		"de": regexp.MustCompile(`^Code erneut senden \(in \d+ s\)$`),
+		"ja": regexp.MustCompile(`^コードを再送信（\d+ 秒後）$`),
+	} {
+		d := doc(t, c.Get("/acme/portal/authenticate?lang="+lang).ExpectStatus(t, 200))
+		b := d.Find(`[data-testid="resend"]`)
+		if got := b.Text(); !want.MatchString(got) || strings.Contains(got, "  ") {
+			t.Errorf("%s: resend label %q", lang, got)
+		}
+		if b.Children().Length() != 1 || strings.TrimSpace(b.Children().First().Text()) != b.Text() {
+			t.Errorf("%s: the label is not one flex item of the button: %d children", lang, b.Children().Length())
+		}
+	}
+}
