@@ -28,6 +28,11 @@ WHERE s.id = @id AND s.workspace_id = @workspace_id
   AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
   AND (s.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL));
 
+-- name: GetBrowserSessionSubject :one
+-- Whose a browser session is, live or not (an ended session's form content
+-- is kept only for the same person, docs/design.md "Kept form content").
+SELECT customer_id, member_id FROM browser_sessions WHERE id = @id AND workspace_id = @workspace_id;
+
 -- name: BrowserSessionAlive :one
 -- A browser session (D19) is alive while neither revoked nor past its idle or
 -- absolute expiry, and its customer (and member, if any) still exist.

@@ -175,6 +175,23 @@ func (b *BrowserSessions) Load(ctx context.Context, id, wsID uuid.UUID) (*Browse
 	return out, nil
 }
 
+// SubjectOf is whose browser session id of workspace wsID is, live or
+// ended: the member for member sessions, else the customer (the same id as
+// Principal.DeviceID). uuid.Nil when the row is gone.
+func (b *BrowserSessions) SubjectOf(ctx context.Context, id, wsID uuid.UUID) (uuid.UUID, error) {
+	row, err := dbgen.New(b.pool).GetBrowserSessionSubject(ctx, dbgen.GetBrowserSessionSubjectParams{ID: id, WorkspaceID: wsID})
+	if db.IsNotFound(err) {
+		return uuid.Nil, nil
+	}
+	if err != nil {
+		return uuid.Nil, dbErr("browser.subject", err)
+	}
+	if row.MemberID != nil {
+		return *row.MemberID, nil
+	}
+	return row.CustomerID, nil
+}
+
 // Revoke ends a session server-side (sign-out, and the old session at every
 // new sign-in). Revoking an unknown or revoked session is not an error.
 func (b *BrowserSessions) Revoke(ctx context.Context, id uuid.UUID) error {

@@ -18,6 +18,7 @@ type BillingForm struct {
 	Errors      map[string]string // billing_name, line1, line2, postal_code, city, state, country
 	Error       string            // for the whole form
 	Saved       bool              // the HTMX answer announces the save (BillingSaved)
+	Notice      string            // the values were kept from before the session ended
 }
 
 // SettingsProps is /{slug}/portal/settings.

@@ -35,6 +35,8 @@ type AddForm struct {
 	Role   string
 	Errors map[string]string // email, name, role
 	Error  string
+	// Notice says the values were kept from before the session ended.
+	Notice string
 }
 
 func (f AddForm) err(k string) string {

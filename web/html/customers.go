@@ -61,7 +61,31 @@ func (h *Handlers) Settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderSettings(c, http.StatusOK, prof, formFromProfile(prof))
+	form := formFromProfile(prof)
+	if kept := h.takeKept(c, paths.SettingsPage(Workspace(c).Slug)); kept != nil && p.CanBill() {
+		// Typed before the last session ended: shown, not saved.
+		form = billingFormFrom(kept.Get)
+		form.Notice = h.locale(c).T("kept.notice")
+	}
+	return h.renderSettings(c, http.StatusOK, prof, form)
+}
+
+// billingFormFrom reads the billing form's fields with get (a posted form,
+// or kept content): billing_address[key], or the flat key (docs/design.md
+// "Interface" allows either).
+func billingFormFrom(get func(string) string) customerview.BillingForm {
+	addr := func(key string) string {
+		if v := get("billing_address[" + key + "]"); v != "" {
+			return v
+		}
+		return get(key)
+	}
+	return customerview.BillingForm{
+		BillingName: get("billing_name"),
+		Line1:       addr("line1"), Line2: addr("line2"),
+		PostalCode: addr("postal_code"), City: addr("city"),
+		State: addr("state"), Country: addr("country"),
+	}
 }
 
 func formFromProfile(p customer.Profile) customerview.BillingForm {
@@ -112,27 +136,13 @@ func (h *Handlers) renderSettings(c echo.Context, status int, prof customer.Prof
 	return Render(c, status, customerview.Settings(h.Meta(c, "nav.settings", "settings"), props))
 }
 
-// formValue reads billing_address[key], or the flat key (docs/design.md "Interface"
-// allows either).
-func addressValue(c echo.Context, key string) string {
-	if v := c.FormValue("billing_address[" + key + "]"); v != "" {
-		return v
-	}
-	return c.FormValue(key)
-}
-
 // SettingsSave is POST /{slug}/portal/settings: the whole form is the new
 // state, so an empty billing name clears it and an empty address (no
 // field filled) clears the address. 303 with a flash; HTMX gets the form
 // back with the success message; 422 re-renders with inline errors.
 func (h *Handlers) SettingsSave(c echo.Context) error {
 	p := middleware.Principal(c)
-	form := customerview.BillingForm{
-		BillingName: c.FormValue("billing_name"),
-		Line1:       addressValue(c, "line1"), Line2: addressValue(c, "line2"),
-		PostalCode: addressValue(c, "postal_code"), City: addressValue(c, "city"),
-		State: addressValue(c, "state"), Country: addressValue(c, "country"),
-	}
+	form := billingFormFrom(c.FormValue)
 	if !customer.StateApplies(form.Country) {
 		form.State = "" // the country's addresses have none
 	}

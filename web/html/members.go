@@ -35,7 +35,13 @@ const msgCustomerSessionTeam = "team.customer_session"
 
 // Team is GET /{slug}/portal/team.
 func (h *Handlers) Team(c echo.Context) error {
-	return h.renderTeam(c, http.StatusOK, memberview.AddForm{}, "", nil)
+	var form memberview.AddForm
+	if kept := h.takeKept(c, paths.TeamPage(Workspace(c).Slug, "")); kept != nil {
+		// Typed before the last session ended: shown, not added.
+		form = memberview.AddForm{Email: kept.Get("email"), Name: kept.Get("name"), Role: kept.Get("role"),
+			Notice: h.locale(c).T("kept.notice")}
+	}
+	return h.renderTeam(c, http.StatusOK, form, "", nil)
 }
 
 // renderTeam draws the page (or, for HTMX, the panel). rowErr puts a rule

@@ -96,6 +96,7 @@ func (h *Handlers) loadSession(c echo.Context, st *session.State, ws uuid.UUID) 
 			// Expired, revoked, or its owner is gone: forget it. The route
 			// guard sends the browser to sign in, saying why.
 			c.Set(keySessionEnded, true)
+			h.noteEndedSession(c, st, sid, ws)
 			st.DropSession(ws)
 			return h.writeState(c, *st)
 		}
@@ -166,6 +167,15 @@ func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, creat
 		}
 	}
 	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind, Switch: st.Switch}
+	if st.Kept.Page != "" {
+		// Form content kept when the last session ended waits only for
+		// the same person (docs/design.md "Kept form content").
+		who, err := h.S.Browser.SubjectOf(ctx, id, ws)
+		if err != nil {
+			return err
+		}
+		next.Kept = carryKept(st.Kept, ws, who)
+	}
 	next.SetSession(ws, id)
 	next.SetSwitch(ws, st.Picked)
 	*st = next
@@ -230,7 +240,17 @@ func (h *Handlers) redirectToSignIn(c echo.Context) error {
 	ws := Workspace(c)
 	target := "/"
 	if ws != nil {
-		target = signInURL(ws.Slug, nextOf(c, ws.Slug))
+		next := nextOf(c, ws.Slug)
+		// A form posted as its session ended keeps what was typed, and
+		// sign-in returns to its page.
+		page, err := h.keepPostedForm(c, ws)
+		if err != nil {
+			return err
+		}
+		if next == "" {
+			next = page
+		}
+		target = signInURL(ws.Slug, next)
 		if ended, _ := c.Get(keySessionEnded).(bool); ended {
 			if err := h.setFlash(c, "warn", h.locale(c).T("signin.extra.session_ended")); err != nil {
 				return err

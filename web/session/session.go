@@ -9,6 +9,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -64,7 +65,29 @@ type State struct {
 	// TimeZone is the browser's IANA zone, posted once by portal.js, so
 	// pages print times in it (docs/design.md "Languages and time zones").
 	TimeZone string
+	// Ended names whose browser session just ended here (expired or
+	// revoked), and Kept is what they had typed into a form when it did
+	// (issue 16.4, docs/design.md "Kept form content").
+	Ended Ended
+	Kept  Kept
 }
+
+// Ended is the workspace and principal (member, else customer) of a
+// browser session that ended in this browser.
+type Ended struct{ WorkspaceID, Principal uuid.UUID }
+
+// Kept is a form's fields posted after the session ended: restored once,
+// on Page, for the same principal of the same workspace, until Until.
+type Kept struct {
+	WorkspaceID, Principal uuid.UUID
+	Page                   string
+	Fields                 url.Values
+	Until                  time.Time
+}
+
+// MaxKept bounds the kept fields, URL-encoded, so the cookie stays well
+// under browsers' 4 KB limit; a larger form is not kept.
+const MaxKept = 768
 
 // Signed is one workspace's browser session.
 type Signed struct{ WorkspaceID, SessionID uuid.UUID }
@@ -162,7 +185,8 @@ func (st *State) SessionIDs() []uuid.UUID {
 // IsZero reports whether there is nothing to keep (the cookie is deleted).
 func (st *State) IsZero() bool {
 	return len(st.Sessions) == 0 && st.RequestID == uuid.Nil && st.Email == "" && st.SentAt.IsZero() &&
-		st.HeldUntil.IsZero() && st.Next == "" && !st.Picked && len(st.Switch) == 0 && st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == ""
+		st.HeldUntil.IsZero() && st.Next == "" && !st.Picked && len(st.Switch) == 0 && st.Flash == "" && st.FlashKind == "" && st.Link == (Link{}) && st.TimeZone == "" &&
+		st.Ended == (Ended{}) && st.Kept.Page == ""
 }
 
 // Store reads and writes the cookie.
@@ -225,6 +249,18 @@ func (s *Store) Read(r *http.Request) State {
 	st.TimeZone = get("tz")
 	if ws, err := uuid.Parse(get("link_ws")); err == nil && get("link_ref") != "" {
 		st.Link = Link{WorkspaceID: ws, Ref: get("link_ref"), Next: get("link_next"), Fresh: get("link_fresh") == "1"}
+	}
+	if ws, err := uuid.Parse(get("ended_ws")); err == nil {
+		if p, err := uuid.Parse(get("ended_p")); err == nil {
+			st.Ended = Ended{WorkspaceID: ws, Principal: p}
+		}
+	}
+	ws, err1 := uuid.Parse(get("kept_ws"))
+	p, err2 := uuid.Parse(get("kept_p"))
+	until, err3 := time.Parse(time.RFC3339, get("kept_until"))
+	fields, err4 := url.ParseQuery(get("kept"))
+	if err1 == nil && err2 == nil && err3 == nil && err4 == nil && get("kept_page") != "" {
+		st.Kept = Kept{WorkspaceID: ws, Principal: p, Page: get("kept_page"), Fields: fields, Until: until}
 	}
 	return st
 }
@@ -315,6 +351,19 @@ func (s *Store) Write(w http.ResponseWriter, r *http.Request, st State) error {
 		put("link_next", next)
 		if st.Link.Fresh {
 			put("link_fresh", "1")
+		}
+	}
+	if st.Ended.WorkspaceID != uuid.Nil && st.Ended.Principal != uuid.Nil {
+		put("ended_ws", st.Ended.WorkspaceID.String())
+		put("ended_p", st.Ended.Principal.String())
+	}
+	if k := st.Kept; k.Page != "" && len(k.Page) <= maxNext && k.WorkspaceID != uuid.Nil && k.Principal != uuid.Nil {
+		if enc := k.Fields.Encode(); len(enc) <= MaxKept {
+			put("kept_ws", k.WorkspaceID.String())
+			put("kept_p", k.Principal.String())
+			put("kept_page", k.Page)
+			put("kept_until", k.Until.UTC().Format(time.RFC3339))
+			sess.Values["kept"] = enc
 		}
 	}
 	return s.cs.Save(r, w, sess)

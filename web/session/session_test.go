@@ -3,6 +3,7 @@ package session
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -49,6 +50,31 @@ func TestRoundTripAndAttributes(t *testing.T) {
 	}
 	if New(secret, false).Name() != "portal" {
 		t.Fatal("plain name")
+	}
+}
+
+// Kept form content (issue 16.4) travels sealed, with its binding; a form
+// over MaxKept is not kept at all.
+func TestKeptRoundTrip(t *testing.T) {
+	s := New(secret, true)
+	ws, who := uuid.New(), uuid.New()
+	st := State{Ended: Ended{WorkspaceID: ws, Principal: who},
+		Kept: Kept{WorkspaceID: ws, Principal: who, Page: "/acme/portal/settings", Until: time.Now().Add(30 * time.Minute).Truncate(time.Second),
+			Fields: url.Values{"billing_name": {"Secret & Co"}, "billing_address[city]": {"Köln"}}}}
+	got, ck := roundTrip(t, s, st)
+	if !got.Kept.Until.Equal(st.Kept.Until) {
+		t.Fatalf("until %v != %v", got.Kept.Until, st.Kept.Until)
+	}
+	got.Kept.Until = st.Kept.Until
+	if !reflect.DeepEqual(got, st) {
+		t.Fatalf("got %+v want %+v", got, st)
+	}
+	if strings.Contains(ck.Value, "Secret") {
+		t.Fatal("kept content not sealed")
+	}
+	st.Kept.Fields.Set("billing_name", strings.Repeat("x", MaxKept))
+	if got, _ := roundTrip(t, s, st); got.Kept.Page != "" || got.Ended != st.Ended {
+		t.Fatalf("oversized form kept: %+v", got.Kept)
 	}
 }
 

@@ -218,6 +218,29 @@ func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowser
 	return i, err
 }
 
+const getBrowserSessionSubject = `-- name: GetBrowserSessionSubject :one
+SELECT customer_id, member_id FROM browser_sessions WHERE id = $1 AND workspace_id = $2
+`
+
+type GetBrowserSessionSubjectParams struct {
+	ID          uuid.UUID
+	WorkspaceID uuid.UUID
+}
+
+type GetBrowserSessionSubjectRow struct {
+	CustomerID uuid.UUID
+	MemberID   *uuid.UUID
+}
+
+// Whose a browser session is, live or not (an ended session's form content
+// is kept only for the same person, docs/design.md "Kept form content").
+func (q *Queries) GetBrowserSessionSubject(ctx context.Context, arg GetBrowserSessionSubjectParams) (GetBrowserSessionSubjectRow, error) {
+	row := q.db.QueryRow(ctx, getBrowserSessionSubject, arg.ID, arg.WorkspaceID)
+	var i GetBrowserSessionSubjectRow
+	err := row.Scan(&i.CustomerID, &i.MemberID)
+	return i, err
+}
+
 const getCustomerLink = `-- name: GetCustomerLink :one
 SELECT s.id AS session_id, s.return_url, s.browser_exchanged_at,
        c.id AS customer_id, c.workspace_id, c.email, c.name
