@@ -29,9 +29,10 @@ import (
 // middleware, validation, logging or compression. GET /customers/me is ONE
 // indexed query (the hashed bearer token joined to its customer) and
 // encoding/json; the sessions list is one query too (the token, its page
-// and the total in one statement). The overview (baseline_pages.go) and
-// the sign-in pair call the same SQL or services as the portal, without the
-// framework. The ratio of the portal to it is what compares across machines.
+// and the total in one statement). The overview (baseline_pages.go) does
+// the page's data work (caller, count, page of ten, earnings summary) in one
+// batch, one round trip; the sign-in pair calls the same services as the
+// portal, without the framework. The ratio of the portal to it is what compares across machines.
 type baseline struct {
 	pool   *pgxpool.Pool
 	hasher *auth.Hasher

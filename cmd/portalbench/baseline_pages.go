@@ -6,69 +6,137 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"portal/internal/apperr"
 	"portal/internal/auth"
-	"portal/internal/db/dbgen"
+	"portal/internal/fileshare"
 )
 
-// overviewTmpl is the baseline's overview: the same rows the portal's page
-// shows, in one bare html/template table (no layout, no CSRF, no nonce).
+// overviewTmpl is the baseline's overview: the same rows and earnings the
+// portal's page shows, in one bare html/template page (no layout, no CSRF,
+// no nonce, no stylesheet).
 var overviewTmpl = template.Must(template.New("overview").Parse(`<!doctype html><title>{{.Workspace}}</title>
+<table><thead><tr><th>Currency</th><th>Paid</th><th>Fees</th><th>Net</th><th>Downloads this month</th></tr></thead><tbody>
+{{range .Earnings}}<tr><td>{{.Currency}}</td><td>{{.Paid}}</td><td>{{.Fee}}</td><td>{{.Net}}</td><td>{{.Downloads}}</td></tr>
+{{end}}</tbody></table>
 <table><thead><tr><th>Status</th><th>File</th><th>Size</th><th>Downloads</th><th>Price</th><th>Expires</th></tr></thead><tbody>
-{{range .Rows}}<tr><td>{{.Status}}</td><td>{{if .Title}}{{.Title}}{{end}} {{if .FileName}}{{.FileName}}{{end}}</td><td>{{if .FileSizeBytes}}{{.FileSizeBytes}}{{end}}</td>
+{{range .Rows}}<tr><td><a href="sessions/{{.ID}}">{{.Status}}</a></td><td>{{if .Title}}{{.Title}}{{end}} {{if .FileName}}{{.FileName}}{{end}}</td><td>{{if .FileSizeBytes}}{{.FileSizeBytes}}{{end}}</td>
 <td>{{.DownloadCount}} / {{.MaxDownloads}}</td><td>{{if .PriceCents}}{{.PriceCents}} {{.Currency}}{{end}}</td><td>{{if .ExpiresAt}}{{.ExpiresAt.Format "2 Jan 2006, 15:04"}}{{end}}</td></tr>
 {{end}}</tbody></table><p>{{.Total}} file shares</p>`))
 
-// principal is the portal's own principal query (the token's session with
-// its customer's row), for the overview.
-func (b *baseline) principal(w http.ResponseWriter, r *http.Request) (dbgen.GetCustomerSessionPrincipalRow, bool) {
-	h, ok := b.tokenHash(w, r)
-	if !ok {
-		return dbgen.GetCustomerSessionPrincipalRow{}, false
-	}
-	p, err := dbgen.New(b.pool).GetCustomerSessionPrincipal(r.Context(), h)
-	if err != nil {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return p, false
-	}
-	return p, true
+// overviewWho resolves the caller in every statement of the overview's
+// batch: the live session of the bearer token's hash ($1), its live
+// customer, and the workspace of the page's slug ($2) that customer belongs
+// to. No row: not signed in to this workspace.
+const overviewWho = `WITH who AS (SELECT c.id, c.workspace_id, w.name AS ws_name
+	FROM customer_sessions s JOIN customers c ON c.id = s.customer_id JOIN workspaces w ON w.id = c.workspace_id
+	WHERE s.token_hash = $1 AND s.deleted_at IS NULL AND s.expires_at > now() AND c.deleted_at IS NULL
+	  AND lower(w.slug) = lower($2) AND w.deleted_at IS NULL AND w.blocked_at IS NULL)`
+
+// The overview's batch: the caller, the count, the first page of ten newest
+// first, and the earnings summary (the SQL of the portal's FileShareEarnings,
+// on the same per-month download counts).
+const (
+	overviewNameSQL  = overviewWho + ` SELECT ws_name FROM who`
+	overviewCountSQL = overviewWho + ` SELECT count(*) FROM who JOIN file_share_sessions f
+	ON f.customer_id = who.id AND f.workspace_id = who.workspace_id AND f.deleted_at IS NULL`
+	overviewPageSQL = overviewWho + ` SELECT f.id, f.status, f.title, f.file_name, f.file_size_bytes, f.download_count,
+	f.max_downloads, f.price_cents, f.currency, f.expires_at
+FROM who JOIN file_share_sessions f ON f.customer_id = who.id AND f.workspace_id = who.workspace_id AND f.deleted_at IS NULL
+ORDER BY f.created_at DESC, f.id DESC LIMIT 10`
+	overviewEarningsSQL = overviewWho + `, paid AS (
+	SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
+	FROM who JOIN file_share_sessions s ON s.customer_id = who.id AND s.workspace_id = who.workspace_id
+	JOIN file_share_payments p ON p.session_id = s.id
+	WHERE s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
+	GROUP BY p.currency
+), dl AS (
+	SELECT s.currency, sum(m.downloads)::bigint AS downloads
+	FROM who JOIN file_share_sessions s ON s.customer_id = who.id AND s.workspace_id = who.workspace_id
+	JOIN file_share_download_months m ON m.session_id = s.id
+	WHERE s.deleted_at IS NULL AND m.month >= $3::timestamptz
+	GROUP BY s.currency
+)
+SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)::bigint
+FROM paid LEFT JOIN dl ON dl.currency = paid.currency ORDER BY paid.currency`
+)
+
+type overviewRow struct {
+	ID            uuid.UUID
+	Status        string
+	Title         *string
+	FileName      *string
+	FileSizeBytes *int64
+	DownloadCount int32
+	MaxDownloads  int32
+	PriceCents    *int32
+	Currency      string
+	ExpiresAt     *time.Time
 }
 
-// overview runs the SQL of the portal's overview page (the workspace by its
-// slug, the caller's session, the count and the first page of ten, newest
-// first) and writes the table. The caller is named by a bearer token rather
-// than the page's cookie: one indexed lookup by hash either way.
+type overviewEarnings struct {
+	Currency                  string
+	Paid, Fee, Net, Downloads int64
+}
+
+// overview does the data work of the portal's overview page (the caller,
+// the workspace, the count, the first page of ten newest first, and the
+// earnings summary) in ONE round trip, a pgx.Batch, and writes the page.
+// The caller is named by a bearer token rather than the page's cookie: one
+// indexed lookup by hash either way.
 func (b *baseline) overview(w http.ResponseWriter, r *http.Request) {
-	q := dbgen.New(b.pool)
-	ws, err := q.GetWorkspaceBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		http.Error(w, "not found", http.StatusNotFound)
-		return
-	}
-	p, ok := b.principal(w, r)
+	h, ok := b.tokenHash(w, r)
 	if !ok {
 		return
 	}
-	if p.WorkspaceID != ws.ID {
-		http.Error(w, "not found", http.StatusNotFound)
+	slug := r.PathValue("slug")
+	var batch pgx.Batch
+	batch.Queue(overviewNameSQL, h, slug)
+	batch.Queue(overviewCountSQL, h, slug)
+	batch.Queue(overviewPageSQL, h, slug)
+	batch.Queue(overviewEarningsSQL, h, slug, fileshare.MonthStart(time.Now()))
+	br := b.pool.SendBatch(r.Context(), &batch)
+	defer br.Close()
+	var name string
+	if err := br.QueryRow().Scan(&name); err != nil {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
-	total, err := q.CountFileShareSessions(r.Context(), dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID})
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	rows, err := q.ListFileShareSessionsCreatedDesc(r.Context(), dbgen.ListFileShareSessionsCreatedDescParams{
-		CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID, RowLimit: 10, RowOffset: 0})
+	page, total, earn, err := readOverview(br)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = overviewTmpl.Execute(w, map[string]any{"Workspace": ws.Name, "Rows": rows, "Total": total})
+	_ = overviewTmpl.Execute(w, map[string]any{"Workspace": name, "Rows": page, "Total": total, "Earnings": earn})
+}
+
+// readOverview reads the count, the page and the earnings off the batch.
+func readOverview(br pgx.BatchResults) (page []overviewRow, total int64, earn []overviewEarnings, err error) {
+	if err = br.QueryRow().Scan(&total); err != nil {
+		return
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return
+	}
+	if page, err = pgx.CollectRows(rows, pgx.RowToStructByPos[overviewRow]); err != nil {
+		return
+	}
+	if rows, err = br.Query(); err != nil {
+		return
+	}
+	earn, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (overviewEarnings, error) {
+		var e overviewEarnings
+		err := row.Scan(&e.Currency, &e.Paid, &e.Fee, &e.Downloads)
+		e.Net = e.Paid - e.Fee
+		return e, err
+	})
+	return
 }
 
 // The sign-in pair's baseline calls the sign-in service itself: its SQL

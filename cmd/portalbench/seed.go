@@ -88,6 +88,18 @@ func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult,
 				1000, floor(1000 * power(random(), 3))::int, CASE WHEN g % 3 = 0 THEN 500 END, 'Heavy share ' || g, 'heavy-' || g || '.zip',
 				1024 * (g % 5000 + 1), 86400, now() + interval '1 day', now() - g * interval '3 seconds'
 			FROM customers c, generate_series(0, $3::int - 1) g WHERE c.workspace_id = $1 AND c.email = $2`, []any{wsID, heavyEmail, nHeavy}},
+		// Sales: one completed payment on every priced share (a third of
+		// them, the heavy customer's too), so the overview's earnings
+		// summary sums real rows.
+		{"payments", `INSERT INTO file_share_payments (session_id, customer_id, status, amount_cents, platform_fee_cents, currency, created_at)
+			SELECT id, customer_id, 'completed', price_cents, price_cents / 10, currency, created_at
+			FROM file_share_sessions WHERE workspace_id = $1 AND price_cents IS NOT NULL`, []any{wsID}},
+		// The per-month download counts (migration 00084) are kept by a
+		// trigger, which the replica role below skips: count them here as
+		// that migration does for existing downloads.
+		{"download months", `INSERT INTO file_share_download_months (session_id, month, downloads)
+			SELECT session_id, date_trunc('month', created_at, 'UTC'), count(*)
+			FROM file_share_downloads WHERE deleted_at IS NULL GROUP BY 1, 2`, nil},
 	}
 	conn, err := pool.Acquire(ctx) // temp tables live on one connection
 	if err != nil {
