@@ -117,3 +117,30 @@ func TestRenderNewSignInLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderNewSignInZone: the heads-up's time is in the zone the
+// signing-in browser reported (Zone), with that zone's name; without one
+// it is UTC, labelled so.
+func TestRenderNewSignInZone(t *testing.T) {
+	at := time.Date(2026, 12, 3, 20, 5, 0, 0, time.UTC)
+	for _, tc := range []struct{ lang, zone, want, not string }{
+		{"", "", "20:05 UTC", ""},
+		{"de", "Europe/Berlin", "21:05 MEZ", "UTC"},
+		{"", "America/New_York", "15:05 EST", "UTC"},
+		{"ja", "Asia/Tokyo", "2026年12月4日", "UTC"},
+		{"", "Not/AZone", "20:05 UTC", ""},
+	} {
+		a := NewSignInArgs{To: "a@example.com", WorkspaceName: "Acme", WorkspaceSlug: "acme", Device: "Chrome on macOS",
+			Address: "203.0.113.x", MethodID: "code", At: at, Lang: tc.lang, Zone: tc.zone}
+		m, err := RenderNewSignIn(NewSignInData{NewSignInArgs: a, DevicesURL: "https://p.example/acme/portal/settings#devices"}, "from@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, tc.want) || !strings.Contains(m.HTML, tc.want) {
+			t.Errorf("%s %s: %q missing\n%s", tc.lang, tc.zone, tc.want, m.Text)
+		}
+		if tc.not != "" && strings.Contains(m.Text, tc.not) {
+			t.Errorf("%s %s: %q present\n%s", tc.lang, tc.zone, tc.not, m.Text)
+		}
+	}
+}

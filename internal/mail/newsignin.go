@@ -34,6 +34,10 @@ type NewSignInArgs struct {
 	// MethodID is "code", "passkey" or "link"; Method is its English
 	// wording, kept for jobs queued before MethodID existed.
 	MethodID string `json:"method_id,omitempty"`
+	// Zone is the IANA time zone the signing-in browser reported
+	// ("Europe/Berlin"), when it had; the time is shown in it, else in
+	// UTC, labelled either way.
+	Zone string `json:"zone,omitempty"`
 }
 
 func (NewSignInArgs) Kind() string { return "portal_new_sign_in_mail" }
@@ -53,9 +57,11 @@ type newSignInView struct {
 }
 
 // RenderNewSignIn builds the heads-up message in d.Lang (English when
-// unknown); the time carries its zone (UTC), so it reads the same anywhere.
+// unknown); the time is in the zone the browser reported (d.Zone), else
+// UTC, and carries the zone's name either way.
 func RenderNewSignIn(d NewSignInData, from string) (Message, error) {
-	l := i18n.New(d.Lang, nil)
+	zone, _ := i18n.Zone(d.Zone)
+	l := i18n.New(d.Lang, zone)
 	name := OneLine(d.WorkspaceName)
 	method := d.Method
 	switch d.MethodID {

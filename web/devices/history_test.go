@@ -190,3 +190,27 @@ func TestSignInHeadsUpWorkspaceLanguage(t *testing.T) {
 		t.Fatalf("no language in ctx: lang %q device %q, want de, Chrome unter macOS", m.Lang, m.Device)
 	}
 }
+
+// TestSignInHeadsUpZone: the heads-up mail's time is in the zone the
+// signing-in browser reported (posted by portal.js before it signed in),
+// and signing in keeps that zone for the browser's next pages.
+func TestSignInHeadsUpZone(t *testing.T) {
+	e := newEnv(t)
+	tok := testkit.CustomerToken(t, e.pool, e.svc.Hasher, e.cust)
+	webtest.SignInByLink(t, e.browserAnon(), e.svc, tok, paths.Page("acme", "overview"))
+	b := e.browserAnon()
+	webtest.PostForm(t, b, e.svc, paths.TimeZonePage("acme"), url.Values{"tz": {"Europe/Berlin"}}).ExpectStatus(t, http.StatusNoContent)
+	webtest.SignInByLink(t, b, e.svc, tok, paths.Page("acme", "overview"))
+	mails := e.headsUps()
+	if len(mails) != 1 || mails[0].Zone != "Europe/Berlin" {
+		t.Fatalf("heads-ups %+v, want one in Europe/Berlin", mails)
+	}
+	if st := webtest.ReadCookie(b, e.svc); st.TimeZone != "Europe/Berlin" {
+		t.Fatalf("the browser's zone after signing in: %q", st.TimeZone)
+	}
+	// A browser that reported none: UTC (no zone in the job).
+	webtest.SignInByLink(t, e.browserAnon(), e.svc, tok, paths.Page("acme", "overview"))
+	if mails = e.headsUps(); len(mails) != 2 || mails[1].Zone != "" {
+		t.Fatalf("heads-ups %+v", mails)
+	}
+}

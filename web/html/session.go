@@ -166,7 +166,8 @@ func (h *Handlers) signIn(c echo.Context, st *session.State, ws uuid.UUID, creat
 			return err
 		}
 	}
-	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind, Switch: st.Switch}
+	// The browser's time zone is the browser's, not the account's: it stays.
+	next := session.State{Sessions: st.Sessions, Flash: st.Flash, FlashKind: st.FlashKind, Switch: st.Switch, TimeZone: st.TimeZone}
 	if st.Kept.Page != "" {
 		// Form content kept when the last session ended waits only for
 		// the same person (docs/design.md "Kept form content").
