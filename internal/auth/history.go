@@ -92,8 +92,8 @@ func (b *BrowserSessions) RecordSignIn(ctx context.Context, bs *BrowserSession, 
 		if a.Address == "" {
 			a.Address = "unknown"
 		}
-		if l := i18n.From(ctx); l.ZoneKnown {
-			a.Zone = l.Zone.String() // the zone the browser reported (portal.js)
+		if z := i18n.From(ctx); z.ZoneKnown {
+			a.Zone = z.Zone.String() // the zone the browser reported (portal.js)
 		}
 		if ws.Email != nil {
 			a.ReplyTo = *ws.Email
