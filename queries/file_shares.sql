@@ -3,48 +3,58 @@
 -- all three tables are invisible.
 
 -- name: CountFileShareSessions :one
+-- status is the overview's optional filter (pages only; NULL = every
+-- status): with a known value the planner folds the OR away per call.
 SELECT count(*) FROM file_share_sessions
-WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL;
+WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text);
 
 -- One list query per single sort key: sqlc cannot take ORDER BY from a
 -- parameter, and a CASE-based ORDER BY defeats the (customer_id, <key>, id)
 -- indexes. Each ends in id in the key's direction, matching its index, so
 -- the plan is one index scan (forward or backward) with no sort, and pages
--- never repeat or skip rows that tie on the key.
+-- never repeat or skip rows that tie on the key. The optional status is the
+-- overview's filter, as in CountFileShareSessions.
 
 -- name: ListFileShareSessionsCreatedAsc :many
 SELECT * FROM file_share_sessions
 WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
 ORDER BY created_at ASC, id ASC
 LIMIT @row_limit::integer OFFSET @row_offset::bigint;
 
 -- name: ListFileShareSessionsCreatedDesc :many
 SELECT * FROM file_share_sessions
 WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
 ORDER BY created_at DESC, id DESC
 LIMIT @row_limit::integer OFFSET @row_offset::bigint;
 
 -- name: ListFileShareSessionsStatusAsc :many
 SELECT * FROM file_share_sessions
 WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
 ORDER BY status ASC, id ASC
 LIMIT @row_limit::integer OFFSET @row_offset::bigint;
 
 -- name: ListFileShareSessionsStatusDesc :many
 SELECT * FROM file_share_sessions
 WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
 ORDER BY status DESC, id DESC
 LIMIT @row_limit::integer OFFSET @row_offset::bigint;
 
 -- name: ListFileShareSessionsDownloadsAsc :many
 SELECT * FROM file_share_sessions
 WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
 ORDER BY download_count ASC, id ASC
 LIMIT @row_limit::integer OFFSET @row_offset::bigint;
 
 -- name: ListFileShareSessionsDownloadsDesc :many
 SELECT * FROM file_share_sessions
 WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+  AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text)
 ORDER BY download_count DESC, id DESC
 LIMIT @row_limit::integer OFFSET @row_offset::bigint;
 

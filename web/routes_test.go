@@ -80,8 +80,8 @@ func TestPagePathsResolve(t *testing.T) {
 		paths.Page("acme", "continue"), paths.Page("acme", "overview"), paths.SettingsPage("acme"),
 		paths.BillingPage("acme", ""), paths.BillingPage("acme", "/return?setup_intent=x"), paths.TeamPage("acme", ""),
 		paths.SessionPage("acme", id), paths.SessionPage("acme", id) + "/activity", paths.SessionPage("acme", id) + "/export.csv",
-		paths.OverviewPage("acme", []string{"status", "-created_at"}, "-created_at", 2, 50),
-		paths.OverviewPage("acme", nil, "-created_at", 0, 0),
+		paths.OverviewPage("acme", []string{"status", "-created_at"}, "-created_at", 2, 50, "active"),
+		paths.OverviewPage("acme", nil, "-created_at", 0, 0, ""),
 	} {
 		resolve(http.MethodGet, u)
 	}

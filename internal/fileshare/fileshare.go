@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -145,6 +146,11 @@ type ListInput struct {
 	Page    int64
 	Limit   int64
 	Sorting []string
+	// Status keeps only sessions in that status: the overview page's
+	// filter. ParseListQuery never sets it, so the API's contract is
+	// unchanged; empty means every status, and a value not in
+	// SessionStatuses is a 422 (the page drops unknown values first).
+	Status string
 }
 
 // Meta is the contract's PageMeta.
@@ -264,6 +270,7 @@ type listPlan struct {
 	page, limit int64
 	terms       []sortTerm
 	keys        []string
+	status      *string // nil: every status
 }
 
 // planList applies the defaults, the clamp and the sort whitelist to a
@@ -294,7 +301,15 @@ func planList(in ListInput) (listPlan, error) {
 	if err != nil {
 		return listPlan{}, err
 	}
-	return listPlan{page: page, limit: limit, terms: terms, keys: keys}, nil
+	var status *string
+	if in.Status != "" {
+		if !slices.Contains(SessionStatuses, in.Status) {
+			return listPlan{}, apperr.Invalid(apperr.Typed(apperr.CodeInvalidChoice, "enum", "Input should be "+quoteList(SessionStatuses), in.Status, "query", "status"))
+		}
+		st := in.Status
+		status = &st
+	}
+	return listPlan{page: page, limit: limit, terms: terms, keys: keys, status: status}, nil
 }
 
 // List returns one page of the caller's customer's sessions (§3.7, D8).
@@ -346,11 +361,11 @@ func (s *Service) list(ctx context.Context, p *auth.Principal, in ListInput, sin
 	)
 	err = db.Batch(ctx, s.pool, func(q *dbgen.Queries, raw dbgen.DBTX) error {
 		var err error
-		if total, err = q.CountFileShareSessions(ctx, dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID}); err != nil {
+		if total, err = q.CountFileShareSessions(ctx, dbgen.CountFileShareSessionsParams{CustomerID: p.CustomerID, WorkspaceID: p.WorkspaceID, Status: plan.status}); err != nil {
 			return err
 		}
 		if readPage {
-			if rows, err = listPage(ctx, q, raw, p, terms, int32(limit), offset); err != nil {
+			if rows, err = listPage(ctx, q, raw, p, terms, plan.status, int32(limit), offset); err != nil {
 				return err
 			}
 		}
@@ -381,28 +396,28 @@ func (s *Service) list(ctx context.Context, p *auth.Principal, in ListInput, sin
 // listPage runs the query for the sort terms. A single key goes through the
 // sqlc query written for it (an index scan on its (customer_id, key, id)
 // index); several keys go through listMultiSort.
-func listPage(ctx context.Context, q *dbgen.Queries, raw dbgen.DBTX, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
+func listPage(ctx context.Context, q *dbgen.Queries, raw dbgen.DBTX, p *auth.Principal, terms []sortTerm, status *string, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	cust, ws := p.CustomerID, p.WorkspaceID
 	if len(terms) == 1 && offset >= DeepOffset {
-		return listDeep(ctx, raw, p, terms[0], limit, offset)
+		return listDeep(ctx, raw, p, terms[0], status, limit, offset)
 	}
 	if len(terms) == 1 {
 		switch t := terms[0]; {
 		case t.column == "created_at" && !t.desc:
-			return q.ListFileShareSessionsCreatedAsc(ctx, dbgen.ListFileShareSessionsCreatedAscParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+			return q.ListFileShareSessionsCreatedAsc(ctx, dbgen.ListFileShareSessionsCreatedAscParams{CustomerID: cust, WorkspaceID: ws, Status: status, RowLimit: limit, RowOffset: offset})
 		case t.column == "created_at" && t.desc:
-			return q.ListFileShareSessionsCreatedDesc(ctx, dbgen.ListFileShareSessionsCreatedDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+			return q.ListFileShareSessionsCreatedDesc(ctx, dbgen.ListFileShareSessionsCreatedDescParams{CustomerID: cust, WorkspaceID: ws, Status: status, RowLimit: limit, RowOffset: offset})
 		case t.column == "status" && !t.desc:
-			return q.ListFileShareSessionsStatusAsc(ctx, dbgen.ListFileShareSessionsStatusAscParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+			return q.ListFileShareSessionsStatusAsc(ctx, dbgen.ListFileShareSessionsStatusAscParams{CustomerID: cust, WorkspaceID: ws, Status: status, RowLimit: limit, RowOffset: offset})
 		case t.column == "status" && t.desc:
-			return q.ListFileShareSessionsStatusDesc(ctx, dbgen.ListFileShareSessionsStatusDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+			return q.ListFileShareSessionsStatusDesc(ctx, dbgen.ListFileShareSessionsStatusDescParams{CustomerID: cust, WorkspaceID: ws, Status: status, RowLimit: limit, RowOffset: offset})
 		case t.column == "download_count" && !t.desc:
-			return q.ListFileShareSessionsDownloadsAsc(ctx, dbgen.ListFileShareSessionsDownloadsAscParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+			return q.ListFileShareSessionsDownloadsAsc(ctx, dbgen.ListFileShareSessionsDownloadsAscParams{CustomerID: cust, WorkspaceID: ws, Status: status, RowLimit: limit, RowOffset: offset})
 		case t.column == "download_count" && t.desc:
-			return q.ListFileShareSessionsDownloadsDesc(ctx, dbgen.ListFileShareSessionsDownloadsDescParams{CustomerID: cust, WorkspaceID: ws, RowLimit: limit, RowOffset: offset})
+			return q.ListFileShareSessionsDownloadsDesc(ctx, dbgen.ListFileShareSessionsDownloadsDescParams{CustomerID: cust, WorkspaceID: ws, Status: status, RowLimit: limit, RowOffset: offset})
 		}
 	}
-	return listMultiSort(ctx, raw, p, terms, limit, offset)
+	return listMultiSort(ctx, raw, p, terms, status, limit, offset)
 }
 
 // sessionColumns is file_share_sessions in dbgen.FileShareSession field
@@ -418,11 +433,11 @@ expires_at, activated_at, completed_at, creator_ip_hash`
 // whose columns come from the whitelist above, never from the request. The
 // first key still uses its index; later keys are an incremental sort over a
 // single customer's rows. id in the last key's direction is the tie-breaker.
-func listMultiSort(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, terms []sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
+func listMultiSort(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, terms []sortTerm, status *string, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	var b strings.Builder
 	b.WriteString("SELECT ")
 	b.WriteString(sessionColumns)
-	b.WriteString(" FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL ORDER BY ")
+	b.WriteString(" FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL" + statusCond + " ORDER BY ")
 	for _, t := range terms {
 		switch t.column {
 		case "created_at", "status", "download_count":
@@ -436,7 +451,7 @@ func listMultiSort(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, terms
 	b.WriteString("id")
 	b.WriteString(dir(terms[len(terms)-1].desc))
 	b.WriteString(" LIMIT $3 OFFSET $4")
-	rows, err := raw.Query(ctx, b.String(), p.CustomerID, p.WorkspaceID, limit, offset)
+	rows, err := raw.Query(ctx, b.String(), p.CustomerID, p.WorkspaceID, limit, offset, status)
 	if err != nil {
 		return nil, err
 	}
@@ -456,7 +471,7 @@ var DeepOffset int64 = 1000
 // index entries, so the cost still grows with the page number (DEPLOY.md
 // "Cost as work grows"), but by index entries rather than table rows. The
 // ORDER BY is assembled from the whitelisted column, as in listMultiSort.
-func listDeep(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, t sortTerm, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
+func listDeep(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, t sortTerm, status *string, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	switch t.column {
 	case "created_at", "status", "download_count":
 	default:
@@ -468,16 +483,20 @@ func listDeep(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, t sortTerm
 		cols[i] = "f." + strings.TrimSpace(c)
 	}
 	sql := "SELECT " + strings.Join(cols, ", ") +
-		" FROM (SELECT id, " + t.column + " FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL" +
+		" FROM (SELECT id, " + t.column + " FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL" + statusCond +
 		" ORDER BY " + order + " LIMIT $3 OFFSET $4) page" +
 		" JOIN file_share_sessions f ON f.id = page.id AND f.customer_id = $1 AND f.workspace_id = $2 AND f.deleted_at IS NULL" +
 		" ORDER BY page." + t.column + dir(t.desc) + ", page.id" + dir(t.desc)
-	rows, err := raw.Query(ctx, sql, p.CustomerID, p.WorkspaceID, limit, offset)
+	rows, err := raw.Query(ctx, sql, p.CustomerID, p.WorkspaceID, limit, offset, status)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[dbgen.FileShareSession])
 }
+
+// statusCond is the overview's optional status filter in the hand-built
+// lists, the same condition as the sqlc queries'; $5 is the status or NULL.
+const statusCond = " AND ($5::text IS NULL OR status = $5::text)"
 
 type unknownColumnError string
 

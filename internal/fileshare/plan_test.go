@@ -146,6 +146,47 @@ func TestListPlansUseIndexes(t *testing.T) {
 			}
 		}
 	}
+	// The overview's status filter (issue 16.12) reads through the same
+	// customer indexes: never a sequential scan, for every sort key.
+	for _, sorting := range cases {
+		for _, who := range []struct {
+			name  string
+			heavy bool
+			page  int64
+		}{{"ordinary", false, 1}, {"heavy", true, 5}} {
+			p := testkit.CustomerPrincipal(ws, ordinary)
+			if who.heavy {
+				p = testkit.CustomerPrincipal(ws, heavy)
+			}
+			tracer.take()
+			pg, err := svc.List(ctx, p, fileshare.ListInput{Page: who.page, Limit: 100, Sorting: sorting, Status: "active"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if who.heavy && len(pg.Data) == 0 {
+				t.Fatalf("%v %s active: no rows", sorting, who.name)
+			}
+			for _, s := range pg.Data {
+				if s.Status != "active" {
+					t.Fatalf("%v %s: status %s in an active-only list", sorting, who.name, s.Status)
+				}
+			}
+			stmts := tracer.take()
+			if len(stmts) != 2 {
+				t.Fatalf("%v %s active: want 2 statements (count, page), got %d", sorting, who.name, len(stmts))
+			}
+			for i, st := range stmts {
+				plan := explain(t, pool, st)
+				t.Logf("%v %s active stmt %d:\n%s", sorting, who.name, i, plan)
+				if strings.Contains(plan, "Seq Scan") {
+					t.Fatalf("%v %s active: sequential scan:\n%s", sorting, who.name, plan)
+				}
+				if !strings.Contains(plan, "file_share_sessions_customer_") {
+					t.Fatalf("%v %s active: no customer index used:\n%s", sorting, who.name, plan)
+				}
+			}
+		}
+	}
 
 	// The overview's earnings summary (issue 15, migration 00084): with a
 	// completed payment on a quarter of all shares and downloads this month,

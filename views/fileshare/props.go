@@ -70,6 +70,22 @@ type OverviewProps struct {
 	// Earnings is the summary above the list, one entry per currency; empty
 	// when the customer has no completed payments (no summary is shown).
 	Earnings []EarningsRow
+
+	// Status is the status filter in effect ("" = every status); Filters
+	// are its links, "All" first. Both are for the page only: the API has
+	// no such filter.
+	Status  string
+	Filters []FilterLink
+	// AllURL is the overview without the status filter (same sort).
+	AllURL string
+}
+
+// FilterLink is one choice of the overview's status filter.
+type FilterLink struct {
+	Status  string // "" for "All"
+	Label   string
+	URL     string
+	Current bool
 }
 
 // EarningsRow is one currency of the earnings summary, formatted.

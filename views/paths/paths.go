@@ -127,13 +127,16 @@ func TeamPage(slug, rest string) string { return Page(slug, "team") + rest }
 // SessionPage is one file-share session's page.
 func SessionPage(slug, id string) string { return Page(slug, "sessions/"+url.PathEscape(id)) }
 
-// OverviewPage is the overview with its sort, page and page size; the
-// default sort (defaultSort) and empty values are left out so links stay
-// short and canonical.
-func OverviewPage(slug string, sorting []string, defaultSort string, page, limit int64) string {
+// OverviewPage is the overview with its sort, page, page size and status
+// filter (pages only, not the API's); the default sort (defaultSort) and
+// empty values are left out so links stay short and canonical.
+func OverviewPage(slug string, sorting []string, defaultSort string, page, limit int64, status string) string {
 	q := url.Values{}
 	if len(sorting) > 0 && (len(sorting) != 1 || sorting[0] != defaultSort) {
 		q["sorting"] = sorting
+	}
+	if status != "" {
+		q.Set("status", status)
 	}
 	if page > 1 {
 		q.Set("page", strconv.FormatInt(page, 10))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,10 @@ func (h *Handlers) Overview(c echo.Context) error {
 		in = fileshare.ListInput{}
 	}
 	explicitLimit := in.Limit
+	// The status filter is the page's own (issue 16.12): ParseListQuery,
+	// shared with the API, never reads it, and an unknown value shows every
+	// status rather than an error.
+	in.Status = overviewStatus(c.QueryParam("status"))
 	// The table and, on full pages, the earnings summary above it (which an
 	// HTMX swap of the table leaves alone): one round trip for all of it.
 	full := !htmx.IsRequest(c)
@@ -43,7 +48,7 @@ func (h *Handlers) Overview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	props := overviewProps(h.locale(c), ws.Slug, ws.Name, page, explicitLimit)
+	props := overviewProps(h.locale(c), ws.Slug, ws.Name, page, explicitLimit, in.Status)
 	props.Notice = notice
 	if full {
 		props.Earnings = earningsRows(h.locale(c), earn)
@@ -73,7 +78,16 @@ var overviewColumns = []sortColumn{
 	{key: "created", label: "fileshare.col_shared", sortKey: "created_at", firstDesc: true},
 }
 
-func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, limit int64) fsview.OverviewProps {
+// overviewStatus is the overview's status filter from its query value:
+// a session status, else "" (every status).
+func overviewStatus(v string) string {
+	if slices.Contains(fileshare.SessionStatuses, v) {
+		return v
+	}
+	return ""
+}
+
+func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, limit int64, status string) fsview.OverviewProps {
 	primary := fileshare.DefaultSorting[0]
 	if len(page.Sorting) > 0 {
 		primary = page.Sorting[0]
@@ -85,7 +99,15 @@ func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, lim
 		Page:          page.Meta.Page,
 		Pages:         page.Meta.Pages,
 		PastTheEnd:    page.Meta.Total > 0 && page.Meta.Page > page.Meta.Pages,
-		FirstPageURL:  paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], 1, limit),
+		FirstPageURL:  paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], 1, limit, status),
+		Status:        status,
+		AllURL:        paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], 1, limit, ""),
+	}
+	// A new filter starts again at page 1 and keeps the sort.
+	props.Filters = append(props.Filters, fsview.FilterLink{Label: l.T("fileshare.filter_all"), URL: props.AllURL, Current: status == ""})
+	for _, st := range fileshare.SessionStatuses {
+		props.Filters = append(props.Filters, fsview.FilterLink{Status: st, Label: l.T("status." + st),
+			URL: paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], 1, limit, st), Current: status == st})
 	}
 	for _, col := range overviewColumns {
 		vc := fsview.Column{Key: col.key, Label: l.T(col.label)}
@@ -103,7 +125,7 @@ func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, lim
 				k = "-" + k
 			}
 			// A new sort starts again at page 1.
-			vc.URL = paths.OverviewPage(slug, []string{k}, fileshare.DefaultSorting[0], 1, limit)
+			vc.URL = paths.OverviewPage(slug, []string{k}, fileshare.DefaultSorting[0], 1, limit, status)
 		}
 		props.Columns = append(props.Columns, vc)
 	}
@@ -113,10 +135,10 @@ func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, lim
 	}
 	cur, last := page.Meta.Page, page.Meta.Pages
 	if cur > 1 && cur <= last {
-		props.PrevURL = paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], cur-1, limit)
+		props.PrevURL = paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], cur-1, limit, status)
 	}
 	if cur < last {
-		props.NextURL = paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], cur+1, limit)
+		props.NextURL = paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], cur+1, limit, status)
 	}
 	// Page numbers: the first, the last and two either side of the current
 	// one, with gaps shown as an ellipsis.
@@ -135,7 +157,7 @@ func overviewProps(l *i18n.Locale, slug, wsName string, page fileshare.Page, lim
 			props.PageLinks = append(props.PageLinks, fsview.PageLink{Gap: true})
 		}
 		props.PageLinks = append(props.PageLinks, fsview.PageLink{Label: l.Int(n),
-			URL: paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], n, limit), Current: n == cur})
+			URL: paths.OverviewPage(slug, page.Sorting, fileshare.DefaultSorting[0], n, limit, status), Current: n == cur})
 	}
 	return props
 }

@@ -16,18 +16,22 @@ const countFileShareSessions = `-- name: CountFileShareSessions :one
 
 SELECT count(*) FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 `
 
 type CountFileShareSessionsParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 }
 
 // File sharing (issue 5). Every read takes the caller's customer AND
 // workspace (D8); every write takes the token's workspace. Deleted rows of
 // all three tables are invisible.
+// status is the overview's optional filter (pages only; NULL = every
+// status): with a known value the planner folds the OR away per call.
 func (q *Queries) CountFileShareSessions(ctx context.Context, arg CountFileShareSessionsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countFileShareSessions, arg.CustomerID, arg.WorkspaceID)
+	row := q.db.QueryRow(ctx, countFileShareSessions, arg.CustomerID, arg.WorkspaceID, arg.Status)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -489,13 +493,15 @@ const listFileShareSessionsCreatedAsc = `-- name: ListFileShareSessionsCreatedAs
 
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 ORDER BY created_at ASC, id ASC
-LIMIT $4::integer OFFSET $3::bigint
+LIMIT $5::integer OFFSET $4::bigint
 `
 
 type ListFileShareSessionsCreatedAscParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 	RowOffset   int64
 	RowLimit    int32
 }
@@ -504,11 +510,13 @@ type ListFileShareSessionsCreatedAscParams struct {
 // parameter, and a CASE-based ORDER BY defeats the (customer_id, <key>, id)
 // indexes. Each ends in id in the key's direction, matching its index, so
 // the plan is one index scan (forward or backward) with no sort, and pages
-// never repeat or skip rows that tie on the key.
+// never repeat or skip rows that tie on the key. The optional status is the
+// overview's filter, as in CountFileShareSessions.
 func (q *Queries) ListFileShareSessionsCreatedAsc(ctx context.Context, arg ListFileShareSessionsCreatedAscParams) ([]FileShareSession, error) {
 	rows, err := q.db.Query(ctx, listFileShareSessionsCreatedAsc,
 		arg.CustomerID,
 		arg.WorkspaceID,
+		arg.Status,
 		arg.RowOffset,
 		arg.RowLimit,
 	)
@@ -557,13 +565,15 @@ func (q *Queries) ListFileShareSessionsCreatedAsc(ctx context.Context, arg ListF
 const listFileShareSessionsCreatedDesc = `-- name: ListFileShareSessionsCreatedDesc :many
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 ORDER BY created_at DESC, id DESC
-LIMIT $4::integer OFFSET $3::bigint
+LIMIT $5::integer OFFSET $4::bigint
 `
 
 type ListFileShareSessionsCreatedDescParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 	RowOffset   int64
 	RowLimit    int32
 }
@@ -572,6 +582,7 @@ func (q *Queries) ListFileShareSessionsCreatedDesc(ctx context.Context, arg List
 	rows, err := q.db.Query(ctx, listFileShareSessionsCreatedDesc,
 		arg.CustomerID,
 		arg.WorkspaceID,
+		arg.Status,
 		arg.RowOffset,
 		arg.RowLimit,
 	)
@@ -620,13 +631,15 @@ func (q *Queries) ListFileShareSessionsCreatedDesc(ctx context.Context, arg List
 const listFileShareSessionsDownloadsAsc = `-- name: ListFileShareSessionsDownloadsAsc :many
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 ORDER BY download_count ASC, id ASC
-LIMIT $4::integer OFFSET $3::bigint
+LIMIT $5::integer OFFSET $4::bigint
 `
 
 type ListFileShareSessionsDownloadsAscParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 	RowOffset   int64
 	RowLimit    int32
 }
@@ -635,6 +648,7 @@ func (q *Queries) ListFileShareSessionsDownloadsAsc(ctx context.Context, arg Lis
 	rows, err := q.db.Query(ctx, listFileShareSessionsDownloadsAsc,
 		arg.CustomerID,
 		arg.WorkspaceID,
+		arg.Status,
 		arg.RowOffset,
 		arg.RowLimit,
 	)
@@ -683,13 +697,15 @@ func (q *Queries) ListFileShareSessionsDownloadsAsc(ctx context.Context, arg Lis
 const listFileShareSessionsDownloadsDesc = `-- name: ListFileShareSessionsDownloadsDesc :many
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 ORDER BY download_count DESC, id DESC
-LIMIT $4::integer OFFSET $3::bigint
+LIMIT $5::integer OFFSET $4::bigint
 `
 
 type ListFileShareSessionsDownloadsDescParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 	RowOffset   int64
 	RowLimit    int32
 }
@@ -698,6 +714,7 @@ func (q *Queries) ListFileShareSessionsDownloadsDesc(ctx context.Context, arg Li
 	rows, err := q.db.Query(ctx, listFileShareSessionsDownloadsDesc,
 		arg.CustomerID,
 		arg.WorkspaceID,
+		arg.Status,
 		arg.RowOffset,
 		arg.RowLimit,
 	)
@@ -746,13 +763,15 @@ func (q *Queries) ListFileShareSessionsDownloadsDesc(ctx context.Context, arg Li
 const listFileShareSessionsStatusAsc = `-- name: ListFileShareSessionsStatusAsc :many
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 ORDER BY status ASC, id ASC
-LIMIT $4::integer OFFSET $3::bigint
+LIMIT $5::integer OFFSET $4::bigint
 `
 
 type ListFileShareSessionsStatusAscParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 	RowOffset   int64
 	RowLimit    int32
 }
@@ -761,6 +780,7 @@ func (q *Queries) ListFileShareSessionsStatusAsc(ctx context.Context, arg ListFi
 	rows, err := q.db.Query(ctx, listFileShareSessionsStatusAsc,
 		arg.CustomerID,
 		arg.WorkspaceID,
+		arg.Status,
 		arg.RowOffset,
 		arg.RowLimit,
 	)
@@ -809,13 +829,15 @@ func (q *Queries) ListFileShareSessionsStatusAsc(ctx context.Context, arg ListFi
 const listFileShareSessionsStatusDesc = `-- name: ListFileShareSessionsStatusDesc :many
 SELECT id, created_at, modified_at, deleted_at, workspace_id, customer_id, share_id, user_id, short_slug, long_slug, status, max_downloads, download_count, price_cents, currency, title, file_name, file_size_bytes, ttl_seconds, expires_at, activated_at, completed_at, creator_ip_hash FROM file_share_sessions
 WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+  AND ($3::text IS NULL OR status = $3::text)
 ORDER BY status DESC, id DESC
-LIMIT $4::integer OFFSET $3::bigint
+LIMIT $5::integer OFFSET $4::bigint
 `
 
 type ListFileShareSessionsStatusDescParams struct {
 	CustomerID  uuid.UUID
 	WorkspaceID uuid.UUID
+	Status      *string
 	RowOffset   int64
 	RowLimit    int32
 }
@@ -824,6 +846,7 @@ func (q *Queries) ListFileShareSessionsStatusDesc(ctx context.Context, arg ListF
 	rows, err := q.db.Query(ctx, listFileShareSessionsStatusDesc,
 		arg.CustomerID,
 		arg.WorkspaceID,
+		arg.Status,
 		arg.RowOffset,
 		arg.RowLimit,
 	)
