@@ -5,7 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"portal/web/html"
 	"portal/web/webtest"
 )
 
@@ -115,5 +117,25 @@ func TestKeptFormContentTeamAdd(t *testing.T) {
 	var n int
 	if err := e.pool.QueryRow(context.Background(), `SELECT count(*) FROM members WHERE email = 'new.person@example.com'`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("members %d, %v: kept content was applied", n, err)
+	}
+}
+
+// TestKeptFormContentExpires (issue 16.4): kept content waits 30 minutes;
+// after that, signing in shows the stored details and no notice.
+func TestKeptFormContentExpires(t *testing.T) {
+	e := newEnv(t, opt{mail: true})
+	c := e.client()
+	e.signInByForms(c, "acme", "ind@example.com")
+	e.s.Exec(`UPDATE browser_sessions SET idle_expires_at = now() - interval '1 second' WHERE customer_id = $1`, e.cust)
+	e.post(c, "/acme/portal/settings", url.Values{"billing_name": {"Too Late Ltd"}, "billing_address[country]": {"FR"}}).ExpectStatus(t, 303)
+	st := webtest.ReadCookie(c, e.svc)
+	if st.Kept.Fields.Get("billing_name") != "Too Late Ltd" || st.Kept.Fields.Has(html.CSRFField) {
+		t.Fatalf("kept %v", st.Kept.Fields)
+	}
+	st.Kept.Until = time.Now().Add(-time.Second)
+	webtest.SetSessionCookie(t, c, e.svc, st)
+	e.signInByForms(c, "acme", "ind@example.com")
+	if body := c.Get("/acme/portal/settings").ExpectStatus(t, 200).Text(); strings.Contains(body, "Too Late Ltd") || strings.Contains(body, `data-testid="kept-notice"`) {
+		t.Fatal("expired kept content shown")
 	}
 }

@@ -141,6 +141,8 @@ func TestWorkspaceAPI_CreateCustomerBadInput(t *testing.T) {
 		{"bad US state", map[string]any{"email": "a@example.com", "billing_address": map[string]any{"country": "US", "state": "ZZ"}}, []any{"body", "billing_address", "state"}, "Invalid US state"},
 		{"bad CA province", map[string]any{"email": "a@example.com", "billing_address": map[string]any{"country": "CA", "state": "XX"}}, []any{"body", "billing_address", "state"}, "Invalid CA province"},
 		{"country wrong type", map[string]any{"email": "a@example.com", "billing_address": map[string]any{"country": 1}}, []any{"body", "billing_address", "country"}, ""},
+		// Issue 16.10: a postal code must have the country's form.
+		{"bad DE postal code", map[string]any{"email": "a@example.com", "billing_address": map[string]any{"country": "DE", "postal_code": "1011"}}, []any{"body", "billing_address", "postal_code"}, "Invalid postal code for DE, expected a code like 26133"},
 	}
 	for _, c := range cases {
 		want422(t, c.name, e.c.PostJSON("/api/customers/", c.body, "Authorization", e.authz), c.loc, c.msg)
