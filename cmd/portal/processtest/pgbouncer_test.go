@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -270,6 +271,39 @@ func TestTwoInstancesThroughPgBouncer(t *testing.T) {
 		for _, in := range []string{"b", "a"} {
 			checkAPI(t, c.GetJSON(pMe, via(in, bearer(goneTok)...)...).ExpectStatus(t, http.StatusUnauthorized))
 		}
+	})
+
+	// The sessions list sends its count and page as one pgx.Batch (issue
+	// 15): through the pooler in transaction mode, from both instances at
+	// once, every answer is whole and right.
+	t.Run("BatchedSessionsList", func(t *testing.T) {
+		if token == "" {
+			t.Skip("no token: sign-in failed above")
+		}
+		var cust uuid.UUID
+		if err := pool.QueryRow(context.Background(), `SELECT id FROM customers WHERE email = 'bouncer@example.com'`).Scan(&cust); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			testkit.FileShare(t, pool, legacy, cust, testkit.FileShareRow{})
+		}
+		const clients, each = 20, 5
+		var wg sync.WaitGroup
+		for i := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := testkit.NewClient(t, lb)
+				for j := range each {
+					r := c.GetJSON("/api/customer-portal/file-sharing/sessions?limit=2", via([]string{"a", "b"}[(i+j)%2], bearer(token)...)...)
+					if r.Status != http.StatusOK || !strings.Contains(r.Text(), `"total":3`) || strings.Count(r.Text(), `"short_slug"`) != 2 {
+						t.Errorf("client %d, request %d: %d %.300s", i, j, r.Status, r.Body)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	})
 
 	t.Run("TwoHundredClientsOnCustomersMe", func(t *testing.T) {
