@@ -30,14 +30,27 @@ func newPasskeyEnv(t *testing.T) *env {
 // verification that always succeeds, as a phone or laptop would.
 func (tb *tab) authenticator() {
 	tb.t.Helper()
-	if _, err := chromedp.Call(tb.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+	tb.noAutofill()
+	tb.virtualAuthenticator()
+}
+
+// noAutofill makes the tab report no passkey autofill support. The virtual
+// authenticator answers a conditional (autofill) request by itself, which
+// would sign in before the button is clicked: the button journeys use
+// this. The returned identifier lifts it for pages loaded afterwards.
+func (tb *tab) noAutofill() page.ScriptIdentifier {
+	tb.t.Helper()
+	id, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);`})
+	if err != nil {
 		tb.t.Fatal(err)
 	}
-	// The virtual authenticator answers a conditional (autofill) request
-	// by itself, which would sign in before the button is clicked: the
-	// journeys test the button, so this tab reports no autofill support.
-	if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = () => Promise.resolve(false);`}); err != nil {
+	return id.Identifier
+}
+
+func (tb *tab) virtualAuthenticator() {
+	tb.t.Helper()
+	if _, err := chromedp.Call(tb.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
 		tb.t.Fatal(err)
 	}
 	if _, err := chromedp.Call(tb.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
@@ -155,4 +168,47 @@ func TestPasskeyRemovedMember(t *testing.T) {
 	tb.allow("401")
 	tb.allow("Unauthorized")
 	tb.clean("removed member")
+}
+
+// TestPasskeyAutofillJourney: passkey autofill (conditional mediation) on
+// the sign-in page's email field, driven by Chromium's virtual
+// authenticator, which answers a conditional request as a person picking
+// the passkey from the autofill list would. Code → add a passkey → sign
+// out; then the sign-in page is loaded with autofill available and nothing
+// is clicked: the browser lands on the overview, signed in by passkey
+// (method "passkey" on the devices list).
+func TestPasskeyAutofillJourney(t *testing.T) {
+	e := newPasskeyEnv(t)
+	tb := e.tab()
+	// Autofill off while the passkey is added and the browser signs out
+	// (sign-out lands on the sign-in page), on for the journey itself.
+	off := tb.noAutofill()
+	tb.virtualAuthenticator()
+	tb.signIn("acme", "bob@example.com", "")
+	tb.addPasskey("acme")
+	tb.signOut()
+	if _, err := chromedp.Call(tb.ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: off}); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE method = 'passkey'`); n != 0 {
+		t.Fatalf("passkey sessions before the autofill: %d", n)
+	}
+	tb.run(chromedp.Navigate(e.url("/acme/portal/request")))
+	// The autofill navigates by itself: watch the location from outside
+	// the page (a script polling inside it ends with the navigation).
+	for deadline := time.Now().Add(20 * time.Second); !strings.HasSuffix(tb.path(), "/portal/overview"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no sign-in by autofill: still at %s (error %q)", tb.path(), tb.textOf(tid("passkey-error")))
+		}
+	}
+	tb.waitLoaded()
+	tb.check("overview after a passkey autofill sign-in")
+	if n := e.s.Count(`SELECT count(*) FROM browser_sessions WHERE method = 'passkey' AND revoked_at IS NULL`); n != 1 {
+		t.Fatalf("live passkey sessions after the autofill: %d", n)
+	}
+	tb.open("/acme/portal/settings")
+	cur := tb.textOf(`[data-testid="device-row"][data-current="true"]`)
+	if !strings.Contains(cur, "passkey") {
+		t.Fatalf("this device's row %q: not signed in with a passkey", cur)
+	}
 }
