@@ -16,7 +16,7 @@ func (h *Handlers) DevMail(c echo.Context) error {
 	out := make([]devmail.Mail, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, devmail.Mail{To: m.To, From: m.FromName + " <" + m.From + ">", Subject: m.Subject,
-			Code: m.Code, SentAt: m.SentAt.UTC().Format("2006-01-02 15:04:05 UTC"), Text: m.Text})
+			Code: m.Code, SentAt: m.SentAt, Text: m.Text})
 	}
 	return Render(c, http.StatusOK, devmail.Page(h.Meta(c, "title.sent_mail", ""), out))
 }

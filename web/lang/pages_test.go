@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/google/uuid"
+	"golang.org/x/net/html"
 
 	"portal/internal/i18n"
 	"portal/internal/testkit"
@@ -57,7 +58,21 @@ func visibleText(d *goquery.Document) string {
 	d.Find("script, style, noscript").Remove()
 	b.WriteString(d.Find("title").Text())
 	b.WriteByte('\n')
-	b.WriteString(d.Find("body").Text())
+	// Each text node on its own line: run together ("springenSent mail")
+	// an English sentence would not stand as a word and go unnoticed.
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte('\n')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range d.Find("body").Nodes {
+		walk(n)
+	}
 	d.Find("[aria-label], [title], [placeholder], [alt], input[type=submit][value], [data-confirm]").Each(func(_ int, s *goquery.Selection) {
 		for _, a := range []string{"aria-label", "title", "placeholder", "alt", "value", "data-confirm"} {
 			if v, ok := s.Attr(a); ok {
