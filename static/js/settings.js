@@ -18,8 +18,28 @@
       if (input) input.value = "";
     }
   }
+  // The postal code's hint shows the chosen country's form (the option's
+  // data-postal), in the page's words (the hint's data-template).
+  function syncPostal() {
+    var country = document.getElementById("billing-country");
+    var hint = document.getElementById("billing-postal_code-hint");
+    if (!country || !hint) return;
+    var opt = country.options[country.selectedIndex];
+    var ex = opt && opt.getAttribute("data-postal");
+    var tpl = hint.getAttribute("data-template") || "";
+    if (ex && tpl) {
+      hint.textContent = tpl.replace("{example}", ex);
+      hint.hidden = false;
+    } else {
+      hint.textContent = "";
+      hint.hidden = true;
+    }
+  }
   document.addEventListener("change", function (e) {
-    if (e.target && e.target.id === "billing-country") sync();
+    if (e.target && e.target.id === "billing-country") {
+      sync();
+      syncPostal();
+    }
   });
 
   // Linked accounts: without JavaScript each disconnect form sits in a
@@ -64,6 +84,7 @@
 
   function init() {
     sync();
+    syncPostal();
     enhanceDisconnect();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -4,6 +4,9 @@ package customer
 type Country struct {
 	Code string
 	Name string
+	// PostalExample is a postal code of the country (data-postal on the
+	// option; the script shows it as the postal code's hint).
+	PostalExample string
 }
 
 // BillingForm is the billing details form's values and errors.
@@ -33,10 +36,15 @@ type SettingsProps struct {
 	// province or region, space-separated: with JavaScript the state field
 	// shows only for them.
 	StateCountries string
-	Action         string
-	CSRFField      string
-	CSRFToken      string
-	Form           BillingForm
+	// PostalExample is the chosen country's example postal code ("" when
+	// none is chosen or it has no postal codes); PostalHintTemplate is the
+	// hint's words with {example} where the code goes, for the script.
+	PostalExample      string
+	PostalHintTemplate string
+	Action             string
+	CSRFField          string
+	CSRFToken          string
+	Form               BillingForm
 	// Linked is the linked-accounts panel (owned by linked_accounts.templ);
 	// nil renders nothing.
 	Linked *LinkedAccountsProps

@@ -135,6 +135,15 @@ func TestSettingsBillingDetailsCustomer(t *testing.T) {
 			t.Errorf("state field hidden for %s", cc)
 		}
 	}
+	// The postal code's hint follows the country: Japan's form, none for
+	// Hong Kong (no postal codes).
+	if got := eval[string](tb, `document.getElementById('billing-postal_code-hint').textContent`); got != "For example 154-0023" {
+		t.Errorf("postal hint for JP %q", got)
+	}
+	tb.selectValue(tid("billing-country"), "HK")
+	if !eval[bool](tb, `document.getElementById('billing-postal_code-hint').hidden`) {
+		t.Error("postal hint shown for Hong Kong")
+	}
 	tb.selectValue(tid("billing-country"), "US")
 	if eval[bool](tb, `document.getElementById('billing-state-field').hidden`) {
 		t.Error("state field hidden after choosing the US again")

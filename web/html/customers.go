@@ -29,7 +29,7 @@ const msgBillingSaved = "settings.saved"
 var countryOptions = func() []customerview.Country {
 	var out []customerview.Country
 	for _, c := range customer.Countries() {
-		out = append(out, customerview.Country{Code: c.Code, Name: c.Name})
+		out = append(out, customerview.Country{Code: c.Code, Name: c.Name, PostalExample: customer.RuleFor(c.Code).PostalExample})
 	}
 	return out
 }()
@@ -102,7 +102,9 @@ func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form cus
 	tok, field := csrfToken(c)
 	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
 		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: localCountries(h.locale(c), countriesFor(form.Country)), StateCountries: stateCountries,
-		Action: paths.SettingsPage(Workspace(c).Slug), CSRFField: field, CSRFToken: tok, Form: form}
+		Action: paths.SettingsPage(Workspace(c).Slug), CSRFField: field, CSRFToken: tok, Form: form,
+		PostalExample:      customer.RuleFor(form.Country).PostalExample,
+		PostalHintTemplate: h.locale(c).T("settings.postal_example", map[string]any{"Example": "{example}"})}
 	if bs, _ := c.Get(keyBrowser).(*auth.BrowserSession); bs != nil {
 		props.PersonName, props.PersonEmail = bs.Name, bs.Email
 	}

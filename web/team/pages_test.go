@@ -210,6 +210,17 @@ func TestSettingsPage_AddressPerCountry(t *testing.T) {
 		if sel := d.Find(`#billing-country option[selected]`); sel.AttrOr("value", "") != "DE" || sel.Text() != "Deutschland" {
 			t.Errorf("hx=%v: country %q %q", hx, sel.AttrOr("value", ""), sel.Text())
 		}
+		// The postal code's hint shows the country's form; each option
+		// carries its own for the script.
+		if got := strings.TrimSpace(d.Find(`#billing-postal_code-hint`).Text()); got != "Zum Beispiel 26133" {
+			t.Errorf("hx=%v: postal hint %q", hx, got)
+		}
+		if v := d.Find(`#billing-country option[value=GB]`).AttrOr("data-postal", ""); v != "EC1Y 8SY" {
+			t.Errorf("hx=%v: GB option data-postal %q", hx, v)
+		}
+		if _, ok := d.Find(`#billing-country option[value=HK]`).Attr("data-postal"); ok {
+			t.Errorf("hx=%v: HK has a postal example", hx)
+		}
 		// A country alone: each missing part is named at its field.
 		d = doc(t, post(t, c, e.svc, settings, billingForm("", "", "", "", "", "FR")))
 		for id, want := range map[string]string{"line1": "Geben Sie Straße und Hausnummer ein.", "city": "Geben Sie den Ort ein.",
