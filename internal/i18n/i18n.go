@@ -121,7 +121,15 @@ type catalog struct {
 	localizers map[string]*goi18n.Localizer
 	files      map[string]*goi18n.MessageFile
 	ids        map[string]bool // the English catalog's message ids
+	// plain holds each message without data once localized, by
+	// plainKey: the catalog never changes once loaded, and a page asks
+	// for the same labels on every request (issue 15: go-i18n's lookup
+	// was a tenth of the overview's CPU). Only ids the catalog has are
+	// kept, so it is bounded by the catalog.
+	plain sync.Map
 }
+
+type plainKey struct{ lang, id string }
 
 var loadCatalog = sync.OnceValues(func() (*catalog, error) { return load(locales.FS) })
 
@@ -212,7 +220,33 @@ func N(ctx context.Context, id string, count int, data ...map[string]any) string
 // T is message id in l's language. A missing message shows its id, which
 // the catalog test makes impossible to ship.
 func (l *Locale) T(id string, data ...map[string]any) string {
+	if len(data) == 0 {
+		return l.plain(id)
+	}
 	return l.localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: merge(data)})
+}
+
+// plain is T without data, localized once per language and id.
+func (l *Locale) plain(id string) string {
+	c, err := loadCatalog()
+	if err != nil {
+		return id
+	}
+	lang := l.Lang
+	lz := c.localizers[lang]
+	if lz == nil {
+		lang, lz = Default, c.localizers[Default]
+	}
+	k := plainKey{lang, id}
+	if s, ok := c.plain.Load(k); ok {
+		return s.(string)
+	}
+	s, err := lz.Localize(&goi18n.LocalizeConfig{MessageID: id})
+	if err != nil || s == "" {
+		return id // not kept: an unknown id must not grow the map
+	}
+	c.plain.Store(k, s)
+	return s
 }
 
 // N is message id's plural form for count.

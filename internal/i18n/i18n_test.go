@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -160,5 +162,41 @@ func TestSizesAndNumbers(t *testing.T) {
 		if got := New(lang, nil).Int(12345); got != want {
 			t.Errorf("%s Int = %q, want %q", lang, got, want)
 		}
+	}
+}
+
+// Messages without data are localized once and kept (issue 15); what is
+// kept is exactly what go-i18n says, in every language, and an unknown id
+// is answered with itself but never kept.
+func TestPlainMessagesKept(t *testing.T) {
+	c, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang := range c.localizers {
+		l := New(lang, nil)
+		for id := range c.ids {
+			want := l.localize(&goi18n.LocalizeConfig{MessageID: id})
+			if got, again := l.T(id), l.T(id); got != want || again != want {
+				t.Fatalf("%s %s: %q then %q, want %q", lang, id, got, again, want)
+			}
+		}
+	}
+	(&Locale{Lang: "xx"}).T("nav.billing")
+	New("de", nil).T("no.such_id.kept")
+	c.plain.Range(func(k, _ any) bool {
+		if pk := k.(plainKey); pk.id == "no.such_id.kept" || pk.lang == "xx" {
+			t.Fatalf("kept %+v", pk)
+		}
+		return true
+	})
+}
+
+// BenchmarkT is a page label (no data), the common case on every page.
+func BenchmarkT(b *testing.B) {
+	l := New("de", nil)
+	b.ReportAllocs()
+	for range b.N {
+		_ = l.T("nav.billing")
 	}
 }
