@@ -86,7 +86,7 @@
         window.location.assign(res.body.redirect);
         return;
       }
-      throw new Error('The card still needs to be verified. Please try again.');
+      throw new Error(form.dataset.msgVerify || form.dataset.msgError);
     }).catch(function (err) {
       showError(err && err.message);
     });

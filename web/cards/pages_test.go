@@ -355,3 +355,24 @@ func TestSandboxCardExpiryAsTyped(t *testing.T) {
 		}
 	}
 }
+
+// TestStripeFormMessagesInLanguage: every sentence the card island's
+// script can show comes from the page (data-msg-*), in its language; the
+// script keeps no English of its own (a card still unverified after 3-D
+// Secure included).
+func TestStripeFormMessagesInLanguage(t *testing.T) {
+	e := newEnv(t, opts{mode: "stripe"})
+	b := e.browser(e.ownerTok)
+	d := doc(t, b.Get("/acme/portal/billing?lang=de").ExpectStatus(t, 200))
+	f := d.Find(`[data-testid="stripe-card-form"]`)
+	for attr, want := range map[string]string{
+		"data-msg-error":  "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
+		"data-msg-load":   "",
+		"data-msg-verify": "Die Karte konnte nicht bestätigt werden",
+	} {
+		v, ok := f.Attr(attr)
+		if !ok || v == "" || (want != "" && !strings.HasPrefix(v, want)) {
+			t.Errorf("%s = %q, want German (%q…)", attr, v, want)
+		}
+	}
+}
