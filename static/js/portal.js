@@ -286,6 +286,53 @@
       body: "tz=" + encodeURIComponent(zone)
     }).catch(function () { /* the next page tries again */ });
   }
+  // The overview's "Downloads and payments" (issue 16.12): a link to the
+  // share's page, made a disclosure button here. The first open adds a row
+  // below the share's row and loads the activity into it (htmx); later
+  // clicks show or hide that row. Focus stays on the button.
+  function activityToggles(root) {
+    (root || document).querySelectorAll("a[data-activity]:not([role])").forEach(function (a) {
+      a.setAttribute("role", "button");
+      a.setAttribute("aria-expanded", "false");
+    });
+  }
+  function toggleActivity(a) {
+    var tbody = a.closest("tbody"), main = a.closest("tr");
+    if (!tbody || !main || !window.htmx) return false;
+    var row = tbody.querySelector("tr.activity-row");
+    if (!row) {
+      row = document.createElement("tr");
+      row.className = "activity-row";
+      row.id = "activity-" + (tbody.getAttribute("data-id") || Math.random().toString(36).slice(2));
+      var td = document.createElement("td");
+      td.colSpan = main.cells.length;
+      var body = document.createElement("div");
+      body.className = "activity-body";
+      td.appendChild(body);
+      row.appendChild(td);
+      tbody.appendChild(row);
+      a.setAttribute("aria-controls", row.id);
+      window.htmx.ajax("GET", a.getAttribute("data-activity"), { source: a, target: body, swap: "innerHTML" });
+    } else {
+      row.hidden = !row.hidden;
+    }
+    a.setAttribute("aria-expanded", row.hidden ? "false" : "true");
+    return true;
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-activity]");
+    if (!a || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    if (toggleActivity(a)) e.preventDefault();
+  });
+  document.addEventListener("keydown", function (e) {
+    var a = e.target;
+    if (e.key !== " " || !a.matches || !a.matches("a[data-activity][role=button]")) return;
+    e.preventDefault();
+    toggleActivity(a);
+  });
+  document.addEventListener("DOMContentLoaded", function () { activityToggles(); });
+  document.addEventListener("htmx:afterSwap", function () { activityToggles(); });
+
   document.addEventListener("DOMContentLoaded", function () { focusFlash(); localTimes(); });
   document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.detail.target); });
   document.addEventListener("htmx:afterSwap", function (e) { focusFlash(e.detail.target.parentNode || document); });

@@ -110,7 +110,7 @@ func TestOverviewSortPageExpand(t *testing.T) {
 	if tb.count(fmt.Sprintf(`[data-id="%s"]`, sid)) == 0 {
 		tb.open("/acme/portal/overview?limit=20") // not on the first page of this sort
 	}
-	toggle := fmt.Sprintf(`[data-id="%s"] [data-testid="activity-toggle"] summary`, sid)
+	toggle := fmt.Sprintf(`[data-id="%s"] [data-testid="activity-toggle"]`, sid)
 	if got := tb.axExpanded(toggle); got != "false" {
 		t.Errorf("the closed row toggle is exposed with expanded=%q, want false", got)
 	}
@@ -190,7 +190,7 @@ func TestSessionDetailAndCSV(t *testing.T) {
 		t.Errorf("the navigation shows the name as %q, want it literally", got)
 	}
 	// The expanded row brings the buyer's name in through an htmx swap.
-	toggle := fmt.Sprintf(`[data-id="%s"] [data-testid="activity-toggle"] summary`, sid)
+	toggle := fmt.Sprintf(`[data-id="%s"] [data-testid="activity-toggle"]`, sid)
 	tb.run(chromedp.Click(chromedp.CSS(toggle)))
 	tb.waitFor(fmt.Sprintf(`!!document.querySelector('[data-id="%s"] [data-testid="payment"]')`, sid))
 	if !strings.Contains(eval[string](tb, fmt.Sprintf(`document.querySelector('[data-id="%s"] .activity-body').innerText`, sid)), buyer) {

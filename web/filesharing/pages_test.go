@@ -111,12 +111,13 @@ func TestPages_Overview(t *testing.T) {
 	if href, _ := d.Find(`[data-testid="sort-downloads"] a`).Attr("href"); href != "/acme/portal/overview?sorting=-download_count" {
 		t.Fatalf("downloads sort link %q", href)
 	}
-	// Each row expands in place: a <details> that loads the activity fragment.
-	det := first.Find(`details[data-testid="activity-toggle"]`)
-	if hx, _ := det.Attr("hx-get"); !strings.HasSuffix(hx, "/activity") {
+	// Each row expands in place: a toggle (portal.js) that loads the
+	// activity fragment, a link to the share's page without JS.
+	det := first.Find(`a[data-testid="activity-toggle"]`)
+	if hx, _ := det.Attr("data-activity"); !strings.HasSuffix(hx, "/activity") {
 		t.Fatalf("expand: %q", hx)
 	}
-	if href, _ := det.Find("a").Attr("href"); !strings.HasPrefix(href, "/acme/portal/sessions/") {
+	if href, _ := det.Attr("href"); !strings.HasPrefix(href, "/acme/portal/sessions/") {
 		t.Fatalf("no-JS fallback link %q", href)
 	}
 	if d.Find(`nav [aria-current="page"][data-testid="nav-overview"]`).Length() != 1 {
