@@ -214,3 +214,29 @@ func TestSignInHeadsUpZone(t *testing.T) {
 		t.Fatalf("heads-ups %+v", mails)
 	}
 }
+
+// TestSignInHistoryBoundCodeForm: a wrong code typed into the form the
+// sign-in email's link opens (bound to the address and this workspace, no
+// sign-in request of this browser) goes in the history of whom the
+// address's codes are for, as a wrong code on the pages; an address with
+// no codes records nothing.
+func TestSignInHistoryBoundCodeForm(t *testing.T) {
+	e := newEnv(t)
+	asker := e.browserAnon()
+	if r := webtest.PostForm(t, asker, e.svc, paths.SignIn("acme"), url.Values{"email": {"ind@example.com"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("request: %d", r.Status)
+	}
+	other := e.browserAnon()
+	for _, email := range []string{"ind@example.com", "nobody@example.com"} {
+		r := webtest.PostForm(t, other, e.svc, paths.Page("acme", "authenticate"), url.Values{"email": {email}, "code": {"ZZZZ-ZZZZ"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("%s: wrong code answered %d", email, r.Status)
+		}
+	}
+	if n := e.count(`SELECT count(*) FROM signin_events WHERE customer_id = $1 AND NOT success AND method = 'code' AND channel = 'page'`, e.cust); n != 1 {
+		t.Fatalf("wrong codes recorded for the customer: %d, want 1", n)
+	}
+	if n := e.count(`SELECT count(*) FROM signin_events`); n != 1 {
+		t.Fatalf("%d events in all, want 1", n)
+	}
+}

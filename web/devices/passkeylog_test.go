@@ -210,4 +210,14 @@ func TestPasskeyDataNeverLogged(t *testing.T) {
 			t.Errorf("the log holds the %s", what)
 		}
 	}
+
+	// The metrics count each outcome, the unknown credential included
+	// (no sign-in history can hold it).
+	m := testkit.NewClient(t, s.Web.MetricsHandler()).Get("/metrics").ExpectStatus(t, http.StatusOK).Text()
+	for _, want := range []string{`{outcome="ok",step="passkey"} 1`, `{outcome="sign_count",step="passkey"} 1`,
+		`{outcome="not_verified",step="passkey"} 2`, `{outcome="unknown",step="passkey"} 1`, `{outcome="expired_challenge",step="passkey"} 1`} {
+		if !strings.Contains(m, "portal_signin_outcomes_total"+want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
