@@ -59,7 +59,7 @@ lint: $(GOLANGCI_LINT) ## gofmt, go vet and golangci-lint (.golangci.yml)
 	$(GO) vet ./...
 	$(GOLANGCI_LINT) run ./...
 
-screenshots: vendor ## Write PNGs of every page (1280/360 px, light/dark) to docs/screenshots
+screenshots: vendor ## Write PNGs of every page (1280/375 px, light/dark) to docs/screenshots
 	mkdir -p docs/screenshots
 	rm -f docs/screenshots/*.png  # pages renamed or gone leave no stale pictures
 	PORTAL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run TestEveryPage ./web/e2e/

@@ -85,7 +85,7 @@ type look struct {
 	theme string // light or dark (the system preference the page follows)
 }
 
-var looks = []look{{1280, "light"}, {1280, "dark"}, {360, "light"}, {360, "dark"}}
+var looks = []look{{1280, "light"}, {1280, "dark"}, {375, "light"}, {375, "dark"}}
 
 func (tb *tab) setLook(l look) {
 	tb.t.Helper()

@@ -6,7 +6,7 @@ import (
 )
 
 // TestEveryPageInLanguages (issue 17) runs the page check of TestEveryPage
-// (console, CSP, axe and no sideways scroll at 1280 and 360 px in light and
+// (console, CSP, axe and no sideways scroll at 1280 and 375 px in light and
 // dark) on the main pages in German, whose words are long, and Japanese,
 // which needs the CJK font stack; `make screenshots` writes them as
 // "<page>-de-…" and "<page>-ja-…". The language is chosen as a person would:

@@ -11,7 +11,7 @@ import (
 
 // TestEveryPage opens every page route (docs/design.md "Interface", web/routes.go pageRoutes) as
 // each kind of visitor and runs the full page check on each: console, CSP,
-// axe at 1280 and 360 px in light and dark, no sideways scroll. It is also
+// axe at 1280 and 375 px in light and dark, no sideways scroll. It is also
 // what `make screenshots` runs, so every check has a stable name. The
 // journeys test the flows; this only gets each page on screen once.
 func TestEveryPage(t *testing.T) {
