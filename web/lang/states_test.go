@@ -25,13 +25,20 @@ import (
 // codes are held back, the too-many-wrong-codes refusal, the continue page
 // of a link (alone and switching accounts), the 3-D Secure sandbox page,
 // the development mail page, and the settings page's passkeys (with a
-// passkey), devices and sign-in history sections, in every non-English
-// locale: none shows an English catalog sentence.
+// passkey), devices and sign-in history sections, its passkey flash and the
+// linked-account outcomes, in every non-English locale: none shows an
+// English catalog sentence.
 func TestMoreStatesTranslated(t *testing.T) {
 	for _, lang := range i18n.Locales[1:] {
 		t.Run(lang, func(t *testing.T) {
 			s := webtest.NewServer(t, webtest.Options{BaseURL: "http://portal.test", Mail: true, Start: true,
-				Config: func(c *config.Config) { c.Payments = "sandbox"; c.Env = "development" }})
+				Config: func(c *config.Config) {
+					c.Payments, c.Env = "sandbox", "development"
+					// Linked accounts offered (never contacted here), so the
+					// settings page shows their panel and its outcomes.
+					c.MicrosoftClientID, c.MicrosoftClientSecret = "ms-client", "ms-secret"
+					c.DiscordClientID, c.DiscordClientSecret = "discord-client", "discord-secret"
+				}})
 			pool, svc := s.Pool, s.Services
 			acme := testkit.Workspace(t, pool, "acme")
 			teams := testkit.Workspace(t, pool, "teamco")
@@ -140,6 +147,26 @@ func TestMoreStatesTranslated(t *testing.T) {
 				}
 			}
 			assertNoEnglish(t, lang, "settings (passkeys, devices, history)", r)
+			// Renaming it too long: the flash; then the linked-account
+			// outcomes the settings page explains from its URL.
+			var pk uuid.UUID
+			if err := pool.QueryRow(t.Context(), `SELECT id FROM passkeys WHERE customer_id = $1`, kunde).Scan(&pk); err != nil {
+				t.Fatal(err)
+			}
+			webtest.PostForm(t, me, svc, "/acme/portal/settings/passkeys/"+pk.String()+"/rename", url.Values{"name": {strings.Repeat("n", 65)}})
+			r = me.Get("/acme/portal/settings").ExpectStatus(t, http.StatusOK)
+			if !strings.Contains(doc(t, r).Text(), i18n.New(lang, nil).T("security.passkey_name_long")) {
+				t.Errorf("settings in %s: no passkey name flash", lang)
+			}
+			assertNoEnglish(t, lang, "settings (passkey name too long)", r)
+			for _, q := range []string{"linked=microsoft", "unlinked=discord", "error=access_denied&error_platform=discord",
+				"error=Rate+limited+by+Discord.&error_platform=discord&error_retry_after=5", "error=unlink_missing",
+				"error=consent_required&error_platform=evil", "error=not_available&error_platform=github"} {
+				assertNoEnglish(t, lang, "settings?"+q, me.Get("/acme/portal/settings?"+q).ExpectStatus(t, http.StatusOK))
+			}
+			if lang == "de" && !strings.Contains(me.Get("/acme/portal/settings?linked=microsoft").Text(), "Ihr Microsoft-Konto ist jetzt verknüpft.") {
+				t.Error("settings in de: no linked-account notice")
+			}
 			r = webtest.PostForm(t, me, svc, "/acme/portal/billing/cards", url.Values{"number": {"4000 0027 6000 3184"}, "expiry": {"12/34"}, "cvc": {"123"}})
 			if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location(), "/sandbox/3ds/") {
 				t.Fatalf("3-D Secure card: %d %s", r.Status, r.Location())
