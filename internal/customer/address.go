@@ -224,6 +224,9 @@ func NormalizeAddress(in AddressInput, loc ...any) (*Address, []apperr.FieldErro
 	return out, nil
 }
 
+// IsAllowed reports whether code (upper case) may be a billing country.
+func IsAllowed(code string) bool { return allowedSet[code] }
+
 // IsEmbargoed reports whether a stored country would be refused on input.
 func IsEmbargoed(code string) bool { return embargoed[code] }
 

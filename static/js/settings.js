@@ -35,10 +35,25 @@
       hint.hidden = true;
     }
   }
+  // "(optional)" after the city, state and postal code labels follows what
+  // the chosen country requires (the option's data-needs); with no
+  // country chosen none is marked.
+  function syncOptional() {
+    var country = document.getElementById("billing-country");
+    if (!country) return;
+    var opt = country.options[country.selectedIndex];
+    var needs = opt && opt.value ? opt.getAttribute("data-needs") : null;
+    document.querySelectorAll("#billing-form [data-optional]").forEach(function (el) {
+      var part = el.getAttribute("data-optional");
+      if (part === "always") return;
+      el.hidden = needs === null || needs.indexOf(part) >= 0;
+    });
+  }
   document.addEventListener("change", function (e) {
     if (e.target && e.target.id === "billing-country") {
       sync();
       syncPostal();
+      syncOptional();
     }
   });
 
@@ -85,6 +100,7 @@
   function init() {
     sync();
     syncPostal();
+    syncOptional();
     enhanceDisconnect();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

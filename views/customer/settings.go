@@ -1,5 +1,7 @@
 package customer
 
+import "strings"
+
 // Country is one option of the billing country select.
 type Country struct {
 	Code string
@@ -7,6 +9,19 @@ type Country struct {
 	// PostalExample is a postal code of the country (data-postal on the
 	// option; the script shows it as the postal code's hint).
 	PostalExample string
+	// Needs is which parts the country's addresses require (data-needs).
+	Needs string
+}
+
+// optionalAlways marks a part that is optional in every country.
+const optionalAlways = "always"
+
+// optionalShown reports whether part is optional for the chosen country.
+func (f BillingForm) optionalShown(part string) bool {
+	if part == optionalAlways {
+		return true
+	}
+	return f.NeedsKnown && !strings.Contains(f.Needs, part)
 }
 
 // BillingForm is the billing details form's values and errors.
@@ -22,6 +37,11 @@ type BillingForm struct {
 	Error       string            // for the whole form
 	Saved       bool              // the HTMX answer announces the save (BillingSaved)
 	Notice      string            // the values were kept from before the session ended
+	// Needs is which parts the chosen country's addresses require (C
+	// city, S state, Z postal code); NeedsKnown is false when no country
+	// is chosen, and then no part is marked optional but line 2.
+	Needs      string
+	NeedsKnown bool
 }
 
 // SettingsProps is /{slug}/portal/settings.

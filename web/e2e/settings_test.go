@@ -144,6 +144,17 @@ func TestSettingsBillingDetailsCustomer(t *testing.T) {
 	if !eval[bool](tb, `document.getElementById('billing-postal_code-hint').hidden`) {
 		t.Error("postal hint shown for Hong Kong")
 	}
+	// "(optional)" follows the country: Ireland's Eircode is optional,
+	// Germany's postal code is not.
+	optional := `document.querySelector('label[for=billing-postal_code] [data-optional]').hidden`
+	tb.selectValue(tid("billing-country"), "IE")
+	if eval[bool](tb, optional) {
+		t.Error("postal code not marked optional for Ireland")
+	}
+	tb.selectValue(tid("billing-country"), "DE")
+	if !eval[bool](tb, optional) {
+		t.Error("postal code marked optional for Germany")
+	}
 	tb.selectValue(tid("billing-country"), "US")
 	if eval[bool](tb, `document.getElementById('billing-state-field').hidden`) {
 		t.Error("state field hidden after choosing the US again")

@@ -29,10 +29,26 @@ const msgBillingSaved = "settings.saved"
 var countryOptions = func() []customerview.Country {
 	var out []customerview.Country
 	for _, c := range customer.Countries() {
-		out = append(out, customerview.Country{Code: c.Code, Name: c.Name, PostalExample: customer.RuleFor(c.Code).PostalExample})
+		out = append(out, customerview.Country{Code: c.Code, Name: c.Name, PostalExample: customer.RuleFor(c.Code).PostalExample, Needs: needs(c.Code)})
 	}
 	return out
 }()
+
+// needs is which parts addresses in country require: C city, S state, Z
+// postal code (line 1 always).
+func needs(country string) string {
+	r, out := customer.RuleFor(country), ""
+	if r.RequiresCity {
+		out += "C"
+	}
+	if r.RequiresState {
+		out += "S"
+	}
+	if r.RequiresPostalCode {
+		out += "Z"
+	}
+	return out
+}
 
 // stateCountries feeds the state field's script (static/js/settings.js).
 var stateCountries = strings.Join(customer.StateCountries(), " ")
@@ -100,6 +116,9 @@ func formFromProfile(p customer.Profile) customerview.BillingForm {
 func (h *Handlers) settingsProps(c echo.Context, prof customer.Profile, form customerview.BillingForm) (customerview.SettingsProps, error) {
 	p := middleware.Principal(c)
 	tok, field := csrfToken(c)
+	if code := strings.ToUpper(strings.TrimSpace(form.Country)); customer.IsAllowed(code) {
+		form.Needs, form.NeedsKnown = needs(code), true
+	}
 	props := customerview.SettingsProps{CanBill: p.CanBill(), IsMember: p.IsMember(), CustomerEmail: prof.Email,
 		PersonEmail: prof.Email, PersonName: strOr(prof.Name), Countries: localCountries(h.locale(c), countriesFor(form.Country)), StateCountries: stateCountries,
 		Action: paths.SettingsPage(Workspace(c).Slug), CSRFField: field, CSRFToken: tok, Form: form,

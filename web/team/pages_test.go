@@ -244,6 +244,27 @@ func TestSettingsPage_AddressPerCountry(t *testing.T) {
 		t.Fatalf("stored postal code %v", v)
 	}
 	wantStatus(t, webtest.PostForm(t, c, e.svc, settings, billingForm("", "1 Nathan Rd", "", "", "Kowloon", "HK")), http.StatusSeeOther)
+
+	// "(optional)" follows what the stored country requires: in Ireland
+	// the Eircode and the county are optional, the city is not; line 2 is
+	// always optional; each option says what its country needs.
+	wantStatus(t, webtest.PostForm(t, c, e.svc, settings, billingForm("", "1 Grafton St", "Dublin", "", "", "IE")), http.StatusSeeOther)
+	d := doc(t, c.Get(settings))
+	for id, want := range map[string]bool{"line2": true, "postal_code": true, "state": true, "city": false, "line1": false} {
+		mark := d.Find(`label[for=billing-` + id + `] [data-optional]`)
+		_, hidden := mark.Attr("hidden")
+		if shown := mark.Length() == 1 && !hidden; shown != want {
+			t.Errorf("IE: %s marked optional = %v, want %v", id, shown, want)
+		}
+	}
+	if got := strings.TrimSpace(d.Find(`label[for=billing-postal_code] [data-optional]`).Text()); got != "(optional)" {
+		t.Errorf("optional mark %q", got)
+	}
+	for cc, want := range map[string]string{"US": "CSZ", "IE": "C", "HK": "S", "JP": "SZ", "DE": "CZ"} {
+		if v, _ := d.Find(`#billing-country option[value=` + cc + `]`).Attr("data-needs"); v != want {
+			t.Errorf("%s data-needs %q, want %q", cc, v, want)
+		}
+	}
 }
 
 func TestSettingsPage_PlainMember(t *testing.T) {
