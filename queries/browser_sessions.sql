@@ -28,6 +28,28 @@ WHERE s.id = @id AND s.workspace_id = @workspace_id
   AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
   AND (s.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL));
 
+-- name: GetBrowserSessionPrincipalBySlug :one
+-- GetBrowserSessionPrincipal for a page request, by the page's slug: among
+-- the browser's sessions (@ids, the cookie's, one per workspace) the one of
+-- the live workspace whose slug the page names, under the same rules. It
+-- goes to PostgreSQL in one batch with GetWorkspaceBySlug
+-- (auth.BrowserSessions.LoadPage), so a page reads its workspace and its
+-- session in one round trip.
+SELECT s.id, s.created_at, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
+       s.customer_id, s.member_id, s.workspace_id,
+       c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
+       m.role AS member_role, m.email AS member_email, m.name AS member_name,
+       sqlc.embed(c)
+FROM browser_sessions s
+JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
+JOIN workspaces w ON w.id = s.workspace_id
+LEFT JOIN members m ON m.id = s.member_id AND m.customer_id = s.customer_id
+WHERE s.id = ANY(@ids::uuid[]) AND lower(w.slug) = lower(@slug)
+  AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+  AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+  AND (s.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL))
+LIMIT 1;
+
 -- name: GetBrowserSessionSubject :one
 -- Whose a browser session is, live or not (an ended session's form content
 -- is kept only for the same person, docs/design.md "Kept form content").

@@ -155,6 +155,69 @@ func (b *BrowserSessions) Load(ctx context.Context, id, wsID uuid.UUID) (*Browse
 	if err != nil {
 		return nil, dbErr("browser.load", err)
 	}
+	return b.admit(ctx, row)
+}
+
+// Page is what a page request reads before its handler: the live
+// workspace of the page's slug and, when Looked, the browser's session of
+// it (nil: the cookie's session of that workspace is no longer live, or it
+// holds none).
+type Page struct {
+	Workspace dbgen.Workspace
+	Session   *BrowserSession
+	Looked    bool
+}
+
+// LoadPage reads the live workspace of slug and, among candidates (the
+// cookie's browser sessions, one per workspace), the live session of that
+// workspace, in ONE round trip (db.Batch), then admits the session as Load
+// does (sliding its idle expiry). sessionOf is the cookie's session for a
+// workspace id: a session is used only when it is the one the cookie holds
+// for the page's workspace (D25); otherwise Looked is false and the caller
+// loads as before. An unknown or dead workspace is apperr.NotFound.
+func (b *BrowserSessions) LoadPage(ctx context.Context, slug string, candidates []uuid.UUID, sessionOf func(wsID uuid.UUID) uuid.UUID) (Page, error) {
+	var (
+		ws     dbgen.Workspace
+		row    dbgen.GetBrowserSessionPrincipalBySlugRow
+		rowErr error
+	)
+	err := db.Batch(ctx, b.pool, func(q *dbgen.Queries, _ dbgen.DBTX) error {
+		var err error
+		if ws, err = q.GetWorkspaceBySlug(ctx, slug); err != nil {
+			return err
+		}
+		row, rowErr = q.GetBrowserSessionPrincipalBySlug(ctx, dbgen.GetBrowserSessionPrincipalBySlugParams{Ids: candidates, Slug: slug})
+		return nil
+	})
+	if db.IsNotFound(err) {
+		return Page{}, apperr.NotFound("")
+	}
+	if err != nil {
+		return Page{}, dbErr("browser.load_page", err)
+	}
+	p := Page{Workspace: ws}
+	if db.IsNotFound(rowErr) {
+		p.Looked = true
+		return p, nil
+	}
+	if rowErr != nil {
+		return Page{}, dbErr("browser.load_page", rowErr)
+	}
+	r := dbgen.GetBrowserSessionPrincipalRow(row)
+	if r.WorkspaceID != ws.ID || sessionOf(ws.ID) != r.ID {
+		return p, nil
+	}
+	if p.Session, err = b.admit(ctx, r); err != nil {
+		return Page{}, err
+	}
+	p.Looked = true
+	return p, nil
+}
+
+// admit slides a loaded session's idle expiry (at most every
+// browserTouchEvery) and builds its principal.
+func (b *BrowserSessions) admit(ctx context.Context, row dbgen.GetBrowserSessionPrincipalRow) (*BrowserSession, error) {
+	id, q := row.ID, dbgen.New(b.pool)
 	if time.Since(row.LastSeenAt) > browserTouchEvery {
 		if err := q.TouchBrowserSession(ctx, dbgen.TouchBrowserSessionParams{ID: id, IdleSeconds: BrowserIdleTTL.Seconds()}); err != nil {
 			return nil, dbErr("browser.touch", err)

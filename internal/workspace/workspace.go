@@ -40,6 +40,11 @@ type Workspace struct {
 	DefaultLocale           string // one of i18n.Locales
 }
 
+// FromRow is the workspace of a row another service read (the page
+// middleware's auth.BrowserSessions.LoadPage reads it in one round trip with
+// the browser's session).
+func FromRow(w dbgen.Workspace) Workspace { return newWorkspace(w) }
+
 func newWorkspace(w dbgen.Workspace) Workspace {
 	return Workspace{ID: w.ID, CreatedAt: w.CreatedAt, ModifiedAt: w.ModifiedAt, Name: w.Name, Slug: w.Slug,
 		Email: w.Email, Website: w.Website, AvatarUrl: w.AvatarUrl, AccentColor: w.AccentColor, Socials: w.Socials,

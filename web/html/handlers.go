@@ -10,10 +10,12 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"portal/internal/app"
 	"portal/internal/apperr"
+	"portal/internal/auth"
 	"portal/internal/i18n"
 	"portal/internal/workspace"
 	"portal/views/layout"
@@ -36,16 +38,44 @@ func New(s *app.Services) *Handlers {
 const keyWorkspace = "portal.workspace"
 
 // LoadWorkspace resolves /{slug}/ to a live workspace, else the 404 page.
+// When the cookie holds browser sessions, the session of that workspace is
+// read in the same round trip (auth.BrowserSessions.LoadPage) and left for
+// PageSession, which decides what it means (docs/design.md "Round trips").
 func (h *Handlers) LoadWorkspace(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ws, err := h.S.Workspaces.BySlug(c.Request().Context(), c.Param("slug"))
+		ctx, slug := c.Request().Context(), c.Param("slug")
+		st := h.cookies.Read(c.Request())
+		c.Set(keyState, &st)
+		if len(st.Sessions) == 0 {
+			ws, err := h.S.Workspaces.BySlug(ctx, slug)
+			if err != nil {
+				return err
+			}
+			c.Set(keyWorkspace, &ws)
+			return next(c)
+		}
+		ids := make([]uuid.UUID, len(st.Sessions))
+		for i, s := range st.Sessions {
+			ids[i] = s.SessionID
+		}
+		pg, err := h.S.Browser.LoadPage(ctx, slug, ids, st.Session)
 		if err != nil {
 			return err
 		}
+		ws := workspace.FromRow(pg.Workspace)
 		c.Set(keyWorkspace, &ws)
+		if pg.Looked {
+			c.Set(keyPreloaded, preloaded{pg.Session})
+		}
 		return next(c)
 	}
 }
+
+// keyPreloaded holds the preloaded browser session of the page's workspace
+// (nil: none live) when LoadWorkspace read it.
+const keyPreloaded = "portal.preloaded_session"
+
+type preloaded struct{ bs *auth.BrowserSession }
 
 // Workspace returns the workspace of this page.
 func Workspace(c echo.Context) *workspace.Workspace {

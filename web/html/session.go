@@ -51,10 +51,14 @@ func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
 		// never cached, so the back button after sign-out shows nothing.
 		c.Response().Header().Set("Cache-Control", "no-store")
 		ws := Workspace(c)
-		st := h.cookies.Read(c.Request())
-		c.Set(keyState, &st)
+		st, ok := c.Get(keyState).(*session.State) // read by LoadWorkspace
+		if !ok {
+			read := h.cookies.Read(c.Request())
+			st = &read
+			c.Set(keyState, st)
+		}
 		if ws != nil {
-			if err := h.loadSession(c, &st, ws.ID); err != nil {
+			if err := h.loadSession(c, st, ws.ID); err != nil {
 				return err
 			}
 		}
@@ -63,13 +67,13 @@ func (h *Handlers) PageSession(next echo.HandlerFunc) echo.HandlerFunc {
 			q := c.Request().URL.Query()
 			for _, name := range tokenParams {
 				if q.Has(name) {
-					return h.takeLinkToken(c, q.Get(name), &st)
+					return h.takeLinkToken(c, q.Get(name), st)
 				}
 			}
 			if ws != nil && st.Link.Fresh && st.Link.WorkspaceID == ws.ID && !htmx.IsRequest(c) {
 				// The page a link named, just without its token: ask first.
 				st.Link.Fresh = false
-				if err := h.writeState(c, st); err != nil {
+				if err := h.writeState(c, *st); err != nil {
 					return err
 				}
 				if c.Path() != paths.Prefix+"/continue" {
@@ -89,7 +93,17 @@ func (h *Handlers) loadSession(c echo.Context, st *session.State, ws uuid.UUID) 
 	if sid == uuid.Nil {
 		return nil
 	}
-	bs, err := h.S.Browser.Load(c.Request().Context(), sid, ws)
+	var bs *auth.BrowserSession
+	var err error
+	if pre, ok := c.Get(keyPreloaded).(preloaded); ok {
+		// LoadWorkspace read it with the workspace; none live is what Load
+		// says with apperr.Unauthorized.
+		if bs = pre.bs; bs == nil {
+			err = apperr.Unauthorized()
+		}
+	} else {
+		bs, err = h.S.Browser.Load(c.Request().Context(), sid, ws)
+	}
 	if err != nil {
 		var ae *apperr.Error
 		if errors.As(err, &ae) && ae.Kind == apperr.KindUnauthenticated {

@@ -218,6 +218,91 @@ func (q *Queries) GetBrowserSessionPrincipal(ctx context.Context, arg GetBrowser
 	return i, err
 }
 
+const getBrowserSessionPrincipalBySlug = `-- name: GetBrowserSessionPrincipalBySlug :one
+SELECT s.id, s.created_at, s.expires_at, s.idle_expires_at, s.last_seen_at, s.return_url,
+       s.customer_id, s.member_id, s.workspace_id,
+       c.type AS customer_type, c.email AS customer_email, c.name AS customer_name,
+       m.role AS member_role, m.email AS member_email, m.name AS member_name,
+       c.id, c.workspace_id, c.created_at, c.modified_at, c.deleted_at, c.email, c.email_verified, c.name, c.billing_name, c.billing_address, c.type, c.external_id, c.stripe_customer_id, c.default_payment_method_id, c.oauth_accounts
+FROM browser_sessions s
+JOIN customers c ON c.id = s.customer_id AND c.workspace_id = s.workspace_id
+JOIN workspaces w ON w.id = s.workspace_id
+LEFT JOIN members m ON m.id = s.member_id AND m.customer_id = s.customer_id
+WHERE s.id = ANY($1::uuid[]) AND lower(w.slug) = lower($2)
+  AND s.revoked_at IS NULL AND s.expires_at > now() AND s.idle_expires_at > now()
+  AND c.deleted_at IS NULL AND w.deleted_at IS NULL AND w.blocked_at IS NULL
+  AND (s.member_id IS NULL OR (m.id IS NOT NULL AND m.deleted_at IS NULL))
+LIMIT 1
+`
+
+type GetBrowserSessionPrincipalBySlugParams struct {
+	Ids  []uuid.UUID
+	Slug string
+}
+
+type GetBrowserSessionPrincipalBySlugRow struct {
+	ID            uuid.UUID
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	IdleExpiresAt time.Time
+	LastSeenAt    time.Time
+	ReturnUrl     *string
+	CustomerID    uuid.UUID
+	MemberID      *uuid.UUID
+	WorkspaceID   uuid.UUID
+	CustomerType  *string
+	CustomerEmail string
+	CustomerName  *string
+	MemberRole    *string
+	MemberEmail   *string
+	MemberName    *string
+	Customer      Customer
+}
+
+// GetBrowserSessionPrincipal for a page request, by the page's slug: among
+// the browser's sessions (@ids, the cookie's, one per workspace) the one of
+// the live workspace whose slug the page names, under the same rules. It
+// goes to PostgreSQL in one batch with GetWorkspaceBySlug
+// (auth.BrowserSessions.LoadPage), so a page reads its workspace and its
+// session in one round trip.
+func (q *Queries) GetBrowserSessionPrincipalBySlug(ctx context.Context, arg GetBrowserSessionPrincipalBySlugParams) (GetBrowserSessionPrincipalBySlugRow, error) {
+	row := q.db.QueryRow(ctx, getBrowserSessionPrincipalBySlug, arg.Ids, arg.Slug)
+	var i GetBrowserSessionPrincipalBySlugRow
+	err := row.Scan(
+		&i.ID,
+		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.IdleExpiresAt,
+		&i.LastSeenAt,
+		&i.ReturnUrl,
+		&i.CustomerID,
+		&i.MemberID,
+		&i.WorkspaceID,
+		&i.CustomerType,
+		&i.CustomerEmail,
+		&i.CustomerName,
+		&i.MemberRole,
+		&i.MemberEmail,
+		&i.MemberName,
+		&i.Customer.ID,
+		&i.Customer.WorkspaceID,
+		&i.Customer.CreatedAt,
+		&i.Customer.ModifiedAt,
+		&i.Customer.DeletedAt,
+		&i.Customer.Email,
+		&i.Customer.EmailVerified,
+		&i.Customer.Name,
+		&i.Customer.BillingName,
+		&i.Customer.BillingAddress,
+		&i.Customer.Type,
+		&i.Customer.ExternalID,
+		&i.Customer.StripeCustomerID,
+		&i.Customer.DefaultPaymentMethodID,
+		&i.Customer.OauthAccounts,
+	)
+	return i, err
+}
+
 const getBrowserSessionSubject = `-- name: GetBrowserSessionSubject :one
 SELECT customer_id, member_id FROM browser_sessions WHERE id = $1 AND workspace_id = $2
 `
