@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
@@ -49,6 +51,15 @@ func TestMoreStatesInLanguages(t *testing.T) {
 		out.choose("Design Studio")
 		out.run(chromedp.Click(chromedp.CSS(tid("picker-continue"))), chromedp.WaitVisible(chromedp.CSS(tid("code-form"))))
 		out.check("enter code " + lang)
+		// The resend countdown reads with single spaces as laid out (one
+		// flex item in the button, not three with the gap between them).
+		if label := eval[string](out, `document.querySelector('[data-testid="resend"]').innerText`); strings.Contains(label, "  ") ||
+			!regexp.MustCompile(map[string]string{"de": `^Code erneut senden \(in \d+ s\)$`, "ja": `^コードを再送信（\d+ 秒後）$`}[lang]).MatchString(label) {
+			t.Errorf("%s: resend label %q", lang, label)
+		}
+		if w := eval[int](out, `(() => { const b = document.querySelector('[data-testid="resend"]'); return [...b.children].length })()`); w != 1 {
+			t.Errorf("%s: the resend button has %d flex items, want 1", lang, w)
+		}
 		out.allow("status of 422")
 		out.run(chromedp.SendKeys(chromedp.CSS(tid("code")), "ZZZZ-ZZZZ"), chromedp.Click(chromedp.CSS(tid("code-submit"))))
 		out.waitFor(`!!document.querySelector('[data-testid="code-error"]')`)
@@ -103,7 +114,10 @@ func TestMoreStatesInLanguages(t *testing.T) {
 		e.tab().signInCookie(ivyC, ivyM) // a second device
 		ivy.open("/teamco/portal/settings")
 		before := ivy.count(tid("passkey-row"))
-		ivy.run(chromedp.WaitVisible(chromedp.CSS(tid("passkey-add"))))
+		if !ivy.visibleWithin(tid("passkey-add"), 30*time.Second) {
+			t.Fatalf("%s: no passkey button on the settings page (at %s; reverify form: %d, passkeys section: %d)", lang,
+				ivy.location(), ivy.count(`[data-reverify="true"], form[data-passkey-add]`), ivy.count(tid("passkey-row"))+ivy.count(tid("passkey-add")))
+		}
 		ivy.clickNav(tid("passkey-add"))
 		if n := ivy.count(tid("passkey-row")); n != before+1 {
 			t.Fatalf("%s: passkeys after adding: %d, want %d (error: %q)", lang, n, before+1, ivy.textOf(tid("passkey-add-error")))
@@ -138,4 +152,14 @@ func TestMoreStatesInLanguages(t *testing.T) {
 		lim.check("sign in (try again at) " + lang)
 		e.s.Exec(`DELETE FROM rate_limit_buckets`)
 	}
+}
+
+// visibleWithin reports whether sel becomes visible within d (instead of
+// waiting for the tab's own deadline, so a failure says where it was).
+func (tb *tab) visibleWithin(sel string, d time.Duration) bool {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, d)
+	defer cancel()
+	_, err := chromedp.Run(ctx, chromedp.WaitVisible(chromedp.CSS(sel)))
+	return err == nil
 }
