@@ -118,8 +118,9 @@ func NewProfile(c dbgen.Customer) Profile {
 	}
 	// Only account_id and account_username ever leave the server: the
 	// stored record also holds the provider's tokens.
+	// Most customers have linked nothing: "{}" needs no decoding.
 	var accounts map[string]OAuthAccount
-	if json.Unmarshal(c.OauthAccounts, &accounts) == nil {
+	if s := string(c.OauthAccounts); s != "{}" && s != "" && json.Unmarshal(c.OauthAccounts, &accounts) == nil {
 		for k, v := range accounts {
 			p.OAuthAccounts[k] = OAuthAccount{AccountID: v.AccountID, AccountUsername: v.AccountUsername}
 		}

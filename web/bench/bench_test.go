@@ -14,11 +14,24 @@ import (
 
 	"github.com/google/uuid"
 
+	"portal/internal/db"
 	"portal/internal/testkit"
 	"portal/web/webtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
+
+// server is the application on the test's database through a pool made
+// by db.OpenMode, as `portal serve` makes it (its uuid codec and settings).
+func server(b *testing.B) *webtest.Server {
+	b.Helper()
+	pool, err := db.Open(b.Context(), testkit.DB(b).Config().ConnString())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(pool.Close)
+	return webtest.NewServer(b, webtest.Options{Pool: pool})
+}
 
 // serve runs req through the handler b.N times, failing on any other status.
 func serve(b *testing.B, h http.Handler, req *http.Request, status int) {
@@ -42,7 +55,7 @@ func serve(b *testing.B, h http.Handler, req *http.Request, status int) {
 // BenchmarkCustomersMe is GET /api/customer-portal/customers/me with a
 // customer's bearer token, uncompressed, as make bench asks for it.
 func BenchmarkCustomersMe(b *testing.B) {
-	s := webtest.NewServer(b, webtest.Options{})
+	s := server(b)
 	ws := testkit.Workspace(b, s.Pool, "acme")
 	cust := testkit.Customer(b, s.Pool, ws, "ind@example.com", "individual")
 	req := httptest.NewRequest(http.MethodGet, s.BaseURL+"/api/customer-portal/customers/me", nil)
@@ -56,7 +69,7 @@ func BenchmarkCustomersMe(b *testing.B) {
 // sessions (as make bench's), signed in by cookie, compressed as a browser
 // asks for it.
 func BenchmarkOverviewPage(b *testing.B) {
-	s := webtest.NewServer(b, webtest.Options{})
+	s := server(b)
 	ws := testkit.Workspace(b, s.Pool, "acme")
 	cust := testkit.Customer(b, s.Pool, ws, "ind@example.com", "individual")
 	if _, err := s.Pool.Exec(b.Context(), `INSERT INTO file_share_sessions (workspace_id, customer_id, short_slug, long_slug,
