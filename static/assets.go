@@ -31,6 +31,7 @@ type asset struct {
 	hash   string
 	ctype  string
 	data   []byte
+	text   string // data as a string, made once (CSS inlines it on every page)
 
 	once   sync.Once
 	gz, br []byte // nil when compression does not pay (or the type is binary)
@@ -57,6 +58,9 @@ func load() {
 		ext := path.Ext(p)
 		// vendor/htmx.min.js → vendor/htmx.min.<hash>.js
 		a := &asset{name: p, hashed: strings.TrimSuffix(p, ext) + "." + h + ext, hash: h, data: data, ctype: contentType(ext)}
+		if ext == ".css" {
+			a.text = string(data)
+		}
 		byName[p], byHashed[a.hashed] = a, a
 		return nil
 	})
@@ -125,10 +129,15 @@ func URL(name string) string {
 func CSS(name string) string {
 	loadOnce.Do(load)
 	if a := byName[name]; a != nil {
-		return string(a.data)
+		return a.text
 	}
 	return ""
 }
+
+// Inlined are the stylesheets pages inline whole (CSS), for the
+// compression middleware, which compresses them once rather than on every
+// page.
+var Inlined = []string{"css/portal.css"}
 
 // Handler serves the embedded files under their content-hashed names with
 // Cache-Control: immutable, and under their plain names with no-cache (an

@@ -1,6 +1,7 @@
 package middleware_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
@@ -11,8 +12,10 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/flate"
 	"github.com/labstack/echo/v4"
 
+	"portal/static"
 	"portal/web/middleware"
 )
 
@@ -125,4 +128,63 @@ func TestCompress_Concurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A page that inlines the stylesheet gets it spliced into the gzip stream
+// compressed once (issue 15): the answer is one valid gzip member (the
+// standard library's reader checks its CRC and size) that inflates to the
+// page byte for byte, wherever the stylesheet sits, and beside it a page
+// without the stylesheet is compressed as before.
+func TestCompress_SplicesTheInlinedStylesheet(t *testing.T) {
+	css := static.CSS("css/portal.css")
+	if len(css) < 4096 {
+		t.Fatalf("stylesheet of %d bytes", len(css))
+	}
+	pages := map[string]string{
+		"/middle": "<!doctype html><html><head><style nonce=\"n\">" + css + "</style></head><body>" +
+			strings.Repeat("<p>row</p>", 300) + "</body></html>",
+		"/first": css + strings.Repeat("<p>after</p>", 10),
+		"/last":  strings.Repeat("<p>before</p>", 10) + css,
+		"/only":  css,
+		"/twice": "<style>" + css + "</style><style>" + css + "</style>",
+		"/none":  strings.Repeat("<p>no stylesheet</p>", 200),
+	}
+	// What the middleware splices: the stylesheet deflated at the best
+	// level, ended by a sync flush.
+	var spliced bytes.Buffer
+	fw, _ := flate.NewWriter(&spliced, flate.BestCompression)
+	_, _ = fw.Write([]byte(css))
+	_ = fw.Flush()
+	e := echo.New()
+	e.Use(middleware.Compress())
+	for path, body := range pages {
+		e.GET(path, func(c echo.Context) error { return c.HTML(http.StatusOK, body) })
+	}
+	for path, body := range pages {
+		res := get(t, e, path, "gzip, br")
+		if res.Header.Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: encoding %q", path, res.Header.Get("Content-Encoding"))
+		}
+		raw, _ := io.ReadAll(res.Body)
+		if n, _ := strconv.Atoi(res.Header.Get("Content-Length")); n != len(raw) {
+			t.Fatalf("%s: Content-Length %d for %d bytes", path, n, len(raw))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: inflate: %v", path, err)
+		}
+		if string(got) != body {
+			t.Fatalf("%s: inflated %d bytes, want the page's %d", path, len(got), len(body))
+		}
+		if path != "/none" && !bytes.Contains(raw, spliced.Bytes()) {
+			t.Fatalf("%s: the stylesheet was compressed again, not spliced", path)
+		}
+		if path != "/none" && len(raw) > len(body)/3 {
+			t.Fatalf("%s: %d bytes compressed from %d", path, len(raw), len(body))
+		}
+	}
 }
