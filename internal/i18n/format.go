@@ -78,9 +78,15 @@ func (l *Locale) DateTime(t time.Time) string {
 	return l.Date(t) + f.join + t.Format(f.clock) + " " + l.zoneName(t)
 }
 
-// zoneAbbr are CLDR's localized short names where a language has its own.
+// zoneAbbr are CLDR's localized short names where a language has its own:
+// German names the three European metazones (Central, Eastern, Western).
+// Elsewhere the tz database's letters stand (CLDR's own where it has short
+// names: JST, EST, CET in Spanish); where CLDR has none (French, for
+// instance) it would write an offset ("UTC+1"), which the portal does not
+// (docs/design.md "Languages and time zones"). golang.org/x/text keeps its
+// CLDR zone tables unexported, so this short list is kept here.
 var zoneAbbr = map[string]map[string]string{
-	"de": {"CET": "MEZ", "CEST": "MESZ"},
+	"de": {"CET": "MEZ", "CEST": "MESZ", "EET": "OEZ", "EEST": "OESZ", "WET": "WEZ", "WEST": "WESZ"},
 }
 
 // zoneName is t's zone abbreviation; zones without a letter abbreviation

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,43 @@ func TestZone(t *testing.T) {
 	if z, ok := Zone("Asia/Kolkata"); !ok || z.String() != "Asia/Kolkata" {
 		t.Errorf("Asia/Kolkata: %v %v", z, ok)
 	}
+}
+
+// TestGermanZoneNames: German has CLDR short names for the three European
+// metazones (MEZ/MESZ, OEZ/OESZ, WEZ/WESZ); the tz database's letters
+// stand elsewhere.
+func TestGermanZoneNames(t *testing.T) {
+	winter, summer := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC), time.Date(2026, 7, 15, 12, 0, 0, 0, time.UTC)
+	for zone, want := range map[string][2]string{
+		"Europe/Berlin": {"MEZ", "MESZ"},
+		"Europe/Athens": {"OEZ", "OESZ"},
+		"Europe/Lisbon": {"WEZ", "WESZ"},
+		"Europe/London": {"GMT", "BST"},
+	} {
+		z, ok := Zone(zone)
+		if !ok {
+			t.Fatalf("no zone %s", zone)
+		}
+		l := New("de", z)
+		if got := l.Clock(winter); !strings.HasSuffix(got, " "+want[0]) {
+			t.Errorf("%s winter: %q, want … %s", zone, got, want[0])
+		}
+		if got := l.Clock(summer); !strings.HasSuffix(got, " "+want[1]) {
+			t.Errorf("%s summer: %q, want … %s", zone, got, want[1])
+		}
+	}
+	if got := New("fr", mustZone(t, "Europe/Athens")).Clock(winter); !strings.HasSuffix(got, " EET") {
+		t.Errorf("fr Athens: %q (the tz database's letters)", got)
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	z, ok := Zone(name)
+	if !ok {
+		t.Fatalf("no zone %s", name)
+	}
+	return z
 }
 
 func TestSizesAndNumbers(t *testing.T) {
