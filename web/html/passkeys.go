@@ -228,7 +228,12 @@ func (h *Handlers) PasskeyRename(c echo.Context) error {
 	id, perr := uuid.Parse(c.Param("id"))
 	var err error = apperr.NotFound("")
 	if perr == nil {
-		err = h.S.Passkeys.Rename(c.Request().Context(), middleware.Principal(c), id, c.FormValue("name"))
+		name := c.FormValue("name")
+		if strings.TrimSpace(strings.ToValidUTF8(name, "")) == "" {
+			// No name: the word for a passkey in the page's language.
+			name = h.locale(c).T("passkeys.default_name")
+		}
+		err = h.S.Passkeys.Rename(c.Request().Context(), middleware.Principal(c), id, name)
 	}
 	if err != nil {
 		var ae *apperr.Error

@@ -159,6 +159,15 @@ func TestMoreStatesTranslated(t *testing.T) {
 				t.Errorf("settings in %s: no passkey name flash", lang)
 			}
 			assertNoEnglish(t, lang, "settings (passkey name too long)", r)
+			// Renamed to nothing: the default name in the page's language.
+			webtest.PostForm(t, me, svc, "/acme/portal/settings/passkeys/"+pk.String()+"/rename", url.Values{"name": {"  "}})
+			var name string
+			if err := pool.QueryRow(t.Context(), `SELECT name FROM passkeys WHERE id = $1`, pk).Scan(&name); err != nil {
+				t.Fatal(err)
+			}
+			if want := i18n.New(lang, nil).T("passkeys.default_name"); name != want || (lang != "de" && name == "Passkey") {
+				t.Errorf("passkey renamed to nothing in %s: %q, want %q", lang, name, want)
+			}
 			for _, q := range []string{"linked=microsoft", "unlinked=discord", "error=access_denied&error_platform=discord",
 				"error=Rate+limited+by+Discord.&error_platform=discord&error_retry_after=5", "error=unlink_missing",
 				"error=consent_required&error_platform=evil", "error=not_available&error_platform=github"} {
