@@ -115,6 +115,9 @@ func (tb *tab) check(name string) {
 		tb.axe(where)
 		tb.fits(where)
 		if dir := screenshotDir(); dir != "" {
+			// From the top: a click further down scrolled the page, and the
+			// sticky navigation would be drawn where the viewport was.
+			tb.run(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 			png := value(tb, chromedp.FullScreenshot(100))
 			file := fmt.Sprintf("%s-%d-%s.png", strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(name), "-"), "-"), l.width, l.theme)
 			if err := os.WriteFile(filepath.Join(dir, file), png, 0o644); err != nil {

@@ -21,12 +21,7 @@ func TestNetworkErrorIsShownAndFormKept(t *testing.T) {
 	name := "#billing-billing_name"
 	tb.setField(name, "Offline Typing Ltd")
 
-	offline := func(on bool) {
-		if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-			MatchedNetworkConditions: []*network.Conditions{{Offline: on, DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	offline := tb.offline
 	offline(true)
 	tb.allow("net::ERR_INTERNET_DISCONNECTED")
 	// htmx itself logs the failed request to the console.
@@ -53,5 +48,14 @@ func TestNetworkErrorIsShownAndFormKept(t *testing.T) {
 	tb.waitFor(`!!document.querySelector('[data-testid="billing-saved"]')`)
 	if got, _ := e.billingRow(alice); got != "Offline Typing Ltd" {
 		t.Errorf("the form did not save once back online: %q", got)
+	}
+}
+
+// offline takes the tab's network away (on) or gives it back.
+func (tb *tab) offline(on bool) {
+	tb.t.Helper()
+	if _, err := chromedp.Call(tb.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+		MatchedNetworkConditions: []*network.Conditions{{Offline: on, DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
+		tb.t.Fatal(err)
 	}
 }

@@ -81,8 +81,24 @@ func TestEveryPage(t *testing.T) {
 	alice := e.tab()
 	aliceID := e.customer("acme", "alice@example.com")
 	alice.signInCookie(aliceID, uuid.Nil)
+	// A long title and file name (issue 16.12): one line each, ending in an
+	// ellipsis at 1280 px, wrapped on a phone; the page still fits.
+	e.s.Exec(`UPDATE file_share_sessions SET title = 'Contract draft for the Globex merger, second revision with annexes',
+		file_name = 'contract-v2-final-countersigned-by-both-parties-2026-12-07.docx'
+		WHERE id = (SELECT id FROM file_share_sessions WHERE customer_id = $1 AND title = 'Contract draft' ORDER BY created_at DESC LIMIT 1)`, aliceID)
 	alice.open("/acme/portal/overview")
 	alice.check("overview")
+	// Issue 16.12: the status filter, and a share's downloads and payments
+	// opened in place (one row per share until then).
+	alice.open("/acme/portal/overview?status=active")
+	if alice.count(`nav[data-testid="status-filter"] [aria-current="true"]`) != 1 {
+		t.Error("the filtered overview does not mark its status")
+	}
+	alice.check("overview (filtered)")
+	alice.open("/acme/portal/overview")
+	alice.run(chromedp.Click(chromedp.CSS(`tbody.session ` + tid("activity-toggle"))))
+	alice.waitFor(`!!document.querySelector('tbody.session .activity-row [data-testid="activity"]')`)
+	alice.check("overview (row expanded)")
 	var sessionID uuid.UUID
 	if err := e.pool.QueryRow(t.Context(), `SELECT id FROM file_share_sessions WHERE customer_id = $1 AND status = 'active'
 		ORDER BY created_at DESC LIMIT 1`, aliceID).Scan(&sessionID); err != nil {
@@ -90,8 +106,37 @@ func TestEveryPage(t *testing.T) {
 	}
 	alice.open("/acme/portal/sessions/" + sessionID.String())
 	alice.check("session detail")
+	alice.allow("status of 404")
+	alice.open("/acme/portal/no-such-page")
+	if alice.count(tid("error-page")) != 1 {
+		t.Error("an unknown page in a workspace does not show the 404 page")
+	}
+	alice.check("not found (in a workspace)")
 	alice.open("/acme/portal/settings")
 	alice.check("settings")
+	// Issue 16.7: the saved flash, then a validation error that replaces
+	// it (no stale success above the error); 16.8: a save while offline.
+	alice.setField("#billing-billing_name", "Alice Example Ltd")
+	alice.run(chromedp.Click(chromedp.CSS(tid("billing-save"))))
+	alice.waitFor(`!!document.querySelector('[data-testid="billing-saved"]')`)
+	alice.check("settings (saved)")
+	alice.allow("status of 422")
+	alice.setField("#billing-billing_name", strings.Repeat("x", 300))
+	alice.run(chromedp.Click(chromedp.CSS(tid("billing-save"))))
+	alice.waitFor(`!!document.querySelector('.field-error, [data-testid="billing-error"]')`)
+	if alice.count(tid("billing-saved")) != 0 {
+		t.Error("a validation error still shows the earlier success banner")
+	}
+	alice.check("settings (validation error)")
+	alice.open("/acme/portal/settings")
+	alice.offline(true)
+	alice.allow("net::ERR_INTERNET_DISCONNECTED")
+	alice.allow(`"htmx:sendError"`)
+	alice.allow(`"htmx:afterRequest"`)
+	alice.run(chromedp.Click(chromedp.CSS(tid("billing-save"))))
+	alice.waitFor(`!!document.querySelector('[data-testid="network-error"]')`)
+	alice.check("settings (offline)")
+	alice.offline(false)
 	alice.open("/acme/portal/billing")
 	alice.check("billing")
 	alice.allow("status of 403")
@@ -122,6 +167,28 @@ func TestEveryPage(t *testing.T) {
 		t.Error("a removal without JavaScript does not ask for confirmation")
 	}
 	owner.check("team remove confirmation (no JavaScript)")
+	// Issue 16.9: handing ownership over is confirmed, by a dialog with
+	// JavaScript and by a page of its own without; adding a member says
+	// an invitation went out.
+	owner.open("/teamco/portal/team")
+	owner.setRole(teamRow(e, "bill@example.com"), "owner")
+	owner.waitFor(`!!document.querySelector('dialog.confirm[open]')`)
+	owner.check("team (handover dialog)")
+	owner.run(chromedp.Click(chromedp.CSS(`dialog.confirm[open] [data-act="cancel"]`)))
+	owner.waitFor(`!document.querySelector('dialog.confirm[open]')`)
+	owner.setField(teamRow(e, "bill@example.com")+` select[name="role"]`, "owner")
+	owner.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`window.__e2eOld = true;
+		HTMLFormElement.prototype.submit.call(document.querySelector(%q).form)`, teamRow(e, "bill@example.com")+" "+tid("member-role-save"))))
+	owner.waitLoaded()
+	if owner.count(tid("transfer-confirm")) != 1 {
+		t.Error("a handover without JavaScript does not ask for confirmation")
+	}
+	owner.check("team handover confirmation (no JavaScript)")
+	owner.open("/teamco/portal/team")
+	owner.setField(tid("add-member-email"), "newcomer@example.com")
+	owner.run(chromedp.Click(chromedp.CSS(tid("add-member"))))
+	owner.teamNotice("newcomer@example.com")
+	owner.check("team (member added, invitation sent)")
 	owner.open("/teamco/portal/settings")
 	owner.check("settings (team owner)")
 
