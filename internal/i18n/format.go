@@ -158,6 +158,12 @@ func (l *Locale) Size(b int64) string {
 
 // Int is a whole number with the locale's grouping ("1,234", "1.234").
 func (l *Locale) Int(n int64) string {
+	// Below a thousand there is nothing to group: every supported
+	// language writes the plain digits (TestIntSmallIsPlainDigits), and
+	// x/text's printer costs a microsecond or two a number (issue 15).
+	if n >= 0 && n < 1000 {
+		return strconv.FormatInt(n, 10)
+	}
 	p, ok := printers[l.Lang]
 	if !ok {
 		p = printers[Default]

@@ -238,3 +238,19 @@ func BenchmarkT(b *testing.B) {
 		_ = l.T("nav.billing")
 	}
 }
+
+// Int's shortcut below a thousand says what the locale's printer says, in
+// every supported language.
+func TestIntSmallIsPlainDigits(t *testing.T) {
+	for _, lang := range Locales {
+		p := printers[lang]
+		for n := int64(0); n < 1000; n++ {
+			if got, want := New(lang, nil).Int(n), p.Sprintf("%d", n); got != want {
+				t.Fatalf("%s %d: %q, printer says %q", lang, n, got, want)
+			}
+		}
+		if got := New(lang, nil).Int(1000); got == "1000" && lang != "es" {
+			t.Errorf("%s: 1000 not grouped: %q", lang, got)
+		}
+	}
+}
