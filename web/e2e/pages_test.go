@@ -7,6 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
+
+	"portal/internal/config"
 )
 
 // TestEveryPage opens every page route (docs/design.md "Interface", web/routes.go pageRoutes) as
@@ -270,4 +272,22 @@ func keyboardNav(t *testing.T, tb *tab) {
 	tb.press("\r")
 	tb.waitFor(`document.activeElement && document.activeElement.id === 'main'`)
 	tb.run(chromedp.Evaluate[chromedp.Void](`document.activeElement.blur(); window.scrollTo(0, 0)`))
+}
+
+// TestEveryPageLinkedAccounts is the sweep's part with an OAuth provider
+// configured (issue 16.13; TestEveryPage has none, so its settings pages
+// show no linked-accounts panel at all): the panel saying why linking
+// helps, then an account linked. `make screenshots` runs it with the sweep.
+func TestEveryPageLinkedAccounts(t *testing.T) {
+	e := newEnvWith(t, func(cfg *config.Config, base string) { fakeAuthorize(t, base).Configure(cfg) })
+	alice := e.tab()
+	alice.signInCookie(e.customer("acme", "alice@example.com"), uuid.Nil)
+	alice.open("/acme/portal/settings")
+	if alice.count(tid("connect-microsoft")) != 1 {
+		t.Fatal("no linked-accounts panel with a provider configured")
+	}
+	alice.check("settings (linked accounts panel)")
+	alice.clickNav(tid("connect-microsoft") + " button")
+	alice.waitFor(`!!document.querySelector('[data-testid="linked-account"]')`)
+	alice.check("settings (account linked)")
 }
