@@ -291,3 +291,19 @@ func TestEveryPageLinkedAccounts(t *testing.T) {
 	alice.waitFor(`!!document.querySelector('[data-testid="linked-account"]')`)
 	alice.check("settings (account linked)")
 }
+
+// TestEveryPageEmptyOverview is the sweep's empty overview (run by `make
+// screenshots`): a customer without shares is told, in the words of
+// someone whose files are shared (issue 16.12), how a share gets here.
+func TestEveryPageEmptyOverview(t *testing.T) {
+	e := newEnv(t)
+	bob := e.customer("acme", "bob@example.com")
+	e.s.Exec(`DELETE FROM file_share_sessions WHERE customer_id = $1`, bob)
+	tb := e.tab()
+	tb.signInCookie(bob, uuid.Nil)
+	tb.open("/acme/portal/overview")
+	if text := tb.text(tid("empty-state")); !strings.Contains(text, "Files you share through Acme Inc.") || strings.Contains(text, "sends you") {
+		t.Errorf("the empty overview reads like a buyer's portal: %q", text)
+	}
+	tb.check("overview (no shares yet)")
+}
