@@ -280,11 +280,16 @@
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (!meta) return;
     zonePosted = true;
+    // While the answer is on its way its cookie may still replace the
+    // browser's: data-zone-posting says so (tests wait for it to go).
+    var root = document.documentElement;
+    root.setAttribute("data-zone-posting", "");
     fetch(tzURL, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": meta.content },
       body: "tz=" + encodeURIComponent(zone)
-    }).catch(function () { /* the next page tries again */ });
+    }).catch(function () { /* the next page tries again */ })
+      .then(function () { root.removeAttribute("data-zone-posting"); });
   }
   // The overview's "Downloads and payments" (issue 16.12): a link to the
   // share's page, made a disclosure button here. The first open adds a row

@@ -379,6 +379,10 @@ func tid(id string) string { return `[data-testid="` + id + `"]` }
 func (tb *tab) signInCookie(customerID, memberID uuid.UUID) {
 	tb.t.Helper()
 	e := tb.e
+	// The page may still be posting the browser's time zone; that answer
+	// rewrites the page cookie from the state it was sent with, and would
+	// replace the session set here if it arrived after it.
+	tb.waitZonePosted()
 	var ws uuid.UUID
 	if err := e.pool.QueryRow(context.Background(), `SELECT workspace_id FROM customers WHERE id = $1`, customerID).Scan(&ws); err != nil {
 		tb.t.Fatal(err)
@@ -483,4 +487,17 @@ func (tb *tab) get(path string) *http.Response {
 	}
 	tb.t.Cleanup(func() { resp.Body.Close() })
 	return resp
+}
+
+// waitZonePosted waits (at most 10 s) until the page has no time-zone post
+// on its way (portal.js marks <html data-zone-posting> while it is).
+func (tb *tab) waitZonePosted() {
+	tb.t.Helper()
+	for i := 0; i < 200; i++ {
+		if !eval[bool](tb, `!!document.documentElement && document.documentElement.hasAttribute("data-zone-posting")`) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tb.t.Fatalf("the time-zone post never finished (at %s)", tb.location())
 }

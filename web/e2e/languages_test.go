@@ -26,6 +26,9 @@ func TestEveryPageInLanguages(t *testing.T) {
 		owner.signInCookie(e.member("teamco", designTeam, "olivia@example.com"))
 		for _, page := range []string{"overview", "billing", "team", "settings"} {
 			owner.open("/teamco/portal/" + page)
+			if got := owner.path(); got != "/teamco/portal/"+page {
+				t.Fatalf("%s in %s: landed on %s, not the signed-in page", page, lang, got)
+			}
 			if got := eval[string](owner, `document.documentElement.lang`); got != lang {
 				t.Errorf("%s in %s: <html lang=%q>", page, lang, got)
 			}
