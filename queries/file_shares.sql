@@ -179,24 +179,33 @@ VALUES (@session_id, @customer_id, @status, @amount_cents, @currency, @platform_
 -- the sum of this customer's completed payments and their fees in this
 -- workspace, and the downloads since @since of its shares priced in that
 -- currency. One query; currencies without a completed payment are left out.
--- Both sides are index-only per share (migration 00084): the payments
--- through file_share_payments_completed_idx, the downloads through the
--- per-month counts of file_share_download_months, so @since must be the
--- first instant of a month in UTC (fileshare.MonthStart).
+-- Both sides are read by customer (migration 00085), so the cost follows
+-- the completed payments and this month's download counts, not the number
+-- of shares: the payments through file_share_payments_customer_completed_idx
+-- (a payment's customer_id is always its share's), the downloads through
+-- the per-month counts' file_share_download_months_customer_idx (which
+-- carry their share's customer and currency), so @since must be the first
+-- instant of a month in UTC (fileshare.MonthStart); both less the rows of
+-- the customer's deleted shares (file_share_sessions_customer_deleted_idx),
+-- index-only, without reading a share. The customer's shares
+-- are all in the customer's workspace (foreign key on both), so the
+-- workspace is checked once, on the customer.
 WITH paid AS (
     SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
     FROM file_share_payments p
-    JOIN file_share_sessions s ON s.id = p.session_id
-    WHERE s.customer_id = @customer_id AND s.workspace_id = @workspace_id
-      AND s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
+    WHERE p.customer_id = @customer_id::uuid AND p.status = 'completed' AND p.deleted_at IS NULL
+      AND EXISTS (SELECT 1 FROM customers c WHERE c.id = @customer_id AND c.workspace_id = @workspace_id)
+      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
+                      WHERE d.customer_id = @customer_id AND d.deleted_at IS NOT NULL AND d.id = p.session_id)
     GROUP BY p.currency
 ), dl AS (
-    SELECT s.currency, sum(m.downloads)::bigint AS downloads
+    SELECT m.currency, sum(m.downloads)::bigint AS downloads
     FROM file_share_download_months m
-    JOIN file_share_sessions s ON s.id = m.session_id
-    WHERE s.customer_id = @customer_id AND s.workspace_id = @workspace_id
-      AND s.deleted_at IS NULL AND m.month >= @since::timestamptz
-    GROUP BY s.currency
+    WHERE m.customer_id = @customer_id AND m.month >= @since::timestamptz
+      AND EXISTS (SELECT 1 FROM customers c WHERE c.id = @customer_id AND c.workspace_id = @workspace_id)
+      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
+                      WHERE d.customer_id = @customer_id AND d.deleted_at IS NOT NULL AND d.id = m.session_id)
+    GROUP BY m.currency
 )
 SELECT paid.currency::text AS currency, paid.paid_cents::bigint AS paid_cents, paid.fee_cents::bigint AS fee_cents,
        COALESCE(dl.downloads, 0)::bigint AS downloads

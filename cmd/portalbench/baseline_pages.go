@@ -39,7 +39,7 @@ const overviewWho = `WITH who AS (SELECT c.id, c.workspace_id, w.name AS ws_name
 
 // The overview's batch: the caller, the count, the first page of ten newest
 // first, and the earnings summary (the SQL of the portal's FileShareEarnings,
-// on the same per-month download counts).
+// on the same indexes, migration 00085).
 const (
 	overviewNameSQL  = overviewWho + ` SELECT ws_name FROM who`
 	overviewCountSQL = overviewWho + ` SELECT count(*) FROM who JOIN file_share_sessions f
@@ -50,16 +50,18 @@ FROM who JOIN file_share_sessions f ON f.customer_id = who.id AND f.workspace_id
 ORDER BY f.created_at DESC, f.id DESC LIMIT 10`
 	overviewEarningsSQL = overviewWho + `, paid AS (
 	SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
-	FROM who JOIN file_share_sessions s ON s.customer_id = who.id AND s.workspace_id = who.workspace_id
-	JOIN file_share_payments p ON p.session_id = s.id
-	WHERE s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
+	FROM who JOIN file_share_payments p ON p.customer_id = who.id
+	WHERE p.deleted_at IS NULL AND p.status = 'completed'
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
+	                  WHERE d.customer_id = who.id AND d.deleted_at IS NOT NULL AND d.id = p.session_id)
 	GROUP BY p.currency
 ), dl AS (
-	SELECT s.currency, sum(m.downloads)::bigint AS downloads
-	FROM who JOIN file_share_sessions s ON s.customer_id = who.id AND s.workspace_id = who.workspace_id
-	JOIN file_share_download_months m ON m.session_id = s.id
-	WHERE s.deleted_at IS NULL AND m.month >= $3::timestamptz
-	GROUP BY s.currency
+	SELECT m.currency, sum(m.downloads)::bigint AS downloads
+	FROM who JOIN file_share_download_months m ON m.customer_id = who.id
+	WHERE m.month >= $3::timestamptz
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
+	                  WHERE d.customer_id = who.id AND d.deleted_at IS NOT NULL AND d.id = m.session_id)
+	GROUP BY m.currency
 )
 SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)::bigint
 FROM paid LEFT JOIN dl ON dl.currency = paid.currency ORDER BY paid.currency`

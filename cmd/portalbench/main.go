@@ -454,16 +454,20 @@ func heavyPlans(ctx context.Context, pool *pgxpool.Pool) string {
 func earningsSQL(who, ws string) string {
 	return `WITH paid AS (
 	SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
-	FROM file_share_payments p JOIN file_share_sessions s ON s.id = p.session_id
-	WHERE s.customer_id = ` + who + ` AND s.workspace_id = ` + ws + `
-	  AND s.deleted_at IS NULL AND p.deleted_at IS NULL AND p.status = 'completed'
+	FROM file_share_payments p
+	WHERE p.customer_id = ` + who + ` AND p.status = 'completed' AND p.deleted_at IS NULL
+	  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
+	                  WHERE d.customer_id = ` + who + ` AND d.deleted_at IS NOT NULL AND d.id = p.session_id)
 	GROUP BY p.currency
 ), dl AS (
-	SELECT s.currency, sum(m.downloads)::bigint AS downloads
-	FROM file_share_download_months m JOIN file_share_sessions s ON s.id = m.session_id
-	WHERE s.customer_id = ` + who + ` AND s.workspace_id = ` + ws + `
-	  AND s.deleted_at IS NULL AND m.month >= date_trunc('month', now(), 'UTC')
-	GROUP BY s.currency
+	SELECT m.currency, sum(m.downloads)::bigint AS downloads
+	FROM file_share_download_months m
+	WHERE m.customer_id = ` + who + ` AND m.month >= date_trunc('month', now(), 'UTC')
+	  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
+	                  WHERE d.customer_id = ` + who + ` AND d.deleted_at IS NOT NULL AND d.id = m.session_id)
+	GROUP BY m.currency
 )
 SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)
 FROM paid LEFT JOIN dl ON dl.currency = paid.currency ORDER BY paid.currency`

@@ -96,10 +96,13 @@ func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult,
 			FROM file_share_sessions WHERE workspace_id = $1 AND price_cents IS NOT NULL`, []any{wsID}},
 		// The per-month download counts (migration 00084) are kept by a
 		// trigger, which the replica role below skips: count them here as
-		// that migration does for existing downloads.
-		{"download months", `INSERT INTO file_share_download_months (session_id, month, downloads)
-			SELECT session_id, date_trunc('month', created_at, 'UTC'), count(*)
-			FROM file_share_downloads WHERE deleted_at IS NULL GROUP BY 1, 2`, nil},
+		// that migration does for existing downloads
+		// (and their share's customer and currency, migration 00085).
+		{"download months", `INSERT INTO file_share_download_months (session_id, month, downloads, customer_id, currency)
+			SELECT d.session_id, d.month, d.n, s.customer_id, s.currency
+			FROM (SELECT session_id, date_trunc('month', created_at, 'UTC') AS month, count(*) AS n
+				FROM file_share_downloads WHERE deleted_at IS NULL GROUP BY 1, 2) d
+			JOIN file_share_sessions s ON s.id = d.session_id`, nil},
 	}
 	conn, err := pool.Acquire(ctx) // temp tables live on one connection
 	if err != nil {

@@ -118,3 +118,69 @@ func TestDownloadMonthCounts(t *testing.T) {
 		t.Fatalf("counts of a removed share left behind: %d %v", left, err)
 	}
 }
+
+// TestEarningsCopiesFollowShares: the summary reads the customer of each
+// payment and the customer and currency of each per-month download count
+// (migration 00085) instead of the share's; those copies always equal the
+// share's, whoever wrote the row (the fixtures leave a payment's customer
+// empty), when a payment moves to another share and when a share's currency
+// changes, and the summary reports this month's downloads under the share's
+// current currency, as it did when it read the share.
+func TestEarningsCopiesFollowShares(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	now := time.Now()
+	consistent := func(step string) {
+		t.Helper()
+		var bad int
+		err := w.pool.QueryRow(ctx, `
+			SELECT (SELECT count(*) FROM file_share_payments p JOIN file_share_sessions s ON s.id = p.session_id
+			        WHERE p.customer_id IS DISTINCT FROM s.customer_id)
+			     + (SELECT count(*) FROM file_share_download_months m JOIN file_share_sessions s ON s.id = m.session_id
+			        WHERE m.customer_id IS DISTINCT FROM s.customer_id OR m.currency IS DISTINCT FROM s.currency)`).Scan(&bad)
+		if err != nil || bad != 0 {
+			t.Fatalf("%s: %d rows whose customer or currency is not their share's: %v", step, bad, err)
+		}
+	}
+	share := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Currency: "usd"})
+	other := testkit.FileShare(t, w.pool, w.ws, w.other, testkit.FileShareRow{Currency: "usd"})
+	testkit.Payment(t, w.pool, share, testkit.PaymentRow{Amount: 1000, Fee: 100, Currency: "usd"})
+	moved := testkit.Payment(t, w.pool, share, testkit.PaymentRow{Amount: 700, Fee: 70, Currency: "usd"})
+	testkit.Download(t, w.pool, share, 1, now, false)
+	testkit.Download(t, w.pool, other, 1, now, false)
+	consistent("inserted")
+
+	exec := func(step, sql string, args ...any) {
+		t.Helper()
+		if _, err := w.pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		consistent(step)
+	}
+	exec("payment moved to another customer's share", `UPDATE file_share_payments SET session_id = $2 WHERE id = $1`, moved, other)
+	exec("share's currency changed", `UPDATE file_share_sessions SET currency = 'eur' WHERE id = $1`, share)
+	exec("another column changed", `UPDATE file_share_sessions SET title = 'renamed', currency = currency WHERE id = $1`, share)
+	testkit.Payment(t, w.pool, share, testkit.PaymentRow{Amount: 2000, Fee: 200, Currency: "eur"})
+	testkit.Download(t, w.pool, share, 2, now, false)
+	consistent("after the change")
+
+	got, err := w.svc.Earnings(ctx, w.custP(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []fileshare.Earnings{
+		{Currency: "eur", PaidCents: 2000, FeeCents: 200, NetCents: 1800, DownloadsThisMonth: 2},
+		{Currency: "usd", PaidCents: 1000, FeeCents: 100, NetCents: 900, DownloadsThisMonth: 0},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("earnings:\n got %+v\nwant %+v", got, want)
+	}
+	got, err = w.svc.Earnings(ctx, testkit.CustomerPrincipal(w.ws, w.other), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []fileshare.Earnings{{Currency: "usd", PaidCents: 700, FeeCents: 70, NetCents: 630, DownloadsThisMonth: 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("the other customer's earnings:\n got %+v\nwant %+v", got, want)
+	}
+}

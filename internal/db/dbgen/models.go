@@ -99,9 +99,11 @@ type FileShareDownload struct {
 }
 
 type FileShareDownloadMonth struct {
-	SessionID uuid.UUID
-	Month     time.Time
-	Downloads int64
+	SessionID  uuid.UUID
+	Month      time.Time
+	Downloads  int64
+	CustomerID uuid.UUID
+	Currency   string
 }
 
 type FileSharePayment struct {
