@@ -70,7 +70,7 @@ func (h *Handlers) locale(c echo.Context) *i18n.Locale {
 }
 
 // TimeZone keeps the browser's IANA time zone (posted once by portal.js
-// from Intl.DateTimeFormat) in the session cookie, so later pages render
+// from Intl.DateTimeFormat) in its own cookie, so later pages render
 // times in it. CSRF-protected like every page form; 204, or 422 for a
 // name the tz database does not know.
 func (h *Handlers) TimeZone(c echo.Context) error {
@@ -78,12 +78,11 @@ func (h *Handlers) TimeZone(c echo.Context) error {
 	if _, ok := i18n.Zone(name); !ok {
 		return c.NoContent(http.StatusUnprocessableEntity)
 	}
-	st := *h.state(c)
-	if st.TimeZone != name {
+	// Only the zone's own cookie is written: rewriting the sealed state
+	// here could undo a sign-in that finished while this post was on its way.
+	if st := h.state(c); st.TimeZone != name {
+		h.cookies.WriteZone(c.Response(), name)
 		st.TimeZone = name
-		if err := h.writeState(c, st); err != nil {
-			return err
-		}
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -18,6 +18,7 @@ import (
 	"portal/internal/config"
 	"portal/internal/testkit"
 	"portal/web/html"
+	"portal/web/session"
 	"portal/web/webtest"
 )
 
@@ -152,5 +153,25 @@ func TestTimeZonePost(t *testing.T) {
 	d = doc(t, c.Get(page).ExpectStatus(t, http.StatusOK))
 	if _, ok := d.Find("html").Attr("data-tz-url"); ok {
 		t.Error("page still asks for the zone")
+	}
+}
+
+// The zone post must never rewrite the page cookie that holds the browser's
+// sessions: its answer can arrive after a sign-in in another tab, and a
+// cookie rebuilt from the state the post was sent with would undo that
+// sign-in. The zone travels in a cookie of its own.
+func TestTimeZonePostLeavesTheSessionCookieAlone(t *testing.T) {
+	e := newEnv(t)
+	c := testkit.NewClient(t, e.handler)
+	c.Get(page).ExpectStatus(t, http.StatusOK)
+	r := webtest.PostForm(t, c, e.svc, "/acme/portal/timezone", url.Values{"tz": {"Asia/Tokyo"}}).ExpectStatus(t, http.StatusNoContent)
+	if ck := r.Cookie(webtest.Store(e.svc).Name()); ck != nil {
+		t.Fatalf("the zone post rewrote the session cookie: %v", ck)
+	}
+	if ck := r.Cookie(session.ZoneCookie); ck == nil || ck.Value != "Asia/Tokyo" || !ck.HttpOnly {
+		t.Fatalf("zone cookie %v", ck)
+	}
+	if got := webtest.ReadCookie(c, e.svc).TimeZone; got != "Asia/Tokyo" {
+		t.Fatalf("zone read back %q", got)
 	}
 }

@@ -220,9 +220,31 @@ func New(secret []byte, secure bool) *Store {
 // Name is the cookie's name.
 func (s *Store) Name() string { return s.name }
 
+// ZoneCookie holds the browser's IANA time zone, apart from the sealed
+// state: the zone is posted by a script right after a page loads, and an
+// answer rewriting the whole state could land after a sign-in made in
+// another tab and undo it. A zone is not a secret; it is checked against
+// the tz database wherever it is used.
+const ZoneCookie = "portal-tz"
+
+// WriteZone keeps zone in its own cookie for a year.
+func (s *Store) WriteZone(w http.ResponseWriter, zone string) {
+	http.SetCookie(w, &http.Cookie{Name: ZoneCookie, Value: zone, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+}
+
 // Read returns the state in r's cookie; a missing, forged, expired or
-// undecryptable cookie is the empty state.
+// undecryptable cookie is the empty state. The zone cookie, when present,
+// is the browser's latest zone and wins over the one kept in the state.
 func (s *Store) Read(r *http.Request) State {
+	st := s.read(r)
+	if ck, err := r.Cookie(ZoneCookie); err == nil && ck.Value != "" && len(ck.Value) <= 64 {
+		st.TimeZone = ck.Value
+	}
+	return st
+}
+
+func (s *Store) read(r *http.Request) State {
 	var st State
 	sess, err := s.cs.New(r, s.name)
 	if err != nil || sess.IsNew {
