@@ -52,15 +52,13 @@ ORDER BY f.created_at DESC, f.id DESC LIMIT 10`
 	SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
 	FROM who JOIN file_share_payments p ON p.customer_id = who.id
 	WHERE p.deleted_at IS NULL AND p.status = 'completed'
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
-	                  WHERE d.customer_id = who.id AND d.deleted_at IS NOT NULL AND d.id = p.session_id)
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = p.session_id AND d.deleted_at IS NOT NULL)
 	GROUP BY p.currency
 ), dl AS (
 	SELECT m.currency, sum(m.downloads)::bigint AS downloads
 	FROM who JOIN file_share_download_months m ON m.customer_id = who.id
 	WHERE m.month >= $3::timestamptz
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
-	                  WHERE d.customer_id = who.id AND d.deleted_at IS NOT NULL AND d.id = m.session_id)
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = m.session_id AND d.deleted_at IS NOT NULL)
 	GROUP BY m.currency
 )
 SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)::bigint

@@ -457,16 +457,14 @@ func earningsSQL(who, ws string) string {
 	FROM file_share_payments p
 	WHERE p.customer_id = ` + who + ` AND p.status = 'completed' AND p.deleted_at IS NULL
 	  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
-	                  WHERE d.customer_id = ` + who + ` AND d.deleted_at IS NOT NULL AND d.id = p.session_id)
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = p.session_id AND d.deleted_at IS NOT NULL)
 	GROUP BY p.currency
 ), dl AS (
 	SELECT m.currency, sum(m.downloads)::bigint AS downloads
 	FROM file_share_download_months m
 	WHERE m.customer_id = ` + who + ` AND m.month >= date_trunc('month', now(), 'UTC')
 	  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
-	                  WHERE d.customer_id = ` + who + ` AND d.deleted_at IS NOT NULL AND d.id = m.session_id)
+	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = m.session_id AND d.deleted_at IS NOT NULL)
 	GROUP BY m.currency
 )
 SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)

@@ -223,16 +223,14 @@ WITH paid AS (
     FROM file_share_payments p
     WHERE p.customer_id = $1::uuid AND p.status = 'completed' AND p.deleted_at IS NULL
       AND EXISTS (SELECT 1 FROM customers c WHERE c.id = $1 AND c.workspace_id = $2)
-      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
-                      WHERE d.customer_id = $1 AND d.deleted_at IS NOT NULL AND d.id = p.session_id)
+      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = p.session_id AND d.deleted_at IS NOT NULL)
     GROUP BY p.currency
 ), dl AS (
     SELECT m.currency, sum(m.downloads)::bigint AS downloads
     FROM file_share_download_months m
     WHERE m.customer_id = $1 AND m.month >= $3::timestamptz
       AND EXISTS (SELECT 1 FROM customers c WHERE c.id = $1 AND c.workspace_id = $2)
-      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d
-                      WHERE d.customer_id = $1 AND d.deleted_at IS NOT NULL AND d.id = m.session_id)
+      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = m.session_id AND d.deleted_at IS NOT NULL)
     GROUP BY m.currency
 )
 SELECT paid.currency::text AS currency, paid.paid_cents::bigint AS paid_cents, paid.fee_cents::bigint AS fee_cents,
@@ -265,8 +263,10 @@ type FileShareEarningsRow struct {
 // the per-month counts' file_share_download_months_customer_idx (which
 // carry their share's customer and currency), so @since must be the first
 // instant of a month in UTC (fileshare.MonthStart); both less the rows of
-// the customer's deleted shares (file_share_sessions_customer_deleted_idx),
-// index-only, without reading a share. The customer's shares
+// deleted shares, probed one by one in file_share_sessions_deleted_idx
+// (migration 00086; never a list of the customer's deleted shares, which a
+// generic plan would compare with every row), index-only, without reading
+// a share. The customer's shares
 // are all in the customer's workspace (foreign key on both), so the
 // workspace is checked once, on the customer.
 func (q *Queries) FileShareEarnings(ctx context.Context, arg FileShareEarningsParams) ([]FileShareEarningsRow, error) {
