@@ -3,10 +3,12 @@
 -- all three tables are invisible.
 
 -- name: CountFileShareSessions :one
--- status is the overview's optional filter (pages only; NULL = every
--- status): with a known value the planner folds the OR away per call.
-SELECT count(*) FROM file_share_sessions
-WHERE customer_id = @customer_id AND workspace_id = @workspace_id AND deleted_at IS NULL
+-- The customer's live shares, from the counts a trigger keeps per customer,
+-- workspace and status as shares are written (migration 00087): a few
+-- index rows, not one per share. status is the overview's optional filter
+-- (pages only; NULL = every status).
+SELECT coalesce(sum(live), 0)::bigint AS total FROM file_share_counts
+WHERE customer_id = @customer_id AND workspace_id = @workspace_id
   AND (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status)::text);
 
 -- One list query per single sort key: sqlc cannot take ORDER BY from a

@@ -109,8 +109,8 @@ const sessionsSQL = `WITH who AS (
 SELECT f.id, f.created_at, f.modified_at, f.short_slug, f.long_slug, f.status, f.max_downloads, f.download_count,
 	f.price_cents, f.currency, f.title, f.file_name, f.file_size_bytes, f.ttl_seconds, f.expires_at, f.activated_at,
 	f.completed_at, f.user_id, f.workspace_id, f.share_id,
-	(SELECT count(*) FROM file_share_sessions x, who WHERE x.customer_id = who.id AND x.workspace_id = who.workspace_id
-		AND x.deleted_at IS NULL) AS total
+	(SELECT coalesce(sum(n.live), 0)::bigint FROM file_share_counts n, who WHERE n.customer_id = who.id
+		AND n.workspace_id = who.workspace_id) AS total
 FROM who JOIN file_share_sessions f ON f.customer_id = who.id AND f.workspace_id = who.workspace_id AND f.deleted_at IS NULL
 ORDER BY f.download_count DESC, f.id DESC LIMIT 100`
 

@@ -42,8 +42,8 @@ const overviewWho = `WITH who AS (SELECT c.id, c.workspace_id, w.name AS ws_name
 // on the same indexes, migration 00085).
 const (
 	overviewNameSQL  = overviewWho + ` SELECT ws_name FROM who`
-	overviewCountSQL = overviewWho + ` SELECT count(*) FROM who JOIN file_share_sessions f
-	ON f.customer_id = who.id AND f.workspace_id = who.workspace_id AND f.deleted_at IS NULL`
+	overviewCountSQL = overviewWho + ` SELECT coalesce(sum(n.live), 0)::bigint FROM who JOIN file_share_counts n
+	ON n.customer_id = who.id AND n.workspace_id = who.workspace_id`
 	overviewPageSQL = overviewWho + ` SELECT f.id, f.status, f.title, f.file_name, f.file_size_bytes, f.download_count,
 	f.max_downloads, f.price_cents, f.currency, f.expires_at
 FROM who JOIN file_share_sessions f ON f.customer_id = who.id AND f.workspace_id = who.workspace_id AND f.deleted_at IS NULL

@@ -170,10 +170,11 @@ func run() error {
 		return rotate(bearerTargets(srv.base, fmt.Sprintf("/api/customer-portal/file-sharing/sessions?limit=100&page=%d", page), []string{seeded.HeavyToken}))
 	}
 	page1 := attackOne("portal    heavy: sessions page 1 of 1000", 1, heavyList(1))
+	page500 := attackOne("portal    heavy: sessions page 500 (middle)", 1, heavyList(500))
 	page1000 := attackOne("portal    heavy: sessions page 1000", 1, heavyList(1000))
 	heavyOverview := attackOne("portal    heavy: overview page", 1, rotate([]vegeta.Target{{Method: http.MethodGet,
 		URL: srv.base + "/" + wsSlug + "/portal/overview", Header: http.Header{"Cookie": {heavyCookie}, "Accept-Encoding": {"br, gzip"}}}}))
-	heavyRows := []row{{r: page1}, {r: page1000, base: &page1}, {r: heavyOverview, base: &page1}}
+	heavyRows := []row{{r: page1}, {r: page500, base: &page1}, {r: page1000, base: &page1}, {r: heavyOverview, base: &page1}}
 	plans := heavyPlans(ctx, pool)
 	// The pair alternates its two requests in one attack; each gets a row.
 	// Every attack starts from empty counters: the global failure budget
@@ -392,8 +393,8 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// heavyPlans runs the heavy customer's count and its page 1 000 (the
-// statements the portal sends, as fileshare.listDeep builds it) under
+// heavyPlans runs the heavy customer's count and the id scans of its pages
+// 500 and 1 000 (as fileshare.listDeep reads them) under
 // EXPLAIN ANALYZE and reports PostgreSQL's own execution time and scan: the
 // database's share of the latencies above, free of HTTP and of the load.
 func heavyPlans(ctx context.Context, pool *pgxpool.Pool) string {
@@ -408,11 +409,15 @@ func heavyPlans(ctx context.Context, pool *pgxpool.Pool) string {
 	}
 	who, ws := ids(heavyEmail)
 	stmts := []struct{ name, sql string }{
-		{"count", `SELECT count(*) FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws + ` AND deleted_at IS NULL`},
+		{"count", `SELECT coalesce(sum(live), 0)::bigint FROM file_share_counts WHERE customer_id = ` + who + ` AND workspace_id = ` + ws},
 		{"page 1 ids", `SELECT id FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws +
 			` AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 100`},
+		// listDeep reads page 1 000, the last, from the back; page 500,
+		// the middle, is the deepest any page walks.
+		{"page 500 ids", `SELECT id, created_at FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws +
+			` AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET 49900`},
 		{"page 1000 ids", `SELECT id, created_at FROM file_share_sessions WHERE customer_id = ` + who + ` AND workspace_id = ` + ws +
-			` AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET 99900`},
+			` AND deleted_at IS NULL ORDER BY created_at ASC, id ASC LIMIT 100 OFFSET 0`},
 		// The overview's earnings summary (FileShareEarnings), for the
 		// overview's customer (200 shares, ~27 000 downloads this month)
 		// and for the heavy one (100 000 shares, 33 000 paid).

@@ -463,14 +463,19 @@ func listMultiSort(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, terms
 // every page through either path.
 var DeepOffset int64 = 1000
 
-// listDeep serves a deep page (OFFSET of DeepOffset rows or more) in two
-// steps in one statement: the page's ids come from an index-only scan of
-// the key's (customer_id, workspace_id, key, id) index, skipping the
-// offset's entries without reading the table, then only those rows are
-// read by primary key, in the same order. OFFSET still walks the skipped
-// index entries, so the cost still grows with the page number (DEPLOY.md
-// "Cost as work grows"), but by index entries rather than table rows. The
-// ORDER BY is assembled from the whitelisted column, as in listMultiSort.
+// listDeep serves a deep page (OFFSET of DeepOffset rows or more) in one
+// statement. The total comes from the counts kept per customer and status
+// (migration 00087); a page in the first half of the list is read from the
+// front, a page in the second half from the back (the key's order reversed,
+// skipping total - offset - limit entries, then put back in order), so no
+// page walks more than half of the customer's index entries and the last
+// pages cost what the first ones do. Either way only the page's ids come
+// from an index-only scan of the key's (customer_id, workspace_id, key, id)
+// index; then only those rows are read by primary key. The middle page of
+// a long list still walks half its entries (docs/DEPLOY.md "Cost as work
+// grows"). The ORDER BY is assembled from the whitelisted column, as in
+// listMultiSort; $4 - total is compared rather than 2 * $4, which a huge
+// page number would overflow.
 func listDeep(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, t sortTerm, status *string, limit int32, offset int64) ([]dbgen.FileShareSession, error) {
 	switch t.column {
 	case "created_at", "status", "download_count":
@@ -478,14 +483,19 @@ func listDeep(ctx context.Context, raw dbgen.DBTX, p *auth.Principal, t sortTerm
 		return nil, apperr.Internal("fileshare.listDeep", unknownColumnError(t.column))
 	}
 	order := t.column + dir(t.desc) + ", id" + dir(t.desc)
+	reverse := t.column + dir(!t.desc) + ", id" + dir(!t.desc)
 	cols := strings.Split(sessionColumns, ",")
 	for i, c := range cols {
 		cols[i] = "f." + strings.TrimSpace(c)
 	}
-	sql := "SELECT " + strings.Join(cols, ", ") +
-		" FROM (SELECT id, " + t.column + " FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL" + statusCond +
-		" ORDER BY " + order + " LIMIT $3 OFFSET $4) page" +
-		" JOIN file_share_sessions f ON f.id = page.id AND f.customer_id = $1 AND f.workspace_id = $2 AND f.deleted_at IS NULL" +
+	ids := "SELECT id, " + t.column + " FROM file_share_sessions WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL" + statusCond
+	sql := "WITH n AS (SELECT coalesce(sum(live), 0)::bigint AS total FROM file_share_counts" +
+		" WHERE customer_id = $1 AND workspace_id = $2 AND ($5::text IS NULL OR status = $5::text))," +
+		" page AS ((" + ids + " AND $4 < (SELECT total FROM n) - $4 ORDER BY " + order + " LIMIT $3 OFFSET $4)" +
+		" UNION ALL (" + ids + " AND $4 >= (SELECT total FROM n) - $4 ORDER BY " + reverse +
+		" LIMIT greatest(least($3, (SELECT total FROM n) - $4), 0) OFFSET greatest((SELECT total FROM n) - $4 - $3, 0)))" +
+		" SELECT " + strings.Join(cols, ", ") + " FROM page CROSS JOIN LATERAL (SELECT * FROM file_share_sessions f" +
+		" WHERE f.id = page.id AND f.customer_id = $1 AND f.workspace_id = $2 AND f.deleted_at IS NULL OFFSET 0) f" +
 		" ORDER BY page." + t.column + dir(t.desc) + ", page.id" + dir(t.desc)
 	rows, err := raw.Query(ctx, sql, p.CustomerID, p.WorkspaceID, limit, offset, status)
 	if err != nil {

@@ -14,8 +14,8 @@ import (
 
 const countFileShareSessions = `-- name: CountFileShareSessions :one
 
-SELECT count(*) FROM file_share_sessions
-WHERE customer_id = $1 AND workspace_id = $2 AND deleted_at IS NULL
+SELECT coalesce(sum(live), 0)::bigint AS total FROM file_share_counts
+WHERE customer_id = $1 AND workspace_id = $2
   AND ($3::text IS NULL OR status = $3::text)
 `
 
@@ -28,13 +28,15 @@ type CountFileShareSessionsParams struct {
 // File sharing (issue 5). Every read takes the caller's customer AND
 // workspace (D8); every write takes the token's workspace. Deleted rows of
 // all three tables are invisible.
-// status is the overview's optional filter (pages only; NULL = every
-// status): with a known value the planner folds the OR away per call.
+// The customer's live shares, from the counts a trigger keeps per customer,
+// workspace and status as shares are written (migration 00087): a few
+// index rows, not one per share. status is the overview's optional filter
+// (pages only; NULL = every status).
 func (q *Queries) CountFileShareSessions(ctx context.Context, arg CountFileShareSessionsParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countFileShareSessions, arg.CustomerID, arg.WorkspaceID, arg.Status)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	var total int64
+	err := row.Scan(&total)
+	return total, err
 }
 
 const createFileShareDownload = `-- name: CreateFileShareDownload :one

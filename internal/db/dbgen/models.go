@@ -88,6 +88,13 @@ type File struct {
 	IsUploaded           bool
 }
 
+type FileShareCount struct {
+	CustomerID  uuid.UUID
+	WorkspaceID uuid.UUID
+	Status      string
+	Live        int64
+}
+
 type FileShareDownload struct {
 	ID               uuid.UUID
 	CreatedAt        time.Time
