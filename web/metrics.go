@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	series   sync.Map // seriesKey → *series
 }
 
 func newMetrics() *metrics {
@@ -54,10 +56,32 @@ func MethodLabel(method string) string {
 
 // observe counts one request. route is a registered route pattern or
 // "unmatched" (middleware.Logger), so both labels stay bounded.
+// The pair of series a (route, method, status) feeds is looked up once and
+// kept (the labels are bounded, so the cache is too): WithLabelValues hashes
+// and locks on every call.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	method = MethodLabel(method)
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route, method).Observe(d.Seconds())
+	k := seriesKey{route, method, status}
+	s, ok := m.series.Load(k)
+	if !ok {
+		s, _ = m.series.LoadOrStore(k, &series{
+			requests: m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+			latency:  m.latency.WithLabelValues(route, method),
+		})
+	}
+	o := s.(*series)
+	o.requests.Inc()
+	o.latency.Observe(d.Seconds())
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 // MetricsHandler serves GET /metrics and nothing else. It is mounted only

@@ -59,7 +59,7 @@ func (h *Handlers) GetCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, NewCustomer(p))
+	return writeCustomer(c, http.StatusOK, NewCustomer(p))
 }
 
 // UpdateCustomer is PATCH /customers/me (§3.2, D5).
@@ -79,5 +79,5 @@ func (h *Handlers) UpdateCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, NewCustomer(p))
+	return writeCustomer(c, http.StatusOK, NewCustomer(p))
 }
