@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -169,6 +170,12 @@ func run() error {
 	heavyList := func(page int) vegeta.Targeter {
 		return rotate(bearerTargets(srv.base, fmt.Sprintf("/api/customer-portal/file-sharing/sessions?limit=100&page=%d", page), []string{seeded.HeavyToken}))
 	}
+	// The pages measured must be the real ones: full, with the right total.
+	for _, page := range []int{1, 500, 1000} {
+		if err := checkHeavyPage(ctx, srv.base, seeded.HeavyToken, page); err != nil {
+			return err
+		}
+	}
 	page1 := attackOne("portal    heavy: sessions page 1 of 1000", 1, heavyList(1))
 	page500 := attackOne("portal    heavy: sessions page 500 (middle)", 1, heavyList(500))
 	page1000 := attackOne("portal    heavy: sessions page 1000", 1, heavyList(1000))
@@ -222,6 +229,34 @@ func run() error {
 		}
 	}
 	fmt.Printf("(whole run %v)\n", time.Since(began).Round(time.Second))
+	return nil
+}
+
+// checkHeavyPage fetches page n (limit 100) of the heavy customer's
+// sessions and checks it holds 100 rows of nHeavy.
+func checkHeavyPage(ctx context.Context, base, token string, n int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/customer-portal/file-sharing/sessions?limit=100&page=%d", base, n), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data []json.RawMessage `json:"data"`
+		Meta struct {
+			Total int64 `json:"total"`
+		} `json:"meta"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		return fmt.Errorf("heavy page %d: %w", n, err)
+	}
+	if resp.StatusCode != http.StatusOK || len(body.Data) != 100 || body.Meta.Total != nHeavy {
+		return fmt.Errorf("heavy page %d: status %d, %d rows of %d, want 100 of %d", n, resp.StatusCode, len(body.Data), body.Meta.Total, nHeavy)
+	}
 	return nil
 }
 
