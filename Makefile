@@ -8,7 +8,7 @@ SQLC := $(shell command -v sqlc 2>/dev/null || echo $(HOME)/go/bin/sqlc)
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT := $(CURDIR)/bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: help run test test-deps build generate generate-check lint vendor bench screenshots clean mutants
+.PHONY: help run test test-deps build generate generate-check lint vendor bench lighthouse screenshots clean mutants
 
 help: ## Show the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -69,6 +69,15 @@ mutants: vendor ## Break each security rule in testdata/mutants and check a test
 
 bench: vendor ## Measure the server against a bare net/http baseline
 	$(GO) run ./cmd/portalbench
+
+# Lighthouse has its own package.json and lockfile under .ci/lighthouse, so
+# make vendor and make test never install it.
+.ci/lighthouse/node_modules/.package-lock.json: .ci/lighthouse/package.json .ci/lighthouse/package-lock.json
+	cd .ci/lighthouse && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+lighthouse: vendor .ci/lighthouse/node_modules/.package-lock.json ## Lighthouse (mobile) on sign-in, overview, settings, billing, team; fails below 100 (CHROME_PATH, default /usr/bin/chromium)
+	$(GO) run ./cmd/portalbench lighthouse $(ARGS)
 
 clean: ## Remove build output (keeps .data)
 	rm -rf bin static/vendor/*.js

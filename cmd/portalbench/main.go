@@ -37,6 +37,13 @@ import (
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "lighthouse" {
+		if err := runLighthouse(os.Args[2:]); err != nil {
+			logf("portalbench lighthouse: %v", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "baseline" {
 		if err := runBaseline(); err != nil {
 			logf("portalbench baseline: %v", err)

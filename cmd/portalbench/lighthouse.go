@@ -1,0 +1,283 @@
+package main
+
+// `portalbench lighthouse` is `make lighthouse` (docs/design.md "Assets"):
+// Lighthouse from npm (.ci/lighthouse, kept out of the top-level
+// package.json), mobile preset, performance and accessibility, on the
+// sign-in, overview, settings, billing and team pages of the real server
+// with the demo data. Like the bench it is a measurement (scores come from
+// timings), so it is not part of make test; unlike the bench it exits
+// non-zero when a page scores below 100.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"portal/internal/auth"
+	"portal/internal/db"
+	"portal/internal/demo"
+	"portal/internal/devpg"
+	"portal/web/session"
+)
+
+// lighthouseBin is the npm package's CLI, installed by make lighthouse.
+const lighthouseBin = ".ci/lighthouse/node_modules/.bin/lighthouse"
+
+// lighthousePages are the pages goal 3 of issue 15 names: the sign-in page
+// signed out, the others as the owner of the demo's Design Studio team
+// (member model, so the team page is there).
+var lighthousePages = []struct {
+	name, path string
+	signedIn   bool
+}{
+	{"sign-in", "/teamco/portal/request", false},
+	{"overview", "/teamco/portal/overview", true},
+	{"settings", "/teamco/portal/settings", true},
+	{"billing", "/teamco/portal/billing", true},
+	{"team", "/teamco/portal/team", true},
+}
+
+// lhReport is the part of Lighthouse's JSON report read here.
+type lhReport struct {
+	Categories map[string]struct {
+		Score *float64 `json:"score"`
+	} `json:"categories"`
+	Audits map[string]struct {
+		Title        string   `json:"title"`
+		Score        *float64 `json:"score"`
+		ScoreMode    string   `json:"scoreDisplayMode"`
+		NumericValue float64  `json:"numericValue"`
+		DisplayValue string   `json:"displayValue"`
+	} `json:"audits"`
+	RuntimeError *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"runtimeError"`
+}
+
+func (r *lhReport) score(cat string) int {
+	c, ok := r.Categories[cat]
+	if !ok || c.Score == nil {
+		return -1
+	}
+	return int(*c.Score*100 + 0.5)
+}
+
+func (r *lhReport) metric(id string) float64 { return r.Audits[id].NumericValue }
+
+// failing lists the audits that cost points: scored below 1, binary or
+// numeric (informative and manual audits weigh nothing).
+func (r *lhReport) failing() []string {
+	var out []string
+	for id, a := range r.Audits {
+		if a.Score == nil || *a.Score >= 1 || (a.ScoreMode != "binary" && a.ScoreMode != "numeric" && a.ScoreMode != "metricSavings") {
+			continue
+		}
+		s := fmt.Sprintf("%s (%.2f", id, *a.Score)
+		if a.DisplayValue != "" {
+			s += ", " + a.DisplayValue
+		}
+		out = append(out, s+")")
+	}
+	sort.Strings(out)
+	return out
+}
+
+// runLighthouse measures the pages named in only (all when empty).
+func runLighthouse(only []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	if _, err := os.Stat(lighthouseBin); err != nil {
+		return fmt.Errorf("%s missing: run make lighthouse (npm ci in .ci/lighthouse)", lighthouseBin)
+	}
+	chrome := os.Getenv("CHROME_PATH")
+	if chrome == "" {
+		for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+			if _, err := os.Stat(p); err == nil {
+				chrome = p
+				break
+			}
+		}
+	}
+	if chrome == "" {
+		return errors.New("no Chromium found: set CHROME_PATH")
+	}
+	out := filepath.Join(".cache", "lighthouse")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+
+	tmp, err := os.MkdirTemp("", "portallighthouse-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	logf("starting PostgreSQL…")
+	pgPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	cluster, err := devpg.Start(ctx, devpg.Options{Dir: filepath.Join(tmp, "pg"), Port: pgPort})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := cluster.Stop(); err != nil {
+			logf("stop PostgreSQL: %v", err)
+		}
+	}()
+	if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, cluster.DSN("portal"))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	if _, err := demo.Seed(ctx, pool); err != nil {
+		return err
+	}
+
+	var key [24]byte
+	_, _ = rand.Read(key[:])
+	secret := hex.EncodeToString(key[:])
+	hasher, err := auth.NewHasher([]byte(secret))
+	if err != nil {
+		return err
+	}
+	cookie, err := ownerCookie(ctx, pool, hasher, secret)
+	if err != nil {
+		return err
+	}
+
+	logf("building the server…")
+	bin := filepath.Join(tmp, "portal")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build ./cmd/portal: %w", err)
+	}
+	srv, err := startServer(ctx, bin, tmp, cluster.DSN("portal"), secret)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	logf("server ready on %s; Lighthouse %s, mobile preset, with %s", srv.base, lighthouseVersion(), chrome)
+
+	type result struct {
+		name string
+		r    *lhReport
+	}
+	var results []result
+	for _, p := range lighthousePages {
+		if len(only) > 0 && !slices.Contains(only, p.name) {
+			continue
+		}
+		args := []string{srv.base + p.path, "--output=json", "--output-path=" + filepath.Join(out, p.name+".json"),
+			"--only-categories=performance,accessibility", "--chrome-flags=--headless=new --no-sandbox", "--quiet"}
+		if os.Getenv("LIGHTHOUSE_ASSETS") != "" {
+			args = append(args, "--save-assets") // the trace, beside the report
+		}
+		if p.signedIn {
+			h, _ := json.Marshal(map[string]string{"Cookie": cookie})
+			args = append(args, "--extra-headers="+string(h))
+		}
+		logf("lighthouse %s…", p.path)
+		cmd := exec.CommandContext(ctx, lighthouseBin, args...)
+		cmd.Env = append(os.Environ(), "CHROME_PATH="+chrome)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("lighthouse %s: %w: %s", p.path, err, stderr.String())
+		}
+		b, err := os.ReadFile(filepath.Join(out, p.name+".json"))
+		if err != nil {
+			return err
+		}
+		var r lhReport
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("lighthouse %s: %w", p.path, err)
+		}
+		if r.RuntimeError != nil && r.RuntimeError.Code != "" && r.RuntimeError.Code != "NO_ERROR" {
+			return fmt.Errorf("lighthouse %s: %s: %s", p.path, r.RuntimeError.Code, r.RuntimeError.Message)
+		}
+		results = append(results, result{p.name, &r})
+	}
+	if !srv.alive() {
+		return fmt.Errorf("server exited during the run: %s", srv.logTail())
+	}
+
+	fmt.Printf("\n%-9s %5s %5s %8s %8s %8s %7s %8s\n", "page", "perf", "a11y", "FCP", "LCP", "TBT", "CLS", "SI")
+	var below []string
+	for _, res := range results {
+		r := res.r
+		perf, a11y := r.score("performance"), r.score("accessibility")
+		fmt.Printf("%-9s %5d %5d %6.0fms %6.0fms %6.0fms %7.3f %6.0fms\n", res.name, perf, a11y,
+			r.metric("first-contentful-paint"), r.metric("largest-contentful-paint"), r.metric("total-blocking-time"),
+			r.metric("cumulative-layout-shift"), r.metric("speed-index"))
+		if perf < 100 || a11y < 100 {
+			below = append(below, fmt.Sprintf("%s: %s", res.name, strings.Join(r.failing(), ", ")))
+		}
+	}
+	fmt.Printf("(reports in %s)\n", out)
+	if len(below) > 0 {
+		fmt.Println("\nbelow 100, the audits that cost points:")
+		for _, b := range below {
+			fmt.Println("  " + b)
+		}
+		return errors.New("a page scored below 100")
+	}
+	return nil
+}
+
+// ownerCookie signs Olivia, owner of the demo's Design Studio team, into a
+// browser session as the code sign-in would, and returns the session
+// cookie as a Cookie header value.
+func ownerCookie(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher, secret string) (string, error) {
+	var ws, customer, member uuid.UUID
+	err := pool.QueryRow(ctx, `SELECT c.workspace_id, c.id, m.id FROM members m
+		JOIN customers c ON c.id = m.customer_id JOIN workspaces w ON w.id = c.workspace_id
+		WHERE w.slug = 'teamco' AND c.email = 'design@teamco.example.com' AND m.email = 'olivia@example.com'
+			AND m.deleted_at IS NULL`).Scan(&ws, &customer, &member)
+	if err != nil {
+		return "", fmt.Errorf("demo owner: %w", err)
+	}
+	id, err := auth.NewBrowserSessions(pool, h).Create(ctx, auth.BrowserSubject{WorkspaceID: ws, CustomerID: customer, MemberID: member}, "lighthouse")
+	if err != nil {
+		return "", err
+	}
+	// The server runs in development over http: the plain cookie name.
+	ck, err := session.New([]byte(secret), false).Encode(session.SignedIn(ws, id))
+	if err != nil {
+		return "", err
+	}
+	return ck.Name + "=" + ck.Value, nil
+}
+
+// lighthouseVersion is the installed package's version, for the log.
+func lighthouseVersion() string {
+	b, err := os.ReadFile(".ci/lighthouse/node_modules/lighthouse/package.json")
+	if err != nil {
+		return "?"
+	}
+	var p struct{ Version string }
+	_ = json.Unmarshal(b, &p)
+	return p.Version
+}
