@@ -18,10 +18,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -181,6 +183,15 @@ func runLighthouse(only []string) error {
 	defer srv.stop()
 	logf("server ready on %s; Lighthouse %s, mobile preset, with %s", srv.base, lighthouseVersion(), chrome)
 
+	if os.Getenv("LIGHTHOUSE_HOLD") != "" {
+		// For looking into a page by hand: the server stays up until
+		// Ctrl-C, with the signed-in cookie printed.
+		fmt.Printf("%s\nCookie: %s\n", srv.base, cookie)
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		return nil
+	}
 	type result struct {
 		name string
 		r    *lhReport
