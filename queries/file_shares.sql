@@ -77,7 +77,7 @@ ORDER BY d.created_at, d.id;
 -- name: ListFileSharePayments :many
 SELECT p.id, p.created_at, p.modified_at, p.deleted_at, p.session_id, p.customer_id, p.status, p.amount_cents,
        p.currency, p.platform_fee_cents, p.stripe_checkout_session_id, p.stripe_payment_intent_id,
-       p.buyer_email, p.buyer_name, p.buyer_ip_hash
+       p.buyer_email, p.buyer_name, p.buyer_ip_hash, p.share_live
 FROM file_share_payments p
 JOIN file_share_sessions s ON s.id = p.session_id
 WHERE p.session_id = @session_id AND s.customer_id = @customer_id AND s.workspace_id = @workspace_id
@@ -180,36 +180,18 @@ VALUES (@session_id, @customer_id, @status, @amount_cents, @currency, @platform_
 -- The overview's earnings summary (docs/design.md "Pages"): per currency,
 -- the sum of this customer's completed payments and their fees in this
 -- workspace, and the downloads since @since of its shares priced in that
--- currency. One query; currencies without a completed payment are left out.
--- Both sides are read by customer (migration 00085), so the cost follows
--- the completed payments and this month's download counts, not the number
--- of shares: the payments through file_share_payments_customer_completed_idx
--- (a payment's customer_id is always its share's), the downloads through
--- the per-month counts' file_share_download_months_customer_idx (which
--- carry their share's customer and currency), so @since must be the first
--- instant of a month in UTC (fileshare.MonthStart); both less the rows of
--- deleted shares, probed one by one in file_share_sessions_deleted_idx
--- (migration 00086; never a list of the customer's deleted shares, which a
--- generic plan would compare with every row), index-only, without reading
--- a share. The customer's shares
--- are all in the customer's workspace (foreign key on both), so the
--- workspace is checked once, on the customer.
-WITH paid AS (
-    SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
-    FROM file_share_payments p
-    WHERE p.customer_id = @customer_id::uuid AND p.status = 'completed' AND p.deleted_at IS NULL
-      AND EXISTS (SELECT 1 FROM customers c WHERE c.id = @customer_id AND c.workspace_id = @workspace_id)
-      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = p.session_id AND d.deleted_at IS NOT NULL)
-    GROUP BY p.currency
-), dl AS (
-    SELECT m.currency, sum(m.downloads)::bigint AS downloads
-    FROM file_share_download_months m
-    WHERE m.customer_id = @customer_id AND m.month >= @since::timestamptz
-      AND EXISTS (SELECT 1 FROM customers c WHERE c.id = @customer_id AND c.workspace_id = @workspace_id)
-      AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = m.session_id AND d.deleted_at IS NOT NULL)
-    GROUP BY m.currency
-)
-SELECT paid.currency::text AS currency, paid.paid_cents::bigint AS paid_cents, paid.fee_cents::bigint AS fee_cents,
-       COALESCE(dl.downloads, 0)::bigint AS downloads
-FROM paid LEFT JOIN dl ON dl.currency = paid.currency
-ORDER BY paid.currency;
+-- currency; currencies without a completed payment are left out. Both come
+-- from totals kept per customer as payments and downloads are written
+-- (migration 00088: completed, live payments of live shares per currency;
+-- live downloads of live shares per month and currency), a few index rows
+-- whatever the customer has sold. @since is the first instant of a month
+-- in UTC (fileshare.MonthStart). The customer's shares are all in the
+-- customer's workspace (foreign key on both), so the workspace is checked
+-- once, on the customer.
+SELECT e.currency::text AS currency, e.paid_cents::bigint AS paid_cents, e.fee_cents::bigint AS fee_cents,
+       coalesce((SELECT sum(d.downloads) FROM file_share_customer_downloads d
+                 WHERE d.customer_id = e.customer_id AND d.month >= @since::timestamptz AND d.currency = e.currency), 0)::bigint AS downloads
+FROM file_share_earnings e
+WHERE e.customer_id = @customer_id::uuid AND e.payments > 0
+  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = @customer_id AND c.workspace_id = @workspace_id)
+ORDER BY e.currency;

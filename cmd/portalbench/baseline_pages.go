@@ -39,7 +39,7 @@ const overviewWho = `WITH who AS (SELECT c.id, c.workspace_id, w.name AS ws_name
 
 // The overview's batch: the caller, the count, the first page of ten newest
 // first, and the earnings summary (the SQL of the portal's FileShareEarnings,
-// on the same indexes, migration 00085).
+// on the same totals, migration 00088).
 const (
 	overviewNameSQL  = overviewWho + ` SELECT ws_name FROM who`
 	overviewCountSQL = overviewWho + ` SELECT coalesce(sum(n.live), 0)::bigint FROM who JOIN file_share_counts n
@@ -48,21 +48,11 @@ const (
 	f.max_downloads, f.price_cents, f.currency, f.expires_at
 FROM who JOIN file_share_sessions f ON f.customer_id = who.id AND f.workspace_id = who.workspace_id AND f.deleted_at IS NULL
 ORDER BY f.created_at DESC, f.id DESC LIMIT 10`
-	overviewEarningsSQL = overviewWho + `, paid AS (
-	SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
-	FROM who JOIN file_share_payments p ON p.customer_id = who.id
-	WHERE p.deleted_at IS NULL AND p.status = 'completed'
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = p.session_id AND d.deleted_at IS NOT NULL)
-	GROUP BY p.currency
-), dl AS (
-	SELECT m.currency, sum(m.downloads)::bigint AS downloads
-	FROM who JOIN file_share_download_months m ON m.customer_id = who.id
-	WHERE m.month >= $3::timestamptz
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = m.session_id AND d.deleted_at IS NOT NULL)
-	GROUP BY m.currency
-)
-SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)::bigint
-FROM paid LEFT JOIN dl ON dl.currency = paid.currency ORDER BY paid.currency`
+	overviewEarningsSQL = overviewWho + ` SELECT e.currency, e.paid_cents, e.fee_cents,
+	coalesce((SELECT sum(d.downloads) FROM file_share_customer_downloads d
+		WHERE d.customer_id = e.customer_id AND d.month >= $3::timestamptz AND d.currency = e.currency), 0)::bigint
+FROM who JOIN file_share_earnings e ON e.customer_id = who.id
+WHERE e.payments > 0 ORDER BY e.currency`
 )
 
 type overviewRow struct {

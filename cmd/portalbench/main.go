@@ -499,23 +499,13 @@ func heavyPlans(ctx context.Context, pool *pgxpool.Pool) string {
 // earningsSQL is FileShareEarnings for customer who of workspace ws (SQL
 // expressions), this month.
 func earningsSQL(who, ws string) string {
-	return `WITH paid AS (
-	SELECT p.currency, sum(p.amount_cents)::bigint AS paid_cents, sum(p.platform_fee_cents)::bigint AS fee_cents
-	FROM file_share_payments p
-	WHERE p.customer_id = ` + who + ` AND p.status = 'completed' AND p.deleted_at IS NULL
-	  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = p.session_id AND d.deleted_at IS NOT NULL)
-	GROUP BY p.currency
-), dl AS (
-	SELECT m.currency, sum(m.downloads)::bigint AS downloads
-	FROM file_share_download_months m
-	WHERE m.customer_id = ` + who + ` AND m.month >= date_trunc('month', now(), 'UTC')
-	  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
-	  AND NOT EXISTS (SELECT 1 FROM file_share_sessions d WHERE d.id = m.session_id AND d.deleted_at IS NOT NULL)
-	GROUP BY m.currency
-)
-SELECT paid.currency, paid.paid_cents, paid.fee_cents, COALESCE(dl.downloads, 0)
-FROM paid LEFT JOIN dl ON dl.currency = paid.currency ORDER BY paid.currency`
+	return `SELECT e.currency, e.paid_cents, e.fee_cents,
+	coalesce((SELECT sum(d.downloads) FROM file_share_customer_downloads d
+		WHERE d.customer_id = e.customer_id AND d.month >= date_trunc('month', now(), 'UTC') AND d.currency = e.currency), 0)::bigint
+FROM file_share_earnings e
+WHERE e.customer_id = ` + who + ` AND e.payments > 0
+  AND EXISTS (SELECT 1 FROM customers c WHERE c.id = ` + who + ` AND c.workspace_id = ` + ws + `)
+ORDER BY e.currency`
 }
 
 // scans names the scan nodes of a JSON plan, with heap fetches where an

@@ -103,8 +103,15 @@ func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult,
 			FROM (SELECT session_id, date_trunc('month', created_at, 'UTC') AS month, count(*) AS n
 				FROM file_share_downloads WHERE deleted_at IS NULL GROUP BY 1, 2) d
 			JOIN file_share_sessions s ON s.id = d.session_id`, nil},
-		// So are the live shares' counts (migration 00087), which every
-		// list's total is read from.
+		// So are the customers' earnings totals (migration 00088; no share
+		// is deleted here, so every row is of a live share) and the live
+		// shares' counts (migration 00087), which every list's total is
+		// read from.
+		{"earnings totals", `INSERT INTO file_share_earnings (customer_id, currency, payments, paid_cents, fee_cents)
+			SELECT customer_id, currency, count(*), sum(amount_cents), sum(platform_fee_cents) FROM file_share_payments
+			WHERE status = 'completed' AND deleted_at IS NULL GROUP BY 1, 2`, nil},
+		{"download totals", `INSERT INTO file_share_customer_downloads (customer_id, month, currency, downloads)
+			SELECT customer_id, month, currency, sum(downloads) FROM file_share_download_months GROUP BY 1, 2, 3`, nil},
 		{"file share counts", `INSERT INTO file_share_counts (customer_id, workspace_id, status, live)
 			SELECT customer_id, workspace_id, status, count(*) FROM file_share_sessions WHERE deleted_at IS NULL
 			GROUP BY 1, 2, 3`, nil},
@@ -143,6 +150,16 @@ func seed(ctx context.Context, pool *pgxpool.Pool, h *auth.Hasher) (*seedResult,
 	}
 	if counted != kept || counted != nSessions+nHeavy {
 		return nil, fmt.Errorf("seed: %d live shares, %d counted in file_share_counts, want %d", counted, kept, nSessions+nHeavy)
+	}
+	var paid, paidKept, downloads, downloadsKept int64
+	if err := conn.QueryRow(ctx, `SELECT (SELECT sum(amount_cents) FROM file_share_payments WHERE status = 'completed'),
+		(SELECT sum(paid_cents) FROM file_share_earnings),
+		(SELECT count(*) FROM file_share_downloads), (SELECT sum(downloads) FROM file_share_customer_downloads)`).Scan(
+		&paid, &paidKept, &downloads, &downloadsKept); err != nil {
+		return nil, err
+	}
+	if paid != paidKept || downloads != downloadsKept || downloads != nDownloads {
+		return nil, fmt.Errorf("seed: paid %d, in the totals %d; %d downloads, in the totals %d", paid, paidKept, downloads, downloadsKept)
 	}
 	// A steady state as autovacuum would leave it (visibility map and
 	// statistics), so it does not start in the middle of the load.

@@ -95,6 +95,13 @@ type FileShareCount struct {
 	Live        int64
 }
 
+type FileShareCustomerDownload struct {
+	CustomerID uuid.UUID
+	Month      time.Time
+	Currency   string
+	Downloads  int64
+}
+
 type FileShareDownload struct {
 	ID               uuid.UUID
 	CreatedAt        time.Time
@@ -111,6 +118,15 @@ type FileShareDownloadMonth struct {
 	Downloads  int64
 	CustomerID uuid.UUID
 	Currency   string
+	ShareLive  bool
+}
+
+type FileShareEarning struct {
+	CustomerID uuid.UUID
+	Currency   string
+	Payments   int64
+	PaidCents  int64
+	FeeCents   int64
 }
 
 type FileSharePayment struct {
@@ -129,6 +145,7 @@ type FileSharePayment struct {
 	BuyerEmail              *string
 	BuyerName               *string
 	BuyerIpHash             *string
+	ShareLive               bool
 }
 
 type FileShareSession struct {
