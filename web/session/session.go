@@ -8,12 +8,15 @@ package session
 import (
 	"crypto/hkdf"
 	"crypto/sha256"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 )
 
@@ -209,12 +212,61 @@ func New(secret []byte, secure bool) *Store {
 	}
 	cs := sessions.NewCookieStore(hashKey, encKey)
 	cs.MaxAge(int(MaxAge.Seconds()))
+	for _, c := range cs.Codecs {
+		if sc, ok := c.(*securecookie.SecureCookie); ok {
+			sc.SetSerializer(jsonValues{})
+		}
+	}
 	s := &Store{cs: cs, name: NamePlain, secure: secure}
 	if secure {
 		s.name = NameSecure
 	}
 	cs.Options = &sessions.Options{Path: "/", MaxAge: int(MaxAge.Seconds()), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	return s
+}
+
+// jsonValues seals the cookie's values, strings under string keys (State
+// is written as such), as one JSON object. securecookie's default, gob,
+// compiles the map's type on every read, most of what reading a cookie
+// cost. A cookie sealed in gob by an earlier version still reads: gob data
+// is rarely a JSON object, and when it is not one it is read as gob.
+type jsonValues struct{}
+
+func (jsonValues) Serialize(src interface{}) ([]byte, error) {
+	m, ok := src.(map[interface{}]interface{})
+	if !ok {
+		return nil, fmt.Errorf("session: cannot seal %T", src)
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		ks, ok1 := k.(string)
+		vs, ok2 := v.(string)
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("session: value %v (%T) under %v is not a string", v, v, k)
+		}
+		out[ks] = vs
+	}
+	return json.Marshal(out)
+}
+
+func (jsonValues) Deserialize(src []byte, dst interface{}) error {
+	m, ok := dst.(*map[interface{}]interface{})
+	if !ok {
+		return fmt.Errorf("session: cannot unseal into %T", dst)
+	}
+	if len(src) > 0 && src[0] == '{' {
+		var in map[string]string
+		if err := json.Unmarshal(src, &in); err == nil {
+			if *m == nil {
+				*m = make(map[interface{}]interface{}, len(in))
+			}
+			for k, v := range in {
+				(*m)[k] = v
+			}
+			return nil
+		}
+	}
+	return securecookie.GobEncoder{}.Deserialize(src, dst)
 }
 
 // Name is the cookie's name.

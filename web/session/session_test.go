@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/gorilla/securecookie"
 )
 
 var secret = []byte("0123456789abcdef0123456789abcdef-session")
@@ -157,5 +158,65 @@ func TestD25_OneSessionPerWorkspaceBounded(t *testing.T) {
 	}
 	if len(got.Sessions) != MaxWorkspaces || got.Link.Ref != st.Link.Ref || got.Link.Next != "/acme/portal/overview" {
 		t.Fatalf("round trip %+v", got.Link)
+	}
+}
+
+// The cookie's values are sealed as a JSON object of strings (reading gob,
+// securecookie's default, compiled the map's type on every request); a
+// cookie sealed before, in gob, still reads the same, and a value that is
+// not a string is refused rather than written.
+func TestCookieValuesJSONAndEarlierGob(t *testing.T) {
+	s := New(secret, true)
+	st := State{Sessions: []Signed{{uuid.New(), uuid.New()}}, Email: "a@example.com", Flash: "hi", FlashKind: "success"}
+	got, ck := roundTrip(t, s, st)
+	if !reflect.DeepEqual(got, st) {
+		t.Fatalf("json: got %+v want %+v", got, st)
+	}
+	// The store's own codec, with its keys, serializing otherwise.
+	codec := s.cs.Codecs[0].(*securecookie.SecureCookie)
+	defer codec.SetSerializer(jsonValues{})
+	codec.SetSerializer(securecookie.NopEncoder{})
+	var sealed []byte
+	if err := codec.Decode(ck.Name, ck.Value, &sealed); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(sealed), `{"`) || !strings.Contains(string(sealed), `"email":"a@example.com"`) {
+		t.Fatalf("sealed values are not a JSON object: %q", sealed)
+	}
+
+	// A cookie written by the gob-sealing store of earlier versions.
+	codec.SetSerializer(securecookie.GobEncoder{})
+	raw := map[interface{}]interface{}{"sids": st.Sessions[0].WorkspaceID.String() + ":" + st.Sessions[0].SessionID.String(),
+		"email": "a@example.com", "flash": "hi", "flash_kind": "success"}
+	v, err := codec.Encode(ck.Name, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	codec.SetSerializer(jsonValues{})
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(&http.Cookie{Name: ck.Name, Value: v})
+	if got := s.Read(r); !reflect.DeepEqual(got, st) {
+		t.Fatalf("gob: got %+v want %+v", got, st)
+	}
+
+	if _, err := (jsonValues{}).Serialize(map[interface{}]interface{}{"n": 1}); err == nil {
+		t.Fatal("a non-string value was serialized")
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	s := New(secret, true)
+	rec := httptest.NewRecorder()
+	st := State{Sessions: []Signed{{uuid.New(), uuid.New()}, {uuid.New(), uuid.New()}}, Email: "a@example.com", TimeZone: "Europe/Berlin"}
+	if err := s.Write(rec, httptest.NewRequest("GET", "/", nil), st); err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/", nil)
+	r.AddCookie(rec.Result().Cookies()[0])
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(s.Read(r).Sessions) != 2 {
+			b.Fatal("not read")
+		}
 	}
 }
