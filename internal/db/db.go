@@ -62,7 +62,7 @@ func OpenMode(ctx context.Context, dsn, mode string) (*pgxpool.Pool, error) {
 	if cfg.MaxConns < 8 {
 		cfg.MaxConns = 8
 	}
-	cfg.AfterConnect = registerUUID
+	cfg.AfterConnect = registerTypes
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.HealthCheckPeriod = 5 * time.Second
 	cfg.ConnConfig.ConnectTimeout = 5 * time.Second

@@ -51,8 +51,10 @@ func (encodeGoogleUUID) Encode(value any, buf []byte) ([]byte, error) {
 	return append(buf, u[:]...), nil
 }
 
-// registerUUID installs uuidCodec on a new connection (pgxpool AfterConnect).
-func registerUUID(_ context.Context, conn *pgx.Conn) error {
+// registerTypes installs uuidCodec and rawJSONCodec on a new connection
+// (pgxpool AfterConnect).
+func registerTypes(_ context.Context, conn *pgx.Conn) error {
 	conn.TypeMap().RegisterType(&pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}})
+	registerRawJSON(conn)
 	return nil
 }
