@@ -256,7 +256,14 @@
       var els = pending[e.data.id];
       delete pending[e.data.id];
       if (!els) return;
-      els.forEach(function (el, i) { if (e.data.texts[i] !== null) el.textContent = e.data.texts[i]; });
+      // Only the texts that change are written: a write, even of the same
+      // text, makes the browser lay the page out again, and in the zone
+      // the server printed (UTC for a first visit from a UTC browser) none
+      // changes.
+      els.forEach(function (el, i) {
+        var t = e.data.texts[i];
+        if (t !== null && t !== el.textContent) el.textContent = t;
+      });
       postZone(e.data.zone);
     };
     return worker;

@@ -12,8 +12,12 @@ onmessage = function (e) {
   if (zone === null) {
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { zone = ""; }
   }
+  // Until it knows the zone the server prints every time in UTC: in UTC
+  // its texts are already right, and rewriting them would only lay the
+  // page out again (docs/design.md "Assets").
+  var utc = /^(Etc\/)?(UTC|UCT|GMT|Universal|Zulu)$/.test(zone);
   var texts = (req.times || []).map(function (t) {
-    if (!zone) return null;
+    if (!zone || utc) return null;
     var key = req.lang + "|" + t.format;
     try {
       if (!formats[key]) {

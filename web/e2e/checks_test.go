@@ -39,10 +39,23 @@ type axeViolation struct {
 	Nodes  []string `json:"nodes"`
 }
 
+// renderAll lays out what content-visibility: auto leaves until it comes
+// near the screen (docs/design.md "Assets"), as scrolling through the page
+// would: axe judges the contrast of what is drawn, the width check measures
+// it, and a full-page screenshot shows only what is drawn. A constructed
+// stylesheet, which the page's CSP does not govern; gone with the page.
+func (tb *tab) renderAll() {
+	tb.t.Helper()
+	tb.run(chromedp.Evaluate[chromedp.Void](`if (!window.__renderAll) { const s = new CSSStyleSheet();
+		s.replaceSync('*, *::before, *::after { content-visibility: visible !important; }');
+		document.adoptedStyleSheets = [...document.adoptedStyleSheets, s]; window.__renderAll = true; }`))
+}
+
 // axe runs axe-core on the current page and fails the test on every
 // serious or critical violation.
 func (tb *tab) axe(where string) {
 	tb.t.Helper()
+	tb.renderAll()
 	src, err := loadAxe()
 	if err != nil {
 		tb.t.Fatal(err)
@@ -66,6 +79,7 @@ func (tb *tab) axe(where string) {
 // may scroll inside their own wrapper; the page itself must not).
 func (tb *tab) fits(where string) {
 	tb.t.Helper()
+	tb.renderAll()
 	over := eval[struct {
 		Scroll int    `json:"scroll"`
 		Width  int    `json:"width"`
@@ -118,6 +132,7 @@ func (tb *tab) check(name string) {
 			// From the top: a click further down scrolled the page, and the
 			// sticky navigation would be drawn where the viewport was.
 			tb.run(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+			tb.renderAll()
 			png := value(tb, chromedp.FullScreenshot(100))
 			file := fmt.Sprintf("%s-%d-%s.png", strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(name), "-"), "-"), l.width, l.theme)
 			if err := os.WriteFile(filepath.Join(dir, file), png, 0o644); err != nil {

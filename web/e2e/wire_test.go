@@ -4,7 +4,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -89,6 +93,7 @@ func (tb *tab) audit(name, path string) {
 	// machine it swings by seconds with the load, while what decides it
 	// (bytes, blocking resources, caching) is judged above.
 	tb.t.Logf("%s: first visit %d bytes, FCP %.0f ms, %d static files", name, r.Total, r.FCP, len(r.Static))
+	tb.lighter(name) // before axe, which lays out the whole page
 	tb.axe(name)
 
 	tb.open(path)
@@ -97,6 +102,96 @@ func (tb *tab) audit(name, path string) {
 		tb.t.Errorf("%s: second visit fetched static files again: loaded %v, from cache %v", name, again.Static, again.Cached)
 	}
 	tb.clean(name)
+}
+
+// lighter checks what keeps the browser's work on a first visit small, for
+// Lighthouse's total blocking time (docs/design.md "Assets"): the inlined
+// stylesheet comes minified; the page's text asks for one font family and
+// the generic one behind it (each further family is one more font lookup
+// for every character the first lacks); the footer is laid out only when
+// it comes near the screen, and then it is.
+func (tb *tab) lighter(name string) {
+	tb.t.Helper()
+	r := value(tb, chromedp.Evaluate[struct {
+		Style    int    `json:"style"`
+		Spare    bool   `json:"spare"`
+		Font     string `json:"font"`
+		Footer   string `json:"footer"`
+		Scrolled bool   `json:"scrolled"`
+	}](`(async () => {
+		const css = document.querySelector('style[data-asset]').textContent;
+		const f = document.querySelector('footer.footer');
+		const cv = getComputedStyle(f).contentVisibility;
+		f.scrollIntoView();
+		await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+		const seen = f.querySelector('a').checkVisibility({contentVisibilityAuto: true});
+		window.scrollTo(0, 0);
+		return {style: css.length, spare: css.includes('/*') || css.includes('\n') || css.includes('  '),
+			font: getComputedStyle(document.body).fontFamily, footer: cv, scrolled: seen};
+	})()`, chromedp.EvalAwaitPromise))
+	if r.Style == 0 || r.Spare {
+		tb.t.Errorf("%s: the inlined stylesheet (%d bytes) is not minified", name, r.Style)
+	}
+	if r.Font != "system-ui, sans-serif" {
+		tb.t.Errorf("%s: body font %q, want system-ui, sans-serif", name, r.Font)
+	}
+	if r.Footer != "auto" || !r.Scrolled {
+		tb.t.Errorf("%s: footer content-visibility %q, drawn once scrolled to: %v", name, r.Footer, r.Scrolled)
+	}
+}
+
+// timeWritesJS counts, from DOMContentLoaded on, every change to the text
+// of a <time> (installed before the page's own scripts run).
+const timeWritesJS = `window.__timeWrites = 0;
+document.addEventListener('DOMContentLoaded', () => new MutationObserver(ms => {
+	for (const m of ms) { const n = m.target.nodeType === 1 ? m.target : m.target.parentElement; if (n && n.closest('time')) window.__timeWrites++; }
+}).observe(document.body, {subtree: true, childList: true, characterData: true}));`
+
+// TestWireLocalTimes: until the server knows the browser's zone it prints
+// times in UTC; a browser in UTC leaves those texts alone (rewriting them
+// only lays the page out again, a long task on a phone), a browser in
+// Tokyo gets them in its zone, and both post their zone.
+func TestWireLocalTimes(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		zone   string
+		writes bool
+	}{{"UTC", false}, {"Asia/Tokyo", true}} {
+		tb := e.tab()
+		if _, err := chromedp.Call(tb.ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: c.zone}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: timeWritesJS}); err != nil {
+			t.Fatal(err)
+		}
+		tb.signInCookie(e.member("teamco", designTeam, "olivia@example.com"))
+		tb.open("/teamco/portal/overview")
+		if n := tb.count("time[datetime]"); n == 0 {
+			t.Fatalf("%s: no times on the overview", c.zone)
+		}
+		zone := ""
+		for i := 0; i < 200 && zone == ""; i++ {
+			res, err := chromedp.Call(tb.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{e.base + "/"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ck := range res.Cookies {
+				if ck.Name == "portal-tz" {
+					zone = ck.Value
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		tb.waitZonePosted()
+		if zone == "" {
+			t.Errorf("%s: the zone was never posted", c.zone)
+		}
+		writes := eval[int](tb, `window.__timeWrites`)
+		if c.writes != (writes > 0) {
+			t.Errorf("%s: %d changes to times (zone cookie %q)", c.zone, writes, zone)
+		}
+		tb.clean(c.zone)
+	}
 }
 
 // TestWireAudits: sign-in, overview, settings, billing and team pass the
