@@ -18,8 +18,13 @@ import (
 type uuidCodec struct{ pgtype.UUIDCodec }
 
 func (c uuidCodec) PlanScan(m *pgtype.Map, oid uint32, format int16, target any) pgtype.ScanPlan {
-	if _, ok := target.(*uuid.UUID); ok && format == pgtype.BinaryFormatCode {
-		return scanGoogleUUID{}
+	if format == pgtype.BinaryFormatCode {
+		switch target.(type) {
+		case *uuid.UUID:
+			return scanGoogleUUID{}
+		case **uuid.UUID:
+			return scanGoogleUUIDPtr{}
+		}
 	}
 	return c.UUIDCodec.PlanScan(m, oid, format, target)
 }
@@ -51,10 +56,11 @@ func (encodeGoogleUUID) Encode(value any, buf []byte) ([]byte, error) {
 	return append(buf, u[:]...), nil
 }
 
-// registerTypes installs uuidCodec and rawJSONCodec on a new connection
-// (pgxpool AfterConnect).
+// registerTypes installs uuidCodec, rawJSONCodec and the direct scan plans
+// (scanplans.go) on a new connection (pgxpool AfterConnect).
 func registerTypes(_ context.Context, conn *pgx.Conn) error {
 	conn.TypeMap().RegisterType(&pgtype.Type{Name: "uuid", OID: pgtype.UUIDOID, Codec: uuidCodec{}})
 	registerRawJSON(conn)
+	registerScanPlans(conn)
 	return nil
 }
