@@ -109,7 +109,8 @@ func (tb *tab) audit(name, path string) {
 // stylesheet comes minified; the page's text asks for one font family and
 // the generic one behind it (each further family is one more font lookup
 // for every character the first lacks); the footer is laid out only when
-// it comes near the screen, and then it is.
+// it comes near the screen, and then it is; the icon is a PNG (an SVG icon
+// is parsed as a document on the page's main thread, 10 to 20 ms).
 func (tb *tab) lighter(name string) {
 	tb.t.Helper()
 	r := value(tb, chromedp.Evaluate[struct {
@@ -118,6 +119,7 @@ func (tb *tab) lighter(name string) {
 		Font     string `json:"font"`
 		Footer   string `json:"footer"`
 		Scrolled bool   `json:"scrolled"`
+		Icons    string `json:"icons"`
 	}](`(async () => {
 		const css = document.querySelector('style[data-asset]').textContent;
 		const f = document.querySelector('footer.footer');
@@ -127,13 +129,17 @@ func (tb *tab) lighter(name string) {
 		const seen = f.querySelector('a').checkVisibility({contentVisibilityAuto: true});
 		window.scrollTo(0, 0);
 		return {style: css.length, spare: css.includes('/*') || css.includes('\n') || css.includes('  '),
-			font: getComputedStyle(document.body).fontFamily, footer: cv, scrolled: seen};
+			font: getComputedStyle(document.body).fontFamily, footer: cv, scrolled: seen,
+			icons: [...document.querySelectorAll('link[rel~="icon"]')].map(l => l.type + ' ' + new URL(l.href).pathname.split('.').pop()).join(',')};
 	})()`, chromedp.EvalAwaitPromise))
 	if r.Style == 0 || r.Spare {
 		tb.t.Errorf("%s: the inlined stylesheet (%d bytes) is not minified", name, r.Style)
 	}
 	if r.Font != "system-ui, sans-serif" {
 		tb.t.Errorf("%s: body font %q, want system-ui, sans-serif", name, r.Font)
+	}
+	if r.Icons != "image/png png" {
+		tb.t.Errorf("%s: icons %q, want one PNG", name, r.Icons)
 	}
 	if r.Footer != "auto" || !r.Scrolled {
 		tb.t.Errorf("%s: footer content-visibility %q, drawn once scrolled to: %v", name, r.Footer, r.Scrolled)
