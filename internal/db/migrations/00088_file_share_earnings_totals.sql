@@ -16,11 +16,13 @@
 -- deleted_at IS NULL), so each total is a sum over its rows alone and a
 -- row's change is a difference of two of its own states.
 --
--- Triggers that change a total run once per statement (transition tables),
--- never once per row: a statement that writes 40 000 downloads of one
--- seller changes its total once, instead of 40 000 times in one
+-- Payments and downloads change the totals once per statement (transition
+-- tables), never once per row: a statement that writes 40 000 downloads of
+-- one seller changes its total once, instead of 40 000 times in one
 -- transaction (each change of a row already changed by the same
--- transaction steps over every version before it).
+-- transaction steps over every version before it). What happens one share
+-- at a time (a share deleted, restored or repriced, its counts deleted with
+-- it) is followed per row.
 
 ALTER TABLE file_share_payments ADD COLUMN share_live boolean NOT NULL DEFAULT true;
 UPDATE file_share_payments p SET share_live = false
@@ -74,56 +76,68 @@ CREATE TABLE file_share_customer_downloads (
     PRIMARY KEY (customer_id, month, currency)
 );
 
--- Applying a statement's differences (a JSON array of them): totals that
--- exist are changed in place; a total is created only by a difference that
--- adds payments (or downloads). Differences of a customer that no longer
--- exists are dropped: a customer being deleted takes its totals along, and
--- its shares' rows do not change them once per share first.
+-- Applying a statement's differences (a JSON array of them), one key at a
+-- time through the primary key (a join of the array with the totals could
+-- be planned as a scan of every total): totals that exist are changed in
+-- place; a total is created only by a difference that adds payments (or
+-- downloads). Differences of a customer that no longer exists are dropped:
+-- a customer being deleted takes its totals along, and its shares' rows do
+-- not change them once per share first.
 -- +goose StatementBegin
-CREATE FUNCTION file_share_earnings_add(d jsonb) RETURNS void LANGUAGE sql AS $$
-    WITH delta AS (
+CREATE FUNCTION file_share_earnings_add(d jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    -- What adds payments, in one statement (a bulk insert is one pass).
+    INSERT INTO file_share_earnings AS e (customer_id, currency, payments, paid_cents, fee_cents)
+    SELECT x.customer_id, x.currency, sum(x.payments), sum(x.paid_cents), sum(x.fee_cents)
+    FROM jsonb_to_recordset(d) AS x (customer_id uuid, currency text, payments bigint, paid_cents bigint, fee_cents bigint)
+    WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = x.customer_id)
+    GROUP BY 1, 2 HAVING sum(x.payments) > 0
+    ORDER BY 1, 2
+    ON CONFLICT (customer_id, currency) DO UPDATE SET payments = e.payments + excluded.payments,
+        paid_cents = e.paid_cents + excluded.paid_cents, fee_cents = e.fee_cents + excluded.fee_cents;
+    -- The rest changes totals that exist, one by one through the key.
+    FOR r IN
         SELECT x.customer_id, x.currency, sum(x.payments)::bigint AS payments,
                sum(x.paid_cents)::bigint AS paid_cents, sum(x.fee_cents)::bigint AS fee_cents
         FROM jsonb_to_recordset(d) AS x (customer_id uuid, currency text, payments bigint, paid_cents bigint, fee_cents bigint)
-        WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = x.customer_id)
         GROUP BY 1, 2
-        HAVING sum(x.payments) <> 0 OR sum(x.paid_cents) <> 0 OR sum(x.fee_cents) <> 0
-    ), changed AS (
-        UPDATE file_share_earnings e SET payments = e.payments + delta.payments,
-            paid_cents = e.paid_cents + delta.paid_cents, fee_cents = e.fee_cents + delta.fee_cents
-        FROM delta WHERE e.customer_id = delta.customer_id AND e.currency = delta.currency
-        RETURNING e.customer_id, e.currency
-    )
-    INSERT INTO file_share_earnings AS e (customer_id, currency, payments, paid_cents, fee_cents)
-    SELECT customer_id, currency, payments, paid_cents, fee_cents FROM delta
-    WHERE payments > 0
-      AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.customer_id = delta.customer_id AND changed.currency = delta.currency)
-    ORDER BY customer_id, currency
-    ON CONFLICT (customer_id, currency) DO UPDATE SET payments = e.payments + excluded.payments,
-        paid_cents = e.paid_cents + excluded.paid_cents, fee_cents = e.fee_cents + excluded.fee_cents;
+        HAVING sum(x.payments) <= 0 AND (sum(x.payments) <> 0 OR sum(x.paid_cents) <> 0 OR sum(x.fee_cents) <> 0)
+        ORDER BY 1, 2
+    LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id);
+        UPDATE file_share_earnings SET payments = payments + r.payments,
+            paid_cents = paid_cents + r.paid_cents, fee_cents = fee_cents + r.fee_cents
+        WHERE customer_id = r.customer_id AND currency = r.currency;
+    END LOOP;
+END
 $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE FUNCTION file_share_customer_downloads_add(d jsonb) RETURNS void LANGUAGE sql AS $$
-    WITH delta AS (
+CREATE FUNCTION file_share_customer_downloads_add(d jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+BEGIN
+    INSERT INTO file_share_customer_downloads AS t (customer_id, month, currency, downloads)
+    SELECT x.customer_id, x.month, x.currency, sum(x.downloads)
+    FROM jsonb_to_recordset(d) AS x (customer_id uuid, month timestamptz, currency text, downloads bigint)
+    WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = x.customer_id)
+    GROUP BY 1, 2, 3 HAVING sum(x.downloads) > 0
+    ORDER BY 1, 2, 3
+    ON CONFLICT (customer_id, month, currency) DO UPDATE SET downloads = t.downloads + excluded.downloads;
+    FOR r IN
         SELECT x.customer_id, x.month, x.currency, sum(x.downloads)::bigint AS downloads
         FROM jsonb_to_recordset(d) AS x (customer_id uuid, month timestamptz, currency text, downloads bigint)
-        WHERE EXISTS (SELECT 1 FROM customers c WHERE c.id = x.customer_id)
-        GROUP BY 1, 2, 3
-        HAVING sum(x.downloads) <> 0
-    ), changed AS (
-        UPDATE file_share_customer_downloads t SET downloads = t.downloads + delta.downloads
-        FROM delta WHERE t.customer_id = delta.customer_id AND t.month = delta.month AND t.currency = delta.currency
-        RETURNING t.customer_id, t.month, t.currency
-    )
-    INSERT INTO file_share_customer_downloads AS t (customer_id, month, currency, downloads)
-    SELECT customer_id, month, currency, downloads FROM delta
-    WHERE downloads > 0
-      AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.customer_id = delta.customer_id
-                      AND changed.month = delta.month AND changed.currency = delta.currency)
-    ORDER BY customer_id, month, currency
-    ON CONFLICT (customer_id, month, currency) DO UPDATE SET downloads = t.downloads + excluded.downloads;
+        GROUP BY 1, 2, 3 HAVING sum(x.downloads) < 0
+        ORDER BY 1, 2, 3
+    LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = r.customer_id);
+        UPDATE file_share_customer_downloads SET downloads = downloads + r.downloads
+        WHERE customer_id = r.customer_id AND month = r.month AND currency = r.currency;
+    END LOOP;
+END
 $$;
 -- +goose StatementEnd
 
@@ -164,26 +178,22 @@ $$;
 -- +goose StatementEnd
 
 -- Per-share month counts: a row adds its downloads to its customer's
--- month and currency while its share is live.
+-- month and currency while its share is live. The downloads' own trigger
+-- (below) changes the counts and the customers' totals together, once per
+-- statement; these row triggers follow the counts' other changes: a share
+-- repriced in another currency or deleted and restored (one share at a
+-- time), and a count deleted with its share.
 -- +goose StatementBegin
 CREATE FUNCTION file_share_download_months_totals() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    d jsonb;
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-        SELECT jsonb_agg(x) INTO d FROM (
-            SELECT customer_id, month, currency, sum(downloads) AS downloads FROM new_rows WHERE share_live GROUP BY 1, 2, 3) x;
-    ELSIF TG_OP = 'DELETE' THEN
-        SELECT jsonb_agg(x) INTO d FROM (
-            SELECT customer_id, month, currency, -sum(downloads) AS downloads FROM old_rows WHERE share_live GROUP BY 1, 2, 3) x;
-    ELSE
-        SELECT jsonb_agg(x) INTO d FROM (
-            SELECT customer_id, month, currency, sum(downloads) AS downloads FROM new_rows WHERE share_live GROUP BY 1, 2, 3
-            UNION ALL
-            SELECT customer_id, month, currency, -sum(downloads) FROM old_rows WHERE share_live GROUP BY 1, 2, 3) x;
+    IF OLD.share_live AND OLD.downloads <> 0 AND EXISTS (SELECT 1 FROM customers c WHERE c.id = OLD.customer_id) THEN
+        UPDATE file_share_customer_downloads SET downloads = downloads - OLD.downloads
+        WHERE customer_id = OLD.customer_id AND month = OLD.month AND currency = OLD.currency;
     END IF;
-    IF d IS NOT NULL THEN
-        PERFORM file_share_customer_downloads_add(d);
+    IF TG_OP = 'UPDATE' AND NEW.share_live AND NEW.downloads <> 0 THEN
+        INSERT INTO file_share_customer_downloads AS t (customer_id, month, currency, downloads)
+        VALUES (NEW.customer_id, NEW.month, NEW.currency, NEW.downloads)
+        ON CONFLICT (customer_id, month, currency) DO UPDATE SET downloads = t.downloads + excluded.downloads;
     END IF;
     RETURN NULL;
 END
@@ -194,24 +204,44 @@ $$;
 -- statement too (they were changed once per download row). A count is
 -- created by downloads that add to it and lowered in place.
 -- +goose StatementBegin
-CREATE FUNCTION file_share_download_months_add(d jsonb) RETURNS void LANGUAGE sql AS $$
-    WITH delta AS (
-        SELECT x.session_id, x.month, sum(x.n)::bigint AS n
-        FROM jsonb_to_recordset(d) AS x (session_id uuid, month timestamptz, n bigint)
-        GROUP BY 1, 2
-        HAVING sum(x.n) <> 0
-    ), changed AS (
-        UPDATE file_share_download_months m SET downloads = m.downloads + delta.n
-        FROM delta WHERE m.session_id = delta.session_id AND m.month = delta.month
-        RETURNING m.session_id, m.month
-    )
+CREATE FUNCTION file_share_download_months_add(d jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    totals jsonb;
+BEGIN
+    -- Only shares that still exist: the counts of a share being deleted go
+    -- with it, and their deletion takes them off its customer's total
+    -- (file_share_download_months_totals), whichever of the two cascades
+    -- runs first. Downloads added, in one statement; taken away, one count
+    -- at a time through its key.
     INSERT INTO file_share_download_months AS m (session_id, month, downloads, customer_id, currency, share_live)
-    SELECT delta.session_id, delta.month, delta.n, s.customer_id, s.currency, s.deleted_at IS NULL
-    FROM delta JOIN file_share_sessions s ON s.id = delta.session_id
-    WHERE delta.n > 0
-      AND NOT EXISTS (SELECT 1 FROM changed WHERE changed.session_id = delta.session_id AND changed.month = delta.month)
+    SELECT x.session_id, x.month, sum(x.n), s.customer_id, s.currency, s.deleted_at IS NULL
+    FROM jsonb_to_recordset(d) AS x (session_id uuid, month timestamptz, n bigint)
+    JOIN file_share_sessions s ON s.id = x.session_id
+    GROUP BY x.session_id, x.month, s.customer_id, s.currency, s.deleted_at
+    HAVING sum(x.n) > 0
     ORDER BY 1, 2
     ON CONFLICT (session_id, month) DO UPDATE SET downloads = m.downloads + excluded.downloads;
+    FOR r IN
+        SELECT x.session_id, x.month, sum(x.n)::bigint AS n
+        FROM jsonb_to_recordset(d) AS x (session_id uuid, month timestamptz, n bigint)
+        JOIN file_share_sessions s ON s.id = x.session_id
+        GROUP BY 1, 2 HAVING sum(x.n) < 0
+        ORDER BY 1, 2
+    LOOP
+        UPDATE file_share_download_months SET downloads = downloads + r.n
+        WHERE session_id = r.session_id AND month = r.month;
+    END LOOP;
+    SELECT jsonb_agg(t) INTO totals FROM (
+        SELECT s.customer_id, x.month, s.currency, sum(x.n) AS downloads
+        FROM jsonb_to_recordset(d) AS x (session_id uuid, month timestamptz, n bigint)
+        JOIN file_share_sessions s ON s.id = x.session_id
+        WHERE s.deleted_at IS NULL
+        GROUP BY 1, 2, 3) t;
+    IF totals IS NOT NULL THEN
+        PERFORM file_share_customer_downloads_add(totals);
+    END IF;
+END
 $$;
 -- +goose StatementEnd
 
@@ -261,12 +291,14 @@ CREATE TRIGGER file_share_payments_totals_update AFTER UPDATE ON file_share_paym
 CREATE TRIGGER file_share_payments_totals_delete AFTER DELETE ON file_share_payments
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION file_share_payments_totals();
 
-CREATE TRIGGER file_share_download_months_totals_insert AFTER INSERT ON file_share_download_months
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION file_share_download_months_totals();
-CREATE TRIGGER file_share_download_months_totals_update AFTER UPDATE ON file_share_download_months
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION file_share_download_months_totals();
+CREATE TRIGGER file_share_download_months_totals_update
+    AFTER UPDATE OF currency, share_live ON file_share_download_months
+    FOR EACH ROW WHEN ((OLD.currency IS DISTINCT FROM NEW.currency OR OLD.share_live <> NEW.share_live)
+        AND (OLD.downloads <> 0 OR NEW.downloads <> 0))
+    EXECUTE FUNCTION file_share_download_months_totals();
 CREATE TRIGGER file_share_download_months_totals_delete AFTER DELETE ON file_share_download_months
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION file_share_download_months_totals();
+    FOR EACH ROW WHEN (OLD.share_live AND OLD.downloads <> 0)
+    EXECUTE FUNCTION file_share_download_months_totals();
 
 INSERT INTO file_share_earnings (customer_id, currency, payments, paid_cents, fee_cents)
 SELECT customer_id, currency, count(*), sum(amount_cents), sum(platform_fee_cents)
@@ -295,7 +327,6 @@ CREATE INDEX file_share_payments_completed_idx ON file_share_payments (session_i
 CREATE INDEX file_share_payments_customer_completed_idx ON file_share_payments (customer_id)
     INCLUDE (currency, amount_cents, platform_fee_cents, session_id)
     WHERE status = 'completed' AND deleted_at IS NULL;
-DROP TRIGGER file_share_download_months_totals_insert ON file_share_download_months;
 DROP TRIGGER file_share_download_months_totals_update ON file_share_download_months;
 DROP TRIGGER file_share_download_months_totals_delete ON file_share_download_months;
 DROP TRIGGER file_share_payments_totals_insert ON file_share_payments;
