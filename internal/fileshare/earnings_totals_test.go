@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"portal/internal/db"
 	"portal/internal/fileshare"
 	"portal/internal/testkit"
 )
@@ -184,4 +186,43 @@ func TestEarningsTotalsUnderConcurrentWrites(t *testing.T) {
 		t.Fatalf("concurrent writes: %v", err)
 	}
 	checkEarningsTotals(t, w.pool, "after concurrent writes")
+}
+
+// TestTotalsBackfilledByMigrations: rows written before migrations 00087
+// and 00088 (rolled back here, the rows written under the earlier
+// triggers, then migrated up again) are counted and totalled by the
+// migrations themselves: deleted shares, their payments and downloads
+// left out.
+func TestTotalsBackfilledByMigrations(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for range 2 {
+		if err := db.MigrateDown(ctx, w.pool, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now()
+	live := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Currency: "usd", Status: "completed"})
+	gone := testkit.FileShare(t, w.pool, w.ws, w.cust, testkit.FileShareRow{Currency: "eur", Deleted: true})
+	other := testkit.FileShare(t, w.pool, w.ws, w.other, testkit.FileShareRow{Currency: "eur"})
+	for _, s := range []uuid.UUID{live, gone, other} {
+		testkit.Payment(t, w.pool, s, testkit.PaymentRow{Amount: 900, Fee: 90, Currency: "usd"})
+		testkit.Payment(t, w.pool, s, testkit.PaymentRow{Amount: 500, Currency: "usd", Status: "refunded"})
+		testkit.Download(t, w.pool, s, 1, now, false)
+		testkit.Download(t, w.pool, s, 2, now.AddDate(0, -1, 0), false)
+		testkit.Download(t, w.pool, s, 3, now, true)
+	}
+	if err := db.Migrate(ctx, w.pool); err != nil {
+		t.Fatal(err)
+	}
+	checkCounts(t, w.pool, "after migrating up")
+	checkEarningsTotals(t, w.pool, "after migrating up")
+	got, err := w.svc.Earnings(ctx, w.custP(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []fileshare.Earnings{{Currency: "usd", PaidCents: 900, FeeCents: 90, NetCents: 810, DownloadsThisMonth: 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("summary %+v, want %+v", got, want)
+	}
 }
