@@ -89,17 +89,68 @@ type encoder interface {
 	Reset(io.Writer)
 }
 
-// compressors is the bounded set: a token per compressor that may exist.
+// compressors is the bounded set: a token per compressor at work, and the
+// idle compressors of each kind, at most maxCompressors of each. The idle
+// ones are kept in channels, not a sync.Pool: a compressor is about 800 KiB,
+// and a sync.Pool empties itself at every other collection, so under a
+// memory limit (collections every few tens of milliseconds under load) each
+// page made a new one: 800 KiB allocated per answer, which brought the
+// next collection sooner (TestCompress_CompressorsOutliveCollections).
 var compressors = struct {
 	slots chan struct{}
-	br    sync.Pool
-	gzip  sync.Pool
+	br    chan encoder
+	gzip  chan encoder
+	flate chan encoder
 }{
 	slots: make(chan struct{}, maxCompressors),
-	br: sync.Pool{New: func() any {
+	br:    make(chan encoder, maxCompressors),
+	gzip:  make(chan encoder, maxCompressors),
+	flate: make(chan encoder, maxCompressors),
+}
+
+// newEncoder makes a compressor of kind enc ("br", "gzip", or "flate": the
+// raw deflate of spliced answers, level 1 as gzip's).
+func newEncoder(enc string) encoder {
+	switch enc {
+	case "br":
 		return brotli.NewWriterOptions(io.Discard, brotli.WriterOptions{Quality: 1, LGWin: 18})
-	}},
-	gzip: sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed); return w }},
+	case "flate":
+		w, _ := flate.NewWriter(io.Discard, flate.BestSpeed)
+		return w
+	}
+	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return w
+}
+
+func idle(enc string) chan encoder {
+	switch enc {
+	case "br":
+		return compressors.br
+	case "flate":
+		return compressors.flate
+	}
+	return compressors.gzip
+}
+
+// getEncoder takes an idle compressor of kind enc or makes one; the caller
+// holds a slot.
+func getEncoder(enc string) encoder {
+	select {
+	case e := <-idle(enc):
+		return e
+	default:
+		return newEncoder(enc)
+	}
+}
+
+// putEncoder keeps e for the next answer (dropped if the kind has
+// maxCompressors idle already).
+func putEncoder(enc string, e encoder) {
+	e.Reset(io.Discard)
+	select {
+	case idle(enc) <- e:
+	default:
+	}
 }
 
 // held and packed are the pools of the held answers and of their
@@ -138,24 +189,14 @@ func putPacked(b *bytes.Buffer) {
 
 func acquire(enc string, dst io.Writer) encoder {
 	compressors.slots <- struct{}{}
-	var e encoder
-	if enc == "br" {
-		e = compressors.br.Get().(*brotli.Writer)
-	} else {
-		e = compressors.gzip.Get().(*gzip.Writer)
-	}
+	e := getEncoder(enc)
 	e.Reset(dst)
 	return e
 }
 
 func release(enc string, e encoder) error {
 	err := e.Close()
-	e.Reset(io.Discard)
-	if enc == "br" {
-		compressors.br.Put(e)
-	} else {
-		compressors.gzip.Put(e)
-	}
+	putEncoder(enc, e)
 	<-compressors.slots
 	return err
 }
@@ -223,10 +264,6 @@ func indexOf(buf, text []byte) int {
 // gzipHeader is a gzip member header: deflate, no name, no time, unknown OS.
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}
 
-// flaters are the raw deflate writers of spliced answers (level 1, as the
-// gzip writers).
-var flaters = sync.Pool{New: func() any { w, _ := flate.NewWriter(io.Discard, flate.BestSpeed); return w }}
-
 // gzipSpliced writes one gzip member whose deflate stream is before
 // (compressed now, ended by a sync flush), the splice's stored deflate,
 // and after (compressed now, with the final block); the trailer has the
@@ -234,8 +271,8 @@ var flaters = sync.Pool{New: func() any { w, _ := flate.NewWriter(io.Discard, fl
 func gzipSpliced(out *bytes.Buffer, before []byte, sp splice, after, whole []byte) error {
 	compressors.slots <- struct{}{}
 	defer func() { <-compressors.slots }()
-	fw := flaters.Get().(*flate.Writer)
-	defer flaters.Put(fw)
+	fw := getEncoder("flate").(*flate.Writer)
+	defer putEncoder("flate", fw)
 	out.Write(gzipHeader)
 	fw.Reset(out)
 	if _, err := fw.Write(before); err != nil {
