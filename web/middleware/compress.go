@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,9 +41,11 @@ const MinCompress = 1024
 // the standard library's, and a little smaller. The held answer and the
 // compressed copy live in pooled buffers, so a page costs no growing.
 //
-// At most maxCompressors answers are compressed at once: the work is CPU
-// bound (two cores here), and each compressor holds about a megabyte of
-// tables, so a bounded set keeps memory flat under any number of clients.
+// At most maxCompressors answers are compressed at once, one per core the
+// process may use (up to four): the work is CPU bound, so more at once only
+// share the cores, and each compressor holds about 800 KiB of tables, so a
+// small bounded set keeps memory flat under any number of clients (and,
+// under the default memory limit, leaves the heap room between collections).
 func Compress() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -76,11 +79,10 @@ func Compress() echo.MiddlewareFunc {
 	}
 }
 
-const (
-	// maxHeld is the most of an answer held for compressing in one go.
-	maxHeld        = 1 << 20
-	maxCompressors = 4
-)
+// maxHeld is the most of an answer held for compressing in one go.
+const maxHeld = 1 << 20
+
+var maxCompressors = min(runtime.GOMAXPROCS(0), 4)
 
 // encoder is a pooled brotli or gzip writer.
 type encoder interface {
