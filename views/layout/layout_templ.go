@@ -173,7 +173,7 @@ func Base(m Meta) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templ.Raw(portalStyle(m.Nonce)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = portalStyle(m.Nonce).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
