@@ -21,14 +21,16 @@ func serveRuntime(getenv func(string) string) {
 // twice the live data between collections (GOGC=100). Under make bench's 16
 // clients the live heap is about 8–10 MiB and the heap grew to 21–24 MiB
 // (about 32 MiB anonymous memory, plus about 28 MiB of the binary's own
-// pages): the limit keeps the process's peak resident set well under 64 MiB
-// at the cost of more frequent, short collections (the live heap is small,
-// so a collection is cheap). It is soft: if the live heap needs more, the
+// pages): the limit keeps the process's peak resident set under 64 MiB at
+// the cost of more frequent, short collections (the live heap is small, so
+// a collection is cheap). 28 MiB kept it at 52 MiB but collected so often
+// that the overview page (about 100 KB allocated per page) ran at half its
+// throughput; 32 MiB peaks at about 57 MiB and costs little. It is soft: if the live heap needs more, the
 // runtime takes more, spending at most about half the CPU on collection
 // first. Operators with memory to spare set GOMEMLIMIT themselves (for
 // example to 80 % of the container's memory), or GOMEMLIMIT=off for the
 // runtime's default (docs/DEPLOY.md "Memory").
-const defaultMemoryLimit = 28 << 20
+const defaultMemoryLimit = 32 << 20
 
 // applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT is set (the
 // runtime has read it already). It reports the limit it set, or 0.
