@@ -11,8 +11,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,9 +29,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"portal/internal/auth"
-	"portal/internal/db"
 	"portal/internal/demo"
-	"portal/internal/devpg"
 	"portal/web/session"
 )
 
@@ -151,39 +147,16 @@ func runLighthouse(only []string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	logf("starting PostgreSQL…")
-	pgPort, err := freePort()
+	cluster, pool, stopDB, err := startDatabase(ctx, tmp, "portal", false)
 	if err != nil {
 		return err
 	}
-	cluster, err := devpg.Start(ctx, devpg.Options{Dir: filepath.Join(tmp, "pg"), Port: pgPort})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := cluster.Stop(); err != nil {
-			logf("stop PostgreSQL: %v", err)
-		}
-	}()
-	if err := cluster.CreateDatabase(ctx, "portal"); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, cluster.DSN("portal"))
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if err := db.Migrate(ctx, pool); err != nil {
-		return err
-	}
+	defer stopDB()
 	if _, err := demo.Seed(ctx, pool); err != nil {
 		return err
 	}
 
-	var key [24]byte
-	_, _ = rand.Read(key[:])
-	secret := hex.EncodeToString(key[:])
-	hasher, err := auth.NewHasher([]byte(secret))
+	secret, hasher, err := newSecret()
 	if err != nil {
 		return err
 	}
@@ -192,12 +165,9 @@ func runLighthouse(only []string) error {
 		return err
 	}
 
-	logf("building the server…")
-	bin := filepath.Join(tmp, "portal")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/portal: %w", err)
+	bin, err := buildPortal(ctx, tmp)
+	if err != nil {
+		return err
 	}
 	srv, err := startServer(ctx, bin, tmp, cluster.DSN("portal"), secret)
 	if err != nil {

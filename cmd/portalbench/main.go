@@ -9,8 +9,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,10 +26,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"portal/internal/auth"
-	"portal/internal/db"
-	"portal/internal/devpg"
 )
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
@@ -69,39 +63,15 @@ func run() error {
 	}
 	defer os.RemoveAll(tmp)
 
-	logf("starting PostgreSQL…")
 	// PostgreSQL over TCP on 127.0.0.1, as in production, for the portal
 	// and the baseline alike (the bench's own seeding uses the socket).
-	pgPort, err := freePort()
+	cluster, pool, stopDB, err := startDatabase(ctx, tmp, "bench", true)
 	if err != nil {
 		return err
 	}
-	cluster, err := devpg.Start(ctx, devpg.Options{Dir: filepath.Join(tmp, "pg"), TCP: true, Port: pgPort})
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := cluster.Stop(); err != nil {
-			logf("stop PostgreSQL: %v", err)
-		}
-	}()
-	if err := cluster.CreateDatabase(ctx, "bench"); err != nil {
-		return err
-	}
-	dsn, tcpDSN := cluster.DSN("bench"), cluster.TCPDSN("bench")
-	pool, err := db.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	if err := db.Migrate(ctx, pool); err != nil {
-		return err
-	}
-
-	var key [24]byte
-	_, _ = rand.Read(key[:])
-	secret := hex.EncodeToString(key[:]) // 48 bytes: within 32..64
-	hasher, err := auth.NewHasher([]byte(secret))
+	defer stopDB()
+	tcpDSN := cluster.TCPDSN("bench")
+	secret, hasher, err := newSecret()
 	if err != nil {
 		return err
 	}
@@ -114,12 +84,9 @@ func run() error {
 	}
 	logf("  seeded in %v", time.Since(t0).Round(time.Millisecond))
 
-	logf("building the server…")
-	bin := filepath.Join(tmp, "portal")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/portal")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build ./cmd/portal: %w", err)
+	bin, err := buildPortal(ctx, tmp)
+	if err != nil {
+		return err
 	}
 
 	srv, err := startServer(ctx, bin, tmp, tcpDSN, secret)

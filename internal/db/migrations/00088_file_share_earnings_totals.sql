@@ -316,6 +316,8 @@ DROP INDEX file_share_payments_customer_completed_idx;
 DROP INDEX file_share_payments_completed_idx;
 DROP INDEX file_share_download_months_customer_idx;
 DROP INDEX file_share_sessions_deleted_idx;
+-- The row trigger the downloads' statement trigger replaced.
+DROP FUNCTION file_share_download_months_count();
 
 -- +goose Down
 CREATE INDEX file_share_sessions_deleted_idx ON file_share_sessions (id) WHERE deleted_at IS NOT NULL;
@@ -335,6 +337,23 @@ DROP TRIGGER file_share_payments_totals_delete ON file_share_payments;
 DROP TRIGGER file_share_downloads_months_insert ON file_share_downloads;
 DROP TRIGGER file_share_downloads_months_update ON file_share_downloads;
 DROP TRIGGER file_share_downloads_months_delete ON file_share_downloads;
+-- +goose StatementBegin
+CREATE FUNCTION file_share_download_months_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL THEN
+        UPDATE file_share_download_months SET downloads = downloads - 1
+        WHERE session_id = OLD.session_id AND month = date_trunc('month', OLD.created_at, 'UTC');
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.deleted_at IS NULL THEN
+        INSERT INTO file_share_download_months AS m (session_id, month, downloads, customer_id, currency)
+        SELECT NEW.session_id, date_trunc('month', NEW.created_at, 'UTC'), 1, s.customer_id, s.currency
+        FROM file_share_sessions s WHERE s.id = NEW.session_id
+        ON CONFLICT (session_id, month) DO UPDATE SET downloads = m.downloads + 1;
+    END IF;
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
 CREATE TRIGGER file_share_downloads_months
     AFTER INSERT OR DELETE OR UPDATE OF session_id, created_at, deleted_at ON file_share_downloads
     FOR EACH ROW EXECUTE FUNCTION file_share_download_months_count();
